@@ -1,0 +1,1 @@
+"""kvsbench harness: data, experiment config, paired runner, records, reports and the CLI."""

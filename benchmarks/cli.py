@@ -1,0 +1,150 @@
+"""The ``kvsbench`` command line: ``run``, ``report``, ``compare``, ``course``.
+
+Bad input gets one line on stderr naming what is wrong and what to do, and exit status 2,
+before any work starts; never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from benchmarks.errors import ConfigError, KvsbenchError
+
+DEFAULT_OUT = Path("results") / "latest"
+
+
+def _add_run(sub) -> None:
+    from benchmarks.config import ACTIVATIONS, IMPLS, INITS, MODELS, OPTIMIZERS, PROTOCOLS, SCHEDULES
+    from benchmarks.sweep import DEFAULT_PAIRS
+
+    p = sub.add_parser(
+        "run",
+        help="train both twins on Fashion-MNIST pairs and write CSVs, plots and a report",
+        description="Train the scratch and Keras twins under identical conditions. With no "
+        "flags: the course's experiment (Trouser vs Ankle boot and Pullover vs Coat, logreg "
+        "and mlp, both twins).",
+    )
+    pairs = p.add_mutually_exclusive_group()
+    pairs.add_argument("--pairs", nargs="+", default=list(DEFAULT_PAIRS), metavar="A:B",
+                       help="class pairs by index or name, e.g. trouser:ankle-boot 2:4 "
+                       "(default: %(default)s)")
+    pairs.add_argument("--all-pairs", action="store_true", help="all 45 pairs")
+    p.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
+    p.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
+    p.add_argument("--lr", type=float, default=0.001, help="learning rate (default 0.001)")
+    p.add_argument("--batch-size", default="32", help="a positive int, or 'full' (default 32)")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--schedule", default="constant", choices=SCHEDULES,
+                   help="per-epoch learning-rate schedule")
+    p.add_argument("--decay-rate", type=float, default=1.0)
+    p.add_argument("--decay-interval", type=int, default=1, help="epochs per staircase step")
+    p.add_argument("--init", default="glorot_uniform", choices=INITS)
+    p.add_argument("--hidden-units", type=int, default=100)
+    p.add_argument("--activation", default="relu", choices=ACTIVATIONS)
+    p.add_argument("--momentum", type=float, default=0.9, help="beta of --optimizer momentum")
+    p.add_argument("--seeds", type=int, default=1, help="repeat each experiment with N seeds")
+    p.add_argument("--protocol", default="seed", choices=PROTOCOLS)
+    p.add_argument("--impls", nargs="+", default=list(IMPLS), choices=IMPLS)
+    p.add_argument("--target-acc", type=float, default=None,
+                   help="record the time to reach this validation accuracy")
+    p.add_argument("--data-dir", default=None, help="directory with the four Fashion-MNIST files")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="result directory")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+
+def build_sweep(args):
+    """Turn ``kvsbench run`` arguments into a validated :class:`Sweep` (ConfigError/DataError)."""
+    from benchmarks.config import ExperimentConfig, parse_batch_size
+    from benchmarks.data import all_pairs, pair_slug, parse_pair
+    from benchmarks.sweep import Sweep
+
+    if args.seeds < 1:
+        raise ConfigError(f"Argument `--seeds` must be >= 1. Received: --seeds={args.seeds}")
+    if args.target_acc is not None and not 0 < args.target_acc <= 1:
+        raise ConfigError(
+            f"Argument `--target-acc` must be in (0, 1]. Received: --target-acc={args.target_acc}"
+        )
+    pairs = all_pairs() if args.all_pairs else [parse_pair(p) for p in args.pairs]
+    slugs = tuple(dict.fromkeys(pair_slug(p) for p in pairs))
+    base = ExperimentConfig(
+        model=args.models[0],
+        pair=slugs[0],
+        optimizer=args.optimizer,
+        learning_rate=args.lr,
+        batch_size=parse_batch_size(args.batch_size),
+        epochs=args.epochs,
+        hidden_units=args.hidden_units,
+        activation=args.activation,
+        init=args.init,
+        schedule=args.schedule,
+        decay_rate=args.decay_rate,
+        decay_interval=args.decay_interval,
+        momentum=args.momentum,
+        protocol=args.protocol,
+    )
+    return Sweep(
+        base=base,
+        pairs=slugs,
+        models=tuple(dict.fromkeys(args.models)),
+        seeds=args.seeds,
+        impls=tuple(dict.fromkeys(args.impls)),
+        target_acc=args.target_acc,
+        data_dir=args.data_dir,
+    )
+
+
+def cmd_run(args) -> int:
+    from benchmarks.sweep import run_sweep
+
+    sweep = build_sweep(args)
+    if args.data_dir is not None and not Path(args.data_dir).is_dir():
+        raise ConfigError(
+            f"--data-dir {args.data_dir} is not a directory; point it at the four Fashion-MNIST files."
+        )
+    try:
+        counts = run_sweep(sweep, args.out, quiet=args.quiet)
+    except KeyboardInterrupt:
+        print(f"kvsbench: interrupted; the runs finished so far are in {args.out}; "
+              "re-run the same command to complete the rest.", file=sys.stderr)
+        return 130
+    _after_run(args.out)
+    print(f"kvsbench: {counts['ran']} experiment(s) run, {counts['skipped']} skipped, "
+          f"{counts['diverged']} diverged; results in {args.out}")
+    return 0
+
+
+def _after_run(out_dir: Path) -> None:
+    """Write the summary, plots and report of a finished run (issue: reports)."""
+    try:
+        from benchmarks.report import build_report
+    except ImportError:
+        return
+    build_report(out_dir)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kvsbench",
+        description="Keras-vs-scratch benchmark harness: train NumPy and Keras twins of the "
+        "same small models under identical conditions and compare them.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KvsbenchError as exc:
+        print(f"kvsbench: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

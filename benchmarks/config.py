@@ -1,0 +1,224 @@
+"""One experiment config that builds BOTH twins.
+
+Everything an experiment is — model, pair, optimizer, schedule, batch size, epochs, seed,
+split protocol — lives in :class:`ExperimentConfig`. The runner asks it for the model spec,
+the optimizer spec and the schedule spec, and hands the very same specs to ``scratch`` and to
+``keras_models``; nothing about an experiment is written twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, fields
+
+from benchmarks.errors import ConfigError
+
+MODELS = ("logreg", "mlp")
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+SCHEDULES = ("constant", "inverse_time", "staircase")
+INITS = ("glorot_uniform", "zeros", "he_normal", "glorot_normal")
+ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
+PROTOCOLS = ("seed", "official")
+IMPLS = ("scratch", "keras")
+
+#: optimizer name → (class name shared by scratch.optimizers and keras.optimizers, extra kwargs)
+_OPTIMIZER_CLASSES = {
+    "sgd": ("SGD", {}),
+    "momentum": ("SGD", {"momentum": None}),  # filled from config.momentum
+    "rmsprop": ("RMSprop", {}),
+    "adam": ("Adam", {}),
+}
+
+#: the course's split seed; run seed s shuffles its split with SPLIT_SEED_BASE + s
+SPLIT_SEED_BASE = 42
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A single experiment: one model on one pair under one training set-up and seed.
+
+    ``batch_size=None`` means full-batch gradient descent. ``seed`` drives the initial
+    weights, the batch order of every epoch and the split shuffle (split seed 42 + seed, so
+    seed 0 is the course's split).
+    """
+
+    model: str = "logreg"
+    pair: str = "trouser:ankle-boot"
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    batch_size: int | None = 32
+    epochs: int = 20
+    seed: int = 0
+    hidden_units: int = 100
+    activation: str = "relu"
+    init: str = "glorot_uniform"
+    schedule: str = "constant"
+    decay_rate: float = 1.0
+    decay_interval: int = 1
+    momentum: float = 0.9
+    protocol: str = "seed"
+
+    def __post_init__(self):
+        self.validate()
+
+    # ---------------------------------------------------------------- validation
+    def validate(self) -> None:
+        """Raise :class:`ConfigError` naming the first invalid argument."""
+        _choice("model", self.model, MODELS)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _choice("schedule", self.schedule, SCHEDULES)
+        _choice("init", self.init, INITS)
+        _choice("activation", self.activation, ACTIVATIONS)
+        _choice("protocol", self.protocol, PROTOCOLS)
+        _positive("learning_rate", self.learning_rate)
+        _positive_int("epochs", self.epochs)
+        _positive_int("hidden_units", self.hidden_units)
+        _positive_int("decay_interval", self.decay_interval)
+        if self.batch_size is not None:
+            _positive_int("batch_size", self.batch_size)
+        if not (isinstance(self.decay_rate, (int, float)) and self.decay_rate >= 0):
+            raise ConfigError(
+                f"Argument `decay_rate` must be >= 0. Received: decay_rate={self.decay_rate!r}"
+            )
+        if not (0.0 <= self.momentum < 1.0):
+            raise ConfigError(
+                f"Argument `momentum` must be in [0, 1). Received: momentum={self.momentum!r}"
+            )
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ConfigError(f"Argument `seed` must be an int >= 0. Received: seed={self.seed!r}")
+
+    # ---------------------------------------------------------------- the specs both twins use
+    @property
+    def split_seed(self) -> int:
+        return SPLIT_SEED_BASE + self.seed
+
+    def model_spec(self) -> dict:
+        """Keyword arguments of ``scratch.build_model`` and ``keras_models.build_model``."""
+        return {
+            "model": self.model,
+            "n_features": 784,
+            "hidden_units": self.hidden_units,
+            "activation": self.activation,
+        }
+
+    def steps_per_epoch(self, n_train: int) -> int:
+        """Number of optimizer steps in one epoch over ``n_train`` examples."""
+        bs = self.effective_batch_size(n_train)
+        return math.ceil(n_train / bs)
+
+    def effective_batch_size(self, n_train: int) -> int:
+        return n_train if self.batch_size is None else min(self.batch_size, n_train)
+
+    def schedule_spec(self, n_train: int) -> dict:
+        """Keyword arguments of ``epoch_schedule`` in ``scratch.schedules`` and
+        ``keras_models.optimizers`` (a per-epoch schedule of the step counter)."""
+        return {
+            "name": self.schedule,
+            "learning_rate": self.learning_rate,
+            "steps_per_epoch": self.steps_per_epoch(n_train),
+            "decay_rate": self.decay_rate,
+            "interval_epochs": self.decay_interval,
+        }
+
+    def optimizer_spec(self) -> tuple[str, dict]:
+        """(class name, kwargs without learning_rate) shared by both optimizer libraries."""
+        class_name, extra = _OPTIMIZER_CLASSES[self.optimizer]
+        kwargs = {k: (self.momentum if k == "momentum" else v) for k, v in extra.items()}
+        return class_name, kwargs
+
+    # ---------------------------------------------------------------- identity
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ExperimentConfig:
+        """Rebuild from :meth:`to_dict` output (or a CSV row holding at least these keys)."""
+        names = {f.name for f in fields(cls)}
+        kw = {k: d[k] for k in names if k in d}
+        if "batch_size" in kw:
+            kw["batch_size"] = _parse_batch_size(kw["batch_size"])
+        for k in ("epochs", "seed", "hidden_units", "decay_interval"):
+            if k in kw:
+                kw[k] = int(kw[k])
+        for k in ("learning_rate", "decay_rate", "momentum"):
+            if k in kw:
+                kw[k] = float(kw[k])
+        return cls(**kw)
+
+    def experiment_dict(self) -> dict:
+        """The config without the seed: what makes repeats of one experiment the same."""
+        d = self.to_dict()
+        d.pop("seed")
+        if self.optimizer != "momentum":
+            d.pop("momentum")
+        if self.model == "logreg":
+            d.pop("hidden_units")
+            d.pop("activation")
+        if self.schedule == "constant":
+            d.pop("decay_rate")
+            d.pop("decay_interval")
+        return d
+
+    @property
+    def experiment_id(self) -> str:
+        """Readable, unique id of the experiment (all seeds), e.g.
+        ``logreg.trouser-ankle-boot.adam.lr0.001.bs32.e20.1a2b3c4d``."""
+        digest = hashlib.sha1(
+            json.dumps(self.experiment_dict(), sort_keys=True).encode()
+        ).hexdigest()[:8]
+        bs = "full" if self.batch_size is None else str(self.batch_size)
+        pair = self.pair.replace(":", "-vs-")
+        return (
+            f"{self.model}.{pair}.{self.optimizer}.lr{self.learning_rate:g}.bs{bs}."
+            f"e{self.epochs}.{digest}"
+        )
+
+    def run_id(self, impl: str) -> str:
+        """Id of one run: the experiment, the seed and the twin."""
+        return f"{self.experiment_id}.s{self.seed}.{impl}"
+
+    @property
+    def batch_size_label(self) -> str:
+        return "full" if self.batch_size is None else str(self.batch_size)
+
+
+def _parse_batch_size(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str):
+        if value.strip().lower() in ("full", "", "none"):
+            return None
+        try:
+            value = int(value)
+        except ValueError:
+            raise ConfigError(
+                f"Argument `batch_size` must be a positive int or 'full'. Received: batch_size={value!r}"
+            ) from None
+    return int(value)
+
+
+def parse_batch_size(value) -> int | None:
+    """Parse a CLI/CSV batch size: a positive int, or "full" (→ None, full batch)."""
+    bs = _parse_batch_size(value)
+    if bs is not None:
+        _positive_int("batch_size", bs)
+    return bs
+
+
+def _choice(name: str, value, choices) -> None:
+    if value not in choices:
+        raise ConfigError(f"Argument `{name}` must be one of {choices}. Received: {name}={value!r}")
+
+
+def _positive(name: str, value) -> None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0 or not math.isfinite(value):
+        raise ConfigError(f"Argument `{name}` must be > 0. Received: {name}={value!r}")
+
+
+def _positive_int(name: str, value) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"Argument `{name}` must be a positive int. Received: {name}={value!r}")

@@ -1,0 +1,33 @@
+"""Import Keras on the TensorFlow backend, quietly, and make its runs deterministic.
+
+Every module of ``keras_models`` imports Keras through :func:`keras_module` so that the
+environment (backend, log level) is set once, before TensorFlow is first imported.
+"""
+
+from __future__ import annotations
+
+import os
+
+_DETERMINISM_ENABLED = False
+
+
+def keras_module():
+    """Return the ``keras`` module on the TensorFlow backend (TF C++ logging kept quiet)."""
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    return keras
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow (``keras.utils.set_random_seed``) and turn on TF op
+    determinism, so the same run gives the same numbers twice."""
+    global _DETERMINISM_ENABLED
+    keras = keras_module()
+    keras.utils.set_random_seed(int(seed))
+    if not _DETERMINISM_ENABLED:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+        _DETERMINISM_ENABLED = True

@@ -1,0 +1,81 @@
+"""ExperimentConfig: validation at the boundary, ids, and the specs both twins are built from."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.config import ExperimentConfig, parse_batch_size
+from benchmarks.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"learning_rate": -1}, "Argument `learning_rate` must be > 0. Received: learning_rate=-1"),
+        ({"learning_rate": 0.0}, "Argument `learning_rate` must be > 0"),
+        ({"batch_size": 0}, "Argument `batch_size` must be a positive int. Received: batch_size=0"),
+        ({"epochs": 0}, "Argument `epochs` must be a positive int"),
+        ({"model": "cnn"}, "Argument `model` must be one of ('logreg', 'mlp'). Received: model='cnn'"),
+        ({"optimizer": "adagrad"}, "Argument `optimizer` must be one of"),
+        ({"schedule": "cosine"}, "Argument `schedule` must be one of"),
+        ({"momentum": 1.0}, "Argument `momentum` must be in [0, 1)"),
+        ({"init": "ones"}, "Argument `init` must be one of"),
+    ],
+)
+def test_invalid_settings_name_the_argument(kwargs, message):
+    with pytest.raises(ConfigError) as exc:
+        ExperimentConfig(**kwargs)
+    assert message in str(exc.value)
+
+
+def test_batch_size_parsing():
+    assert parse_batch_size("full") is None
+    assert parse_batch_size("FULL") is None
+    assert parse_batch_size("64") == 64
+    with pytest.raises(ConfigError, match="batch_size"):
+        parse_batch_size("-3")
+    with pytest.raises(ConfigError, match="'full'"):
+        parse_batch_size("lots")
+
+
+def test_optimizer_specs_map_to_the_shared_class_names():
+    assert ExperimentConfig(optimizer="sgd").optimizer_spec() == ("SGD", {})
+    assert ExperimentConfig(optimizer="momentum", momentum=0.8).optimizer_spec() == (
+        "SGD", {"momentum": 0.8},
+    )
+    assert ExperimentConfig(optimizer="rmsprop").optimizer_spec() == ("RMSprop", {})
+    assert ExperimentConfig(optimizer="adam").optimizer_spec() == ("Adam", {})
+
+
+def test_steps_and_schedule_spec():
+    c = ExperimentConfig(batch_size=64, schedule="staircase", decay_rate=0.5, decay_interval=3)
+    assert c.steps_per_epoch(877) == 14  # 13 full batches of 64 + one of 45
+    assert c.schedule_spec(877) == {
+        "name": "staircase", "learning_rate": 0.001, "steps_per_epoch": 14,
+        "decay_rate": 0.5, "interval_epochs": 3,
+    }
+    full = ExperimentConfig(batch_size=None)
+    assert full.steps_per_epoch(877) == 1
+    assert full.effective_batch_size(877) == 877
+
+
+def test_ids_are_stable_and_separate_seeds_and_settings():
+    a = ExperimentConfig(seed=0)
+    b = ExperimentConfig(seed=1)
+    assert a.experiment_id == b.experiment_id
+    assert a.run_id("scratch") != b.run_id("scratch")
+    assert a.run_id("scratch") != a.run_id("keras")
+    assert ExperimentConfig(learning_rate=0.01).experiment_id != a.experiment_id
+    assert ExperimentConfig(init="zeros").experiment_id != a.experiment_id
+    # settings a model does not use do not split experiments
+    assert ExperimentConfig(hidden_units=50).experiment_id == a.experiment_id
+    assert ExperimentConfig(model="mlp", hidden_units=50).experiment_id != ExperimentConfig(
+        model="mlp"
+    ).experiment_id
+    assert a.split_seed == 42 and b.split_seed == 43
+
+
+def test_round_trip_through_a_csv_like_dict():
+    c = ExperimentConfig(model="mlp", batch_size=None, optimizer="momentum", seed=3)
+    row = {k: str(v) if v is not None else "full" for k, v in c.to_dict().items()}
+    assert ExperimentConfig.from_dict(row) == c

@@ -7,12 +7,20 @@ before any work starts; never a bare traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
 from benchmarks.errors import ConfigError, KvsbenchError
 
 DEFAULT_OUT = Path("results") / "latest"
+#: modules that each add one subcommand through ``add_parser(subparsers)`` (heavy imports
+#: stay inside their command functions, so ``kvsbench --help`` is quick)
+COMMAND_MODULES = tuple(
+    m for m in ("benchmarks.report", "benchmarks.compare", "benchmarks.course")
+    if importlib.util.find_spec(m) is not None
+)
 
 
 def _add_run(sub) -> None:
@@ -133,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parser(sub)
     return parser
 
 

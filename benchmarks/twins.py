@@ -134,7 +134,7 @@ class KerasTwin:
         return float(out["loss"]), float(out["accuracy"])
 
     def predict(self, X) -> np.ndarray:
-        proba = np.asarray(self.model.predict_on_batch(X)).reshape(-1)
+        proba = np.asarray(self.model(X, training=False)).reshape(-1)
         return (proba > 0.5).astype(np.int8)
 
     def get_weights(self) -> list[np.ndarray]:

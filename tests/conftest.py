@@ -1,0 +1,100 @@
+"""Shared fixtures: the real Fashion-MNIST subset (skipped when absent) and tiny IDX data sets."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# TensorFlow, when a test loads it: errors only, no CUDA probing chatter
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from benchmarks.idx import write_idx
+
+FASHION_SKIP_REASON = (
+    "Fashion-MNIST not found: set FASHION_MNIST_DIR to a directory with the four IDX files "
+    "(e.g. ../shared/fashion-mnist-subset)"
+)
+IDX_STEMS = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+
+@pytest.fixture(scope="session")
+def fashion_dir() -> Path:
+    """The directory named by FASHION_MNIST_DIR, or skip the test when it is not set.
+
+    Session-scoped, so module- and session-scoped fixtures (parity runs, CLI runs) can use it.
+
+    A FASHION_MNIST_DIR that is set but wrong is not skipped: the tests then fail loudly.
+    """
+    value = os.environ.get("FASHION_MNIST_DIR")
+    if not value:
+        pytest.skip(FASHION_SKIP_REASON)
+    return Path(value)
+
+
+def write_tiny_fashion(
+    directory: Path,
+    n_train_per_class: int = 5,
+    n_test_per_class: int = 3,
+    gzip: bool = True,
+    seed: int = 0,
+) -> Path:
+    """Write four tiny, valid Fashion-MNIST IDX files (every class present, shuffled labels).
+
+    Images are random uint8 28x28 (seeded), so every row is distinct.
+    """
+    rng = np.random.RandomState(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = ".gz" if gzip else ""
+    for part, per_class in (("train", n_train_per_class), ("t10k", n_test_per_class)):
+        labels = rng.permutation(np.repeat(np.arange(10, dtype=np.uint8), per_class))
+        images = rng.randint(0, 256, size=(labels.size, 28, 28)).astype(np.uint8)
+        write_idx(directory / f"{part}-images-idx3-ubyte{suffix}", images, gzip=gzip)
+        write_idx(directory / f"{part}-labels-idx1-ubyte{suffix}", labels, gzip=gzip)
+    return directory
+
+
+@pytest.fixture
+def make_idx_dir(tmp_path):
+    """Factory: ``make_idx_dir("name", **kwargs)`` writes a tiny Fashion-MNIST under tmp_path."""
+
+    def make(name: str = "tiny", **kwargs) -> Path:
+        return write_tiny_fashion(tmp_path / name, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def tiny_idx_dir(make_idx_dir) -> Path:
+    """A directory with four tiny gzip IDX files: 50 train and 30 t10k images, 28x28."""
+    return make_idx_dir("tiny")
+
+
+@pytest.fixture
+def no_fashion_env(monkeypatch, tmp_path):
+    """No FASHION_MNIST_DIR, an empty KERAS_HOME under tmp_path, and no network at all.
+
+    Returns the Keras cache directory (``$KERAS_HOME/datasets/fashion-mnist``, not created).
+    """
+    import benchmarks.data as data
+
+    monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
+    keras_home = tmp_path / "keras-home"
+    keras_home.mkdir()
+    monkeypatch.setenv("KERAS_HOME", str(keras_home))
+
+    def offline(host, port, timeout):
+        raise OSError(f"network disabled in tests ({host}:{port})")
+
+    def no_keras():
+        raise AssertionError("the download must not be attempted when the probe fails")
+
+    monkeypatch.setattr(data, "_probe_host", offline)
+    monkeypatch.setattr(data, "_keras_get_file", no_keras)
+    return keras_home / "datasets" / "fashion-mnist"

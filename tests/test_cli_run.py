@@ -1,0 +1,103 @@
+"""`kvsbench run`: bad flags get one line and exit 2 before any work; a real run writes its files."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from benchmarks.cli import main
+from benchmarks.records import CURVE_COLUMNS, RUN_COLUMNS
+
+
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["--lr", "0"], "Argument `learning_rate` must be > 0"),
+        (["--lr", "-1"], "Received: learning_rate=-1.0"),
+        (["--batch-size", "0"], "Argument `batch_size` must be a positive int"),
+        (["--batch-size", "many"], "'full'"),
+        (["--pairs", "trouser:sock"], "sock"),
+        (["--pairs", "coat:coat"], "coat"),
+        (["--epochs", "0"], "Argument `epochs`"),
+        (["--seeds", "0"], "--seeds"),
+    ],
+)
+def test_bad_flags_exit_2_with_one_line_and_no_files(tmp_path, capsys, argv, needle):
+    out = tmp_path / "out"
+    code = main(["run", "--quiet", "--out", str(out), *argv])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("kvsbench: error: ")
+    assert needle in err
+    assert not out.exists()
+
+
+def test_unknown_model_is_refused_by_argparse(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--models", "cnn", "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    assert "invalid choice: 'cnn'" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def small_run(fashion_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    code = main([
+        "run", "--pairs", "Trouser:ankle_boot", "--models", "logreg", "mlp", "--epochs", "2",
+        "--batch-size", "128", "--target-acc", "0.5", "--quiet", "--data-dir", str(fashion_dir),
+        "--out", str(out),
+    ])
+    assert code == 0
+    return out
+
+
+def test_run_writes_runs_curves_and_env(small_run):
+    runs = pd.read_csv(small_run / "runs.csv", dtype={"batch_size": str})
+    curves = pd.read_csv(small_run / "curves.csv", dtype={"batch_size": str})
+    assert list(runs.columns) == list(RUN_COLUMNS)
+    assert list(curves.columns) == list(CURVE_COLUMNS)
+    assert sorted(runs["impl"]) == ["keras", "keras", "scratch", "scratch"]
+    assert set(runs["pair"]) == {"trouser:ankle-boot"}
+    assert (runs["status"] == "ok").all()
+    assert (runs["n_train"] == 877).all() and (runs["n_test"] == 292).all()
+    assert (runs["n_val"] == 293).all()
+    assert len(curves) == 4 * 2
+    assert (runs["max_loss_diff"] < 1e-3).all()
+    assert (runs["test_acc"] > 0.9).all()
+    assert (runs["fit_seconds"] > 0).all()
+    assert runs["time_to_target_seconds"].notna().all()
+    for _, r in runs.iterrows():
+        c = curves[curves["run_id"] == r["run_id"]]
+        assert r["fit_seconds"] == pytest.approx(c["epoch_seconds"].sum(), rel=1e-6)
+        assert r["train_loss"] == pytest.approx(c["train_loss"].iloc[-1])
+    env = json.loads((small_run / "env.json").read_text())
+    for key in ("cpu_model", "logical_cores", "blas_library", "blas_threads", "versions",
+                "git_commit", "tf_intra_op_threads"):
+        assert key in env
+    assert env["versions"]["tensorflow"]
+
+
+def test_rerun_skips_recorded_runs(small_run, fashion_dir, capsys):
+    before = (small_run / "runs.csv").read_text()
+    code = main([
+        "run", "--pairs", "trouser:ankle-boot", "--models", "logreg", "mlp", "--epochs", "2",
+        "--batch-size", "128", "--target-acc", "0.5", "--quiet", "--data-dir", str(fashion_dir),
+        "--out", str(small_run),
+    ])
+    assert code == 0
+    assert "skipping 2 experiment(s)" in capsys.readouterr().err
+    assert (small_run / "runs.csv").read_text() == before
+
+
+def test_other_config_into_same_dir_is_refused(small_run, fashion_dir, capsys):
+    code = main([
+        "run", "--pairs", "trouser:ankle-boot", "--models", "logreg", "--epochs", "3",
+        "--quiet", "--data-dir", str(fashion_dir), "--out", str(small_run),
+    ])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert "holds results of another config" in err and "epochs=2" in err
+    assert len(err.splitlines()) == 1

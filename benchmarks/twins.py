@@ -72,7 +72,8 @@ class ScratchTwin:
     def traced_peak_mb(self, X, y) -> float:
         """Peak of NumPy's allocations (tracemalloc) over one more epoch, run on a COPY of the
         model and optimizer outside any timed region, so the run's numbers are untouched."""
-        model, optimizer = copy.deepcopy(self.model), copy.deepcopy(self.optimizer)
+        # copied together, so the copy's optimizer slots follow the copied parameters
+        model, optimizer = copy.deepcopy((self.model, self.optimizer))
         tracemalloc.start()
         try:
             tracemalloc.reset_peak()

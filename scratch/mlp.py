@@ -1,0 +1,387 @@
+"""Multi-layer perceptron for binary classification, the NumPy twin of ``keras_models/mlp.py``.
+
+The network is ``n_features -> Dense(h_1, act) -> ... -> Dense(h_L, act) -> Dense(1, sigmoid)``;
+with no hidden layer it is logistic regression. Examples are ROWS: ``X`` has shape
+(n_samples, n_features), and a layer computes ``Z = A_prev @ W + b`` with ``W`` of shape
+(n_in, n_out), as Keras' ``Dense``.
+
+Forward and backward, for a batch of n examples (``act'`` taken from the activation's output)::
+
+    A_0 = X                                   (n, n_features)
+    A_l = act(A_{l-1} @ W_l + b_l)            (n, h_l)
+    z   = A_L @ W_out + b_out                 (n, 1)     logits
+    p   = sigmoid(z)
+    L   = mean(max(z, 0) - z y + log(1 + exp(-|z|)))      (cross-entropy from logits)
+
+    dz        = (p - y) / n                   (n, 1)
+    dW_out    = A_L^T dz,   db_out = sum_rows(dz)
+    dA_l      = dZ_{l+1} @ W_{l+1}^T          (n, h_l)
+    dZ_l      = dA_l * act'(A_l)
+    dW_l      = A_{l-1}^T dZ_l,  db_l = sum_rows(dZ_l)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scratch import activations, initializers
+from scratch.activations import sigmoid
+from scratch.losses import binary_crossentropy_from_logits
+
+__all__ = ["MLP", "build_model"]
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_MAX_WORKSPACES = 4  # batch sizes whose forward/backward buffers are kept
+
+
+def _check_dtype(dtype):
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in _FLOAT_DTYPES:
+        raise ValueError(f"Argument `dtype` must be float32 or float64. Received: dtype={dtype!r}")
+    return dt
+
+
+def _check_positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"Argument `{name}` must be an integer >= 1. Received: {name}={value!r}")
+    return int(value)
+
+
+def _check_hidden_units(hidden_units):
+    if isinstance(hidden_units, (int, np.integer)) and not isinstance(hidden_units, bool):
+        hidden_units = (hidden_units,)
+    try:
+        units = tuple(hidden_units)
+    except TypeError:
+        units = None
+    if units is None or any(
+        isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1 for h in units
+    ):
+        raise ValueError(
+            "Argument `hidden_units` must be a tuple of integers >= 1 (empty for logistic "
+            f"regression). Received: hidden_units={hidden_units!r}"
+        )
+    return tuple(int(h) for h in units)
+
+
+class _Workspace:
+    """Buffers for one batch size: hidden activations, their gradients, and the logits."""
+
+    def __init__(self, n, hidden_units, dtype):
+        self.acts = [np.empty((n, h), dtype) for h in hidden_units]
+        self.deltas = [np.empty((n, h), dtype) for h in hidden_units]
+        self.logits = np.empty((n, 1), dtype)
+        self.dz = np.empty((n, 1), dtype)
+
+
+class MLP:
+    """Binary classifier: ``Dense`` hidden layers, then ``Dense(1, sigmoid)``.
+
+    Parameters
+    ----------
+    n_features : int, default 784
+        Number of input features.
+    hidden_units : tuple of int or int, default (100,)
+        Width of each hidden layer; ``()`` gives logistic regression.
+    activation : {"relu", "sigmoid", "tanh", "leaky_relu"}, default "relu"
+        Hidden-layer activation (leaky_relu with Keras' slope 0.2).
+    dtype : float32 or float64, default float32
+        Dtype of the parameters and of every computation.
+
+    Attributes
+    ----------
+    params : list of ndarray
+        The live parameters in Keras layer order ``[W_1 (n_features, h_1), b_1 (h_1,), ...,
+        W_out (h_L, 1), b_out (1,)]``. Optimizers update these arrays in place; they are never
+        replaced (``set_weights`` copies into them).
+
+    Notes
+    -----
+    A new model is initialised with ``initialize()`` (glorot_uniform kernels drawn from
+    ``numpy.random.default_rng(0)``, zero biases). Call ``initialize`` or ``set_weights`` to
+    choose other weights.
+    """
+
+    def __init__(self, n_features=784, hidden_units=(100,), activation="relu", dtype=np.float32):
+        self.n_features = _check_positive_int(n_features, "n_features")
+        self.hidden_units = _check_hidden_units(hidden_units)
+        self._activation = activations.get(activation)
+        self.activation = self._activation.name
+        self.dtype = _check_dtype(dtype)
+        sizes = (self.n_features, *self.hidden_units, 1)
+        self.params = []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+            self.params.append(np.zeros((n_in, n_out), dtype=self.dtype))
+            self.params.append(np.zeros((n_out,), dtype=self.dtype))
+        self._grads = [np.empty_like(p) for p in self.params]
+        self._workspaces = {}
+        self.initialize()
+
+    # ------------------------------------------------------------------ weights
+
+    def initialize(self, init="glorot_uniform", rng=None):
+        """Draw new kernels with initializer ``init`` and set every bias to zero (Keras' defaults).
+
+        Parameters
+        ----------
+        init : {"glorot_uniform", "glorot_normal", "he_normal", "zeros"}
+            Kernel initializer.
+        rng : numpy.random.Generator, optional
+            Source of randomness; ``numpy.random.default_rng(0)`` if None. Kernels are drawn
+            layer by layer, input layer first.
+
+        Returns
+        -------
+        self
+        """
+        kernel_init = initializers.get(init)
+        if rng is None:
+            rng = np.random.default_rng(0)
+        elif not isinstance(rng, np.random.Generator):
+            raise ValueError(
+                f"Argument `rng` must be a numpy.random.Generator. Received: rng={rng!r}"
+            )
+        for W, b in zip(self.params[0::2], self.params[1::2], strict=True):
+            W[...] = kernel_init(W.shape, rng, self.dtype)
+            b.fill(0)
+        return self
+
+    def get_weights(self):
+        """Copies of the parameters, in ``params`` order.
+
+        Returns
+        -------
+        list of ndarray
+        """
+        return [p.copy() for p in self.params]
+
+    def set_weights(self, weights):
+        """Copy ``weights`` into the existing parameter arrays (cast to the model's dtype).
+
+        Parameters
+        ----------
+        weights : list of array_like
+            Same count and shapes as ``params`` (e.g. a Keras model's ``get_weights()``).
+
+        Raises
+        ------
+        ValueError
+            On a count mismatch, or naming the index of the first array of the wrong shape.
+        """
+        weights = list(weights)
+        if len(weights) != len(self.params):
+            raise ValueError(
+                f"Argument `weights` must hold {len(self.params)} arrays for this model. "
+                f"Received: {len(weights)} arrays"
+            )
+        arrays = [np.asarray(w) for w in weights]
+        for i, (p, w) in enumerate(zip(self.params, arrays, strict=True)):
+            if w.shape != p.shape:
+                raise ValueError(
+                    f"Argument `weights`: weights[{i}] must have shape {p.shape}. "
+                    f"Received: shape {w.shape}"
+                )
+        for p, w in zip(self.params, arrays, strict=True):
+            np.copyto(p, w, casting="unsafe")
+
+    def count_params(self):
+        """Total number of scalar parameters."""
+        return int(sum(p.size for p in self.params))
+
+    def get_config(self):
+        """Constructor arguments that rebuild this model (``type(model)(**config)``)."""
+        return {
+            "n_features": self.n_features,
+            "hidden_units": self.hidden_units,
+            "activation": self.activation,
+            "dtype": self.dtype.name,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        """Build a model from ``get_config()`` output."""
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+    # ------------------------------------------------------------------ forward
+
+    def _check_X(self, X):
+        X = np.asarray(X)
+        if X.dtype != self.dtype:
+            X = X.astype(self.dtype)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(
+                f"Argument `X` must have shape (n_samples, {self.n_features}). "
+                f"Received: X.shape={X.shape}"
+            )
+        return X
+
+    def _check_y(self, y, n):
+        y = np.asarray(y, dtype=self.dtype).reshape(-1)
+        if y.shape[0] != n:
+            raise ValueError(
+                f"Argument `y` must hold one label per row of X ({n}). Received: {y.shape[0]}"
+            )
+        return y
+
+    def _workspace(self, n):
+        ws = self._workspaces.get(n)
+        if ws is None:
+            if len(self._workspaces) >= _MAX_WORKSPACES:
+                self._workspaces.pop(next(iter(self._workspaces)))
+            ws = self._workspaces[n] = _Workspace(n, self.hidden_units, self.dtype)
+        return ws
+
+    def _forward(self, X, ws=None):
+        """Hidden activations ``[A_1 (n, h_1), ...]`` and logits ``z`` of shape (n,).
+
+        With a workspace ``ws`` the results live in its buffers (overwritten by the next call);
+        without one they are new arrays.
+        """
+        act = self._activation.forward
+        A = X
+        acts = []
+        for layer in range(len(self.hidden_units)):
+            W, b = self.params[2 * layer], self.params[2 * layer + 1]
+            Z = np.matmul(A, W, out=None if ws is None else ws.acts[layer])
+            Z += b
+            A = act(Z, out=Z)
+            acts.append(A)
+        z = np.matmul(A, self.params[-2], out=None if ws is None else ws.logits)
+        z += self.params[-1]
+        return acts, z.reshape(-1)
+
+    def logits(self, X):
+        """Pre-sigmoid outputs.
+
+        Parameters
+        ----------
+        X : array_like of shape (n, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n,)
+        """
+        return self._forward(self._check_X(X))[1]
+
+    def predict_proba(self, X):
+        """Probability of class 1, ``sigmoid(logits(X))``.
+
+        Parameters
+        ----------
+        X : array_like of shape (n, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n,), the model's dtype
+        """
+        z = self.logits(X)
+        return sigmoid(z, out=z)
+
+    def predict(self, X):
+        """Class labels: 1 where ``predict_proba(X) > 0.5`` (Keras' BinaryAccuracy rule).
+
+        Parameters
+        ----------
+        X : array_like of shape (n, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n,), int
+        """
+        return (self.predict_proba(X) > 0.5).astype(np.int64)
+
+    def loss(self, X, y):
+        """Mean binary cross-entropy from logits (what Keras computes for this head).
+
+        Parameters
+        ----------
+        X : array_like of shape (n, n_features)
+        y : array_like of shape (n,) or (n, 1)
+            Labels in {0, 1}.
+
+        Returns
+        -------
+        float
+        """
+        X = self._check_X(X)
+        y = self._check_y(y, X.shape[0])
+        return binary_crossentropy_from_logits(y, self._forward(X)[1])
+
+    # ------------------------------------------------------------------ backward
+
+    def loss_and_grads(self, X, y):
+        """One forward pass and the analytic backward pass.
+
+        Parameters
+        ----------
+        X : array_like of shape (n, n_features)
+        y : array_like of shape (n,) or (n, 1)
+            Labels in {0, 1}.
+
+        Returns
+        -------
+        loss : float
+            Mean binary cross-entropy from logits, before any update.
+        grads : list of ndarray
+            ``dL/dparam`` aligned with ``params`` (same shapes and dtype). These are buffers
+            owned by the model: the next ``loss_and_grads`` call overwrites them, so copy them
+            to keep them.
+        proba : ndarray of shape (n,)
+            ``sigmoid(logits)``, a new array.
+        """
+        X = self._check_X(X)
+        n = X.shape[0]
+        y = self._check_y(y, n)
+        ws = self._workspace(n)
+        acts, z = self._forward(X, ws)
+        loss = binary_crossentropy_from_logits(y, z)
+        proba = sigmoid(z)
+
+        grads, params = self._grads, self.params
+        delta = ws.dz  # (n, 1): dL/dz = (p - y) / n
+        np.subtract(proba, y, out=delta[:, 0])
+        np.divide(delta, n, out=delta)
+        backward = self._activation.backward
+        for layer in range(len(self.hidden_units), -1, -1):  # output layer first
+            A_prev = acts[layer - 1] if layer > 0 else X
+            np.matmul(A_prev.T, delta, out=grads[2 * layer])
+            np.sum(delta, axis=0, out=grads[2 * layer + 1])
+            if layer > 0:
+                D = np.matmul(delta, params[2 * layer].T, out=ws.deltas[layer - 1])
+                delta = backward(A_prev, D, out=D)
+        return loss, grads, proba
+
+
+def build_model(model, n_features=784, hidden_units=100, activation="relu", dtype=np.float32):
+    """Build a scratch twin by its kvsbench name.
+
+    Parameters
+    ----------
+    model : {"logreg", "mlp"}
+    n_features : int, default 784
+    hidden_units : int or tuple of int, default 100
+        Hidden layer width(s) of the "mlp" model (ignored for "logreg").
+    activation : str, default "relu"
+        Hidden activation of the "mlp" model (ignored for "logreg").
+    dtype : float32 or float64, default float32
+
+    Returns
+    -------
+    MLP or LogisticRegression
+    """
+    from scratch.logreg import LogisticRegression  # logreg imports this module
+
+    if model == "logreg":
+        return LogisticRegression(n_features=n_features, dtype=dtype)
+    if model == "mlp":
+        return MLP(n_features, hidden_units, activation, dtype)
+    raise ValueError(
+        f"Argument `model` must be one of ['logreg', 'mlp']. Received: model={model!r}"
+    )

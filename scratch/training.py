@@ -1,0 +1,261 @@
+"""Mini-batch training loop of the scratch twins, reporting epochs the way Keras does.
+
+Keras' epoch ``loss`` and ``accuracy`` are running means over the epoch's batches, each batch
+measured BEFORE its own update and weighted by its size; accuracy counts ``p > 0.5`` as class 1.
+:func:`train_epoch` returns exactly those. Data for an epoch is put in order once, outside the
+timed region, and batches are contiguous row slices of it (views, no copies).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from numbers import Integral
+
+import numpy as np
+
+from scratch.activations import sigmoid
+from scratch.losses import binary_crossentropy_from_logits
+
+__all__ = ["History", "batch_slices", "evaluate", "fit", "train_epoch"]
+
+
+def _check_batch_size(batch_size):
+    if batch_size is None or batch_size == "full":
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
+        raise ValueError(
+            "Argument `batch_size` must be an integer >= 1, None or 'full' (full batch). "
+            f"Received: batch_size={batch_size!r}"
+        )
+    return int(batch_size)
+
+
+def batch_slices(n, batch_size):
+    """Contiguous slices covering ``range(n)`` in order; the last one may be smaller.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    batch_size : int, None or "full"
+        None, "full" or any value >= n gives one full batch.
+
+    Returns
+    -------
+    list of slice
+    """
+    batch_size = _check_batch_size(batch_size)
+    if batch_size is None or batch_size >= n:
+        return [slice(0, n)] if n > 0 else []
+    return [slice(start, min(start + batch_size, n)) for start in range(0, n, batch_size)]
+
+
+def _as_xy(model, X, y):
+    X = np.asarray(X, dtype=getattr(model, "dtype", None))
+    if X.ndim != 2:
+        raise ValueError(f"Argument `X` must be 2-D (n_samples, n_features). Received: {X.shape}")
+    y = np.asarray(y, dtype=X.dtype).reshape(-1)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"Argument `y` must hold one label per row of X ({X.shape[0]}). Received: {y.shape[0]}"
+        )
+    return X, y
+
+
+def train_epoch(model, optimizer, X, y, batch_size):
+    """One pass over ``X`` in its given order, one optimizer step per batch.
+
+    Parameters
+    ----------
+    model : MLP
+        Anything with ``loss_and_grads(X, y) -> (loss, grads, proba)`` and ``params``.
+    optimizer : Optimizer
+        Anything with ``apply_gradients(zip(grads, params))``.
+    X : ndarray of shape (n, n_features)
+        This epoch's data, already in this epoch's order (and in the model's dtype).
+    y : ndarray of shape (n,)
+        Labels in {0, 1}, in the same order.
+    batch_size : int, None or "full"
+
+    Returns
+    -------
+    loss : float
+        ``sum_b n_b L_b / n`` over batches b, ``L_b`` measured before batch b's update; nan
+        if a batch loss is not finite (the epoch stops there; NumPy's overflow warnings are
+        silenced while training, as divergence is reported this way).
+    accuracy : float
+        Fraction of the epoch's samples with ``(p > 0.5) == y`` before their batch's update;
+        nan if the epoch stopped on a non-finite loss.
+    """
+    n = X.shape[0]
+    params = model.params
+    loss_sum = 0.0
+    correct = 0
+    # Overflow is how divergence shows; it is detected below, so NumPy need not warn about it.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for batch in batch_slices(n, batch_size):
+            yb = y[batch]
+            loss, grads, proba = model.loss_and_grads(X[batch], yb)
+            if not math.isfinite(loss):
+                return math.nan, math.nan
+            loss_sum += loss * (batch.stop - batch.start)
+            correct += int(np.count_nonzero((proba > 0.5) == yb))
+            optimizer.apply_gradients(zip(grads, params, strict=True))
+    if n == 0:
+        return math.nan, math.nan
+    return loss_sum / n, correct / n
+
+
+def evaluate(model, X, y):
+    """Loss and accuracy of the model on ``(X, y)``, without updating it.
+
+    Parameters
+    ----------
+    model : MLP
+        Anything with ``logits(X) -> (n,)`` and a ``dtype``.
+    X : array_like of shape (n, n_features)
+    y : array_like of shape (n,) or (n, 1)
+        Labels in {0, 1}.
+
+    Returns
+    -------
+    loss : float
+        Mean binary cross-entropy from logits.
+    accuracy : float
+        Fraction with ``(sigmoid(z) > 0.5) == y``.
+    """
+    X, y = _as_xy(model, X, y)
+    z = model.logits(X)
+    loss = binary_crossentropy_from_logits(y, z)
+    accuracy = float(np.count_nonzero((sigmoid(z) > 0.5) == y)) / max(1, y.shape[0])
+    return loss, accuracy
+
+
+@dataclass
+class History:
+    """Per-epoch records of a :func:`fit` run (one entry per epoch run).
+
+    Attributes
+    ----------
+    loss, accuracy : list of float
+        Keras-way running means over each epoch (nan for a diverged epoch).
+    val_loss, val_accuracy : list of float
+        On ``validation_data`` after each epoch (empty without validation data; nan for a
+        diverged epoch).
+    epoch_seconds : list of float
+        Wall time of each epoch's training pass (``time.perf_counter``), excluding data
+        shuffling and validation.
+    diverged : bool
+        True if training stopped on a non-finite loss.
+    """
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    epoch_seconds: list = field(default_factory=list)
+    diverged: bool = False
+
+    @property
+    def epochs(self):
+        """Number of epochs run."""
+        return len(self.loss)
+
+
+def fit(
+    model,
+    optimizer,
+    X,
+    y,
+    epochs,
+    batch_size=None,
+    rng=None,
+    orders=None,
+    validation_data=None,
+    on_epoch_end=None,
+):
+    """Train ``model`` for ``epochs`` epochs; stop early if the loss becomes nan or inf.
+
+    Parameters
+    ----------
+    model : MLP
+    optimizer : Optimizer
+    X : array_like of shape (n, n_features)
+    y : array_like of shape (n,) or (n, 1)
+        Labels in {0, 1}.
+    epochs : int >= 0
+    batch_size : int, None or "full", default None
+        None, "full" or >= n is full-batch gradient descent.
+    rng : numpy.random.Generator, optional
+        Draws each epoch's order ``rng.permutation(n)`` when ``orders`` is None.
+    orders : sequence of ndarray of shape (n,), optional
+        ``orders[e]`` is epoch e's sample order (e.g. the same orders fed to the Keras twin).
+        With neither ``orders`` nor ``rng`` the data is not shuffled.
+    validation_data : (X_val, y_val), optional
+        Evaluated after every epoch (outside the timed region).
+    on_epoch_end : callable, optional
+        ``on_epoch_end(epoch, logs)`` after each epoch, ``logs`` a dict with the keys
+        ``loss, accuracy, val_loss, val_accuracy, epoch_seconds`` (no val_* without
+        validation data).
+
+    Returns
+    -------
+    History
+    """
+    X, y = _as_xy(model, X, y)
+    n = X.shape[0]
+    batch_size = _check_batch_size(batch_size)
+    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 0:
+        raise ValueError(f"Argument `epochs` must be an integer >= 0. Received: epochs={epochs!r}")
+    if orders is not None and len(orders) < epochs:
+        raise ValueError(
+            f"Argument `orders` must hold one permutation per epoch ({epochs}). "
+            f"Received: {len(orders)}"
+        )
+    if orders is None and rng is not None and not isinstance(rng, np.random.Generator):
+        raise ValueError(f"Argument `rng` must be a numpy.random.Generator. Received: rng={rng!r}")
+    shuffle = orders is not None or rng is not None
+    if shuffle:  # reordered copies, written in place each epoch
+        X_epoch, y_epoch = np.empty_like(X), np.empty_like(y)
+    else:
+        X_epoch, y_epoch = X, y
+    if validation_data is not None:
+        X_val, y_val = _as_xy(model, *validation_data)
+
+    history = History()
+    for epoch in range(epochs):
+        if shuffle:
+            order = np.asarray(orders[epoch] if orders is not None else rng.permutation(n))
+            if order.shape != (n,):
+                raise ValueError(
+                    f"Argument `orders`: orders[{epoch}] must have shape ({n},). "
+                    f"Received: {order.shape}"
+                )
+            np.take(X, order, axis=0, out=X_epoch)
+            np.take(y, order, out=y_epoch)
+
+        start = time.perf_counter()
+        loss, accuracy = train_epoch(model, optimizer, X_epoch, y_epoch, batch_size)
+        seconds = time.perf_counter() - start
+
+        diverged = not math.isfinite(loss)
+        history.loss.append(loss)
+        history.accuracy.append(accuracy)
+        history.epoch_seconds.append(seconds)
+        logs = {"loss": loss, "accuracy": accuracy}
+        if validation_data is not None:
+            val_loss, val_accuracy = (
+                (math.nan, math.nan) if diverged else evaluate(model, X_val, y_val)
+            )
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_accuracy)
+            logs.update(val_loss=val_loss, val_accuracy=val_accuracy)
+        logs["epoch_seconds"] = seconds
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, logs)
+        if diverged:
+            history.diverged = True
+            break
+    return history

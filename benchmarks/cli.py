@@ -7,6 +7,7 @@ before any work starts; never a bare traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import sys
@@ -24,7 +25,15 @@ COMMAND_MODULES = tuple(
 
 
 def _add_run(sub) -> None:
-    from benchmarks.config import ACTIVATIONS, IMPLS, INITS, MODELS, OPTIMIZERS, PROTOCOLS, SCHEDULES
+    from benchmarks.config import (
+        ACTIVATIONS,
+        IMPLS,
+        INITS,
+        MODELS,
+        OPTIMIZERS,
+        PROTOCOLS,
+        SCHEDULES,
+    )
     from benchmarks.sweep import DEFAULT_PAIRS
 
     p = sub.add_parser(
@@ -59,6 +68,9 @@ def _add_run(sub) -> None:
                    help="record the time to reach this validation accuracy")
     p.add_argument("--data-dir", default=None, help="directory with the four Fashion-MNIST files")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="result directory")
+    p.add_argument("--threads", type=int, default=None,
+                   help="limit NumPy's BLAS (threadpoolctl) and TensorFlow's intra-op pool to "
+                   "N threads (default: each library's own default)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
@@ -110,27 +122,45 @@ def cmd_run(args) -> int:
     sweep = build_sweep(args)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise ConfigError(
-            f"--data-dir {args.data_dir} is not a directory; point it at the four Fashion-MNIST files."
+            f"--data-dir {args.data_dir} is not a directory; "
+            "point it at the four Fashion-MNIST files."
         )
+    if args.threads is not None and args.threads < 1:
+        raise ConfigError(f"Argument `--threads` must be >= 1. Received: --threads={args.threads}")
     try:
-        counts = run_sweep(sweep, args.out, quiet=args.quiet)
+        with _thread_limits(args.threads, "keras" in sweep.impls):
+            counts = run_sweep(sweep, args.out, quiet=args.quiet)
     except KeyboardInterrupt:
         print(f"kvsbench: interrupted; the runs finished so far are in {args.out}; "
               "re-run the same command to complete the rest.", file=sys.stderr)
         return 130
-    _after_run(args.out)
+    _after_run(args.out, args.data_dir)
     print(f"kvsbench: {counts['ran']} experiment(s) run, {counts['skipped']} skipped, "
           f"{counts['diverged']} diverged; results in {args.out}")
     return 0
 
 
-def _after_run(out_dir: Path) -> None:
-    """Write the summary, plots and report of a finished run (issue: reports)."""
-    try:
-        from benchmarks.report import build_report
-    except ImportError:
+@contextlib.contextmanager
+def _thread_limits(threads: int | None, keras: bool):
+    """Limit BLAS (threadpoolctl) and TensorFlow to ``threads`` threads for the sweep."""
+    if threads is None:
+        yield
         return
-    build_report(out_dir)
+    from threadpoolctl import threadpool_limits
+
+    if keras:
+        from keras_models._backend import set_threads
+
+        set_threads(threads)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
+
+
+def _after_run(out_dir: Path, data_dir=None) -> None:
+    """Write the summary, plots and report of a finished run."""
+    from benchmarks.report import build_report
+
+    build_report(out_dir, data_dir=data_dir)
 
 
 def build_parser() -> argparse.ArgumentParser:

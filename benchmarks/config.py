@@ -196,7 +196,8 @@ def _parse_batch_size(value) -> int | None:
             value = int(value)
         except ValueError:
             raise ConfigError(
-                f"Argument `batch_size` must be a positive int or 'full'. Received: batch_size={value!r}"
+                "Argument `batch_size` must be a positive int or 'full'. "
+                f"Received: batch_size={value!r}"
             ) from None
     return int(value)
 
@@ -215,7 +216,8 @@ def _choice(name: str, value, choices) -> None:
 
 
 def _positive(name: str, value) -> None:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0 or not math.isfinite(value):
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not is_number or not value > 0 or not math.isfinite(value):
         raise ConfigError(f"Argument `{name}` must be > 0. Received: {name}={value!r}")
 
 

@@ -69,7 +69,8 @@ def git_commit(repo_dir: Path | None = None) -> str:
 
 
 def tensorflow_threads() -> dict:
-    """TensorFlow's intra/inter-op thread settings (0 = TF picks), if TF is already loaded."""
+    """TensorFlow's intra/inter-op thread settings, if TF is already loaded (0 means TF's own
+    default: one intra-op thread per core)."""
     tf = sys.modules.get("tensorflow")
     if tf is None:
         return {"tf_intra_op_threads": None, "tf_inter_op_threads": None}

@@ -57,7 +57,7 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     ``min_pred_agreement``.
     """
     rows = []
-    for exp_id, g in runs.groupby("experiment_id", sort=False):
+    for _, g in runs.groupby("experiment_id", sort=False):
         first = g.iloc[0]
         row = {c: first[c] for c in EXPERIMENT_COLUMNS}
         row["target_acc"] = first["target_acc"] if "target_acc" in g else math.nan
@@ -69,7 +69,8 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
                 row[f"{impl}_{fig}_mean"], row[f"{impl}_{fig}_std"] = _mean_std(ok[fig])
             row[f"{impl}_diverged"] = int((t["status"] != "ok").sum())
             row[f"{impl}_reached_target"] = int(t["time_to_target_seconds"].notna().sum())
-        row["time_ratio_mean"], row["time_ratio_std"] = _mean_std(g.drop_duplicates("seed")["time_ratio"])
+        per_seed = g.drop_duplicates("seed")["time_ratio"]  # both twins carry the same ratio
+        row["time_ratio_mean"], row["time_ratio_std"] = _mean_std(per_seed)
         s, k = by_impl["scratch"], by_impl["keras"]
         seeds = s.index.intersection(k.index)
         steady = (k.loc[seeds, "steady_epoch_seconds"] / s.loc[seeds, "steady_epoch_seconds"])

@@ -95,7 +95,9 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dic
     if todo:
         # the fingerprint of where these figures are measured (loads Keras first if needed)
         if "keras" in sweep.impls:
-            import keras_models.mlp  # noqa: F401
+            from keras_models._backend import keras_module
+
+            keras_module()
 
         write_json(out_dir / "env.json", collect_env())
     progress = _progress(todo, sweep, quiet)

@@ -34,3 +34,18 @@ def seed_everything(seed: int) -> None:
 
         tf.config.experimental.enable_op_determinism()
         _DETERMINISM_ENABLED = True
+
+
+def set_threads(n: int) -> None:
+    """Run TensorFlow's ops on ``n`` intra-op threads and one inter-op thread.
+
+    Must be called before TensorFlow runs its first op (TensorFlow refuses later changes).
+    """
+    keras_module()
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(int(n))
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+    except RuntimeError as exc:  # TensorFlow already initialised in this process
+        raise RuntimeError(f"TensorFlow threads can no longer be changed: {exc}") from None

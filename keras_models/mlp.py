@@ -42,7 +42,8 @@ def build_mlp(
         hidden_units = (hidden_units,)
     if activation not in ACTIVATIONS:
         raise ValueError(
-            f"Argument `activation` must be one of {ACTIVATIONS}. Received: activation={activation!r}"
+            f"Argument `activation` must be one of {ACTIVATIONS}. "
+            f"Received: activation={activation!r}"
         )
     inputs = keras.Input(shape=(n_features,), name="pixels")
     x = inputs

@@ -1,4 +1,4 @@
-"""`kvsbench run`: bad flags get one line and exit 2 before any work; a real run writes its files."""
+"""`kvsbench run`: bad flags get one line and exit 2 before any work; a run writes its files."""
 
 from __future__ import annotations
 

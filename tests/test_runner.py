@@ -24,7 +24,8 @@ def synthetic_pair(n=200, seed=0) -> Pair:
         return X, y
 
     (Xtr, ytr), (Xv, yv), (Xte, yte) = split(n), split(n // 4), split(n // 4)
-    return Pair(Xtr, ytr, Xv, yv, Xte, yte, 1, 9, ("Trouser", "Ankle boot"), "seed", 42, "synthetic")
+    names = ("Trouser", "Ankle boot")
+    return Pair(Xtr, ytr, Xv, yv, Xte, yte, 1, 9, names, "seed", 42, "synthetic")
 
 
 def test_initial_weights_and_orders_are_seeded():
@@ -33,7 +34,8 @@ def test_initial_weights_and_orders_are_seeded():
     assert [w.dtype for w in a] == [np.float32] * 4
     for wa, wb in zip(a, b):
         np.testing.assert_array_equal(wa, wb)
-    assert not np.array_equal(a[0], initial_weights(ExperimentConfig(model="mlp", hidden_units=8))[0])
+    other_seed = initial_weights(ExperimentConfig(model="mlp", hidden_units=8))
+    assert not np.array_equal(a[0], other_seed[0])
     assert np.all(a[1] == 0) and np.all(a[3] == 0)  # Keras default: zero biases
     orders = epoch_orders(c, 50)
     assert len(orders) == 4 and sorted(orders[0]) == list(range(50))
@@ -62,7 +64,9 @@ def test_scratch_only_run_records_everything():
 
 def test_same_config_same_numbers():
     pair = synthetic_pair()
-    c = ExperimentConfig(model="logreg", optimizer="sgd", learning_rate=0.1, batch_size=16, epochs=2)
+    c = ExperimentConfig(
+        model="logreg", optimizer="sgd", learning_rate=0.1, batch_size=16, epochs=2
+    )
     a = run_experiment(c, pair, impls=("scratch",))["scratch"]
     b = run_experiment(c, pair, impls=("scratch",))["scratch"]
     assert a.curves["train_loss"] == b.curves["train_loss"]

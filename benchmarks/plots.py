@@ -1,0 +1,354 @@
+"""The report's figures, drawn with matplotlib's object API on the Agg canvas (no pyplot, no
+display, no global figure state), each returned as PNG bytes.
+
+- :func:`experiment_figure` — one experiment (pair × model): loss curves, accuracy curves
+  (train and validation, scratch solid, Keras dashed) and epoch-time bars with the speed-up.
+- :func:`accuracy_heatmap` — a 10 × 10 class-by-class grid of test accuracy per model,
+  scratch above the diagonal, Keras below.
+- :func:`time_ratio_heatmap` — the Keras/scratch steady-state epoch-time ratio per pair.
+- :func:`pair_figure` — a pair's training images projected to 2-D by PCA, coloured by class,
+  and a grid of sample images of both classes.
+
+Callers write the bytes with :func:`benchmarks.records.write_bytes_atomic`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import sys
+
+import matplotlib
+
+if "matplotlib.pyplot" not in sys.modules:  # never switch the backend under a live pyplot
+    matplotlib.use("Agg")  # no display: every figure is rendered to PNG bytes
+
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+#: line style per twin (scratch solid, Keras dashed); scratch is drawn wide and light under
+#: Keras, so that both stay visible where the twins agree (which is the point of parity)
+TWIN_STYLE = {"scratch": "-", "keras": "--"}
+TWIN_LINE = {"scratch": {"lw": 3.0, "alpha": 0.45, "marker": "o"},
+             "keras": {"lw": 1.4, "alpha": 1.0, "marker": "x"}}
+TWIN_LABEL = {"scratch": "scratch", "keras": "Keras"}
+#: colour per split in the curve panels
+SPLIT_COLOR = {"train": "tab:blue", "val": "tab:orange"}
+SPLIT_LABEL = {"train": "train", "val": "validation"}
+#: bar look per twin in the time panel: scratch filled, Keras hatched (solid vs dashed)
+BAR_STYLE = {
+    "scratch": {"color": "#4c6a8a", "edgecolor": "#4c6a8a"},
+    "keras": {"color": "white", "edgecolor": "#4c6a8a", "hatch": "///"},
+}
+DPI = 80
+EMPTY_CELL = "#e6e6e6"
+DIAGONAL = "#555555"
+
+
+def to_png(fig: Figure) -> bytes:
+    """Render ``fig`` to PNG bytes (Agg)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------ one experiment
+def experiment_figure(curves, summary_row, title: str) -> bytes:
+    """Loss, accuracy and epoch time of one experiment, both twins.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        The experiment's curves.csv rows (all seeds, both twins). With several seeds each line
+        is the mean over seeds and the band ± one standard deviation.
+    summary_row : mapping
+        The experiment's summary.csv row (first and steady-state epoch times per twin).
+    title : str
+        The figure's title, e.g. ``"logreg · Trouser vs Ankle boot"``.
+    """
+    fig = Figure(figsize=(14, 4.1), layout="constrained")
+    ax_loss, ax_acc, ax_time = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 0.85]})
+    impls = [i for i in ("scratch", "keras") if (curves["impl"] == i).any()]
+    for impl in impls:
+        by_epoch = curves[curves["impl"] == impl].groupby("epoch")
+        for split in ("train", "val"):
+            for ax, key, scale in ((ax_loss, "loss", 1.0), (ax_acc, "acc", 100.0)):
+                stats = by_epoch[f"{split}_{key}"].agg(["mean", "std"])
+                x = stats.index.to_numpy() + 1
+                mean = stats["mean"].to_numpy(dtype=float) * scale
+                line = TWIN_LINE[impl]
+                ax.plot(x, mean, TWIN_STYLE[impl], color=SPLIT_COLOR[split], lw=line["lw"],
+                        alpha=line["alpha"], marker=line["marker"] if len(x) <= 12 else None,
+                        ms=5, label=f"{TWIN_LABEL[impl]} {SPLIT_LABEL[split]}")
+                std = stats["std"].to_numpy(dtype=float) * scale
+                if np.isfinite(std).any():
+                    ax.fill_between(x, mean - std, mean + std, color=SPLIT_COLOR[split],
+                                    alpha=0.12, lw=0)
+    n_epochs = int(curves["epoch"].max()) + 1 if len(curves) else 1
+    for ax, what, ylabel in ((ax_loss, "loss", "binary cross-entropy (nats)"),
+                             (ax_acc, "accuracy", "accuracy (%)")):
+        ax.set_title(f"{what} per epoch")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+        ax.set_xticks(_epoch_ticks(n_epochs))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    _time_bars(ax_time, summary_row, impls)
+    fig.suptitle(title, fontsize=12)
+    return to_png(fig)
+
+
+def _epoch_ticks(n_epochs: int) -> list[int]:
+    step = max(1, math.ceil(n_epochs / 10))
+    return list(range(1, n_epochs + 1, step))
+
+
+def _time_bars(ax, row, impls) -> None:
+    """Grouped bars: first epoch and steady-state epoch (median of the later ones), per twin,
+    each labelled with its time; above each group, the Keras/scratch ratio of the two bars."""
+    groups = (("first", "first epoch\n(Keras traces)"), ("steady", "later epochs\n(median)"))
+    width = 0.38
+    means, tops = [], []
+    for j, impl in enumerate(impls):
+        values = [_get(row, f"{impl}_{g}_epoch_seconds_mean") * 1e3 for g, _ in groups]
+        errors = [_get(row, f"{impl}_{g}_epoch_seconds_std") * 1e3 for g, _ in groups]
+        x = np.arange(len(groups)) + (j - (len(impls) - 1) / 2) * width
+        bars = ax.bar(x, values, width, label=TWIN_LABEL[impl], lw=1.2,
+                      yerr=[e if math.isfinite(e) else 0 for e in errors], capsize=3,
+                      **BAR_STYLE[impl])
+        heights = [v + (e if math.isfinite(e) else 0) for v, e in zip(values, errors, strict=True)]
+        for bar, v, h in zip(bars, values, heights, strict=True):
+            if math.isfinite(v):
+                ax.annotate(format_ms(v), (bar.get_x() + bar.get_width() / 2, h),
+                            xytext=(0, 2), textcoords="offset points", ha="center",
+                            va="bottom", fontsize=8)
+        means.append(values)
+        tops.append(heights)
+    if len(impls) == 2:
+        for g in range(len(groups)):
+            s, k = means[0][g], means[1][g]
+            if math.isfinite(s) and math.isfinite(k) and s > 0:
+                top = max(h for h in (tops[0][g], tops[1][g]) if math.isfinite(h))
+                ax.annotate(speedup_text(k / s), (g, top), xytext=(0, 14),
+                            textcoords="offset points", ha="center", va="bottom",
+                            fontsize=9, fontweight="bold")
+    finite = [v for vs in tops for v in vs if math.isfinite(v)]
+    if finite:
+        ax.set_ylim(0, max(finite) * 1.4)
+    ax.set_xticks(range(len(groups)), [label for _, label in groups])
+    ax.set_ylabel("training time per epoch (ms)")
+    ax.set_xlabel("epoch")
+    n_seeds = _get(row, "n_seeds")
+    ax.set_title("epoch time" + (f" (mean ± std, {n_seeds:.0f} seeds)" if n_seeds > 1 else ""))
+    ax.legend(fontsize=8, loc="upper right")
+    ax.grid(axis="y", alpha=0.3)
+
+
+def speedup_text(ratio: float) -> str:
+    """Keras time / scratch time as words: ``2.5 → "scratch 2.5× faster"``."""
+    if not math.isfinite(ratio) or ratio <= 0:
+        return "—"
+    if ratio >= 1:
+        return f"scratch {ratio:.3g}× faster"
+    return f"scratch {1 / ratio:.3g}× slower"
+
+
+def format_ms(ms: float) -> str:
+    if not math.isfinite(ms):
+        return "—"
+    if ms >= 1000:
+        return f"{ms / 1e3:.3g} s"
+    return f"{ms:.3g} ms"
+
+
+def _get(row, key) -> float:
+    try:
+        v = float(row[key])
+    except (KeyError, TypeError, ValueError):
+        return math.nan
+    return v
+
+
+# ------------------------------------------------------------------------ heatmaps
+def _class_grid(ax, class_names) -> None:
+    n = len(class_names)
+    ax.set_xticks(range(n), class_names, rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(range(n), class_names, fontsize=8)
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlabel("class")
+    ax.set_ylabel("class")
+
+
+def _annotate_cells(ax, grid, norm, cmap, fmt) -> None:
+    for (i, j), v in np.ndenumerate(grid):
+        if math.isfinite(v):
+            r, g, b, _ = cmap(norm(v))
+            dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
+            ax.text(j, i, fmt(v), ha="center", va="center", fontsize=6.5,
+                    color="white" if dark else "black")
+
+
+def _heatmap_panel(ax, grid, cmap_name, norm):
+    """Draw ``grid`` (NaN cells light grey, the diagonal dark grey); returns (image, cmap)."""
+    cmap = matplotlib.colormaps[cmap_name].with_extremes(bad=EMPTY_CELL)
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="equal")
+    for k in range(grid.shape[0]):  # the diagonal: a class with itself is no pair
+        ax.add_patch(Rectangle((k - 0.5, k - 0.5), 1, 1, color=DIAGONAL))
+    return image, cmap
+
+
+def _heatmap_figure(n_panels: int) -> tuple[Figure, np.ndarray]:
+    fig = Figure(figsize=(5.6 * n_panels + 1.4, 6.4), layout="constrained")
+    return fig, np.atleast_1d(fig.subplots(1, n_panels))
+
+
+def accuracy_heatmap(grids: dict, class_names, subtitle: str = "") -> bytes:
+    """Test accuracy of every pair, one 10 × 10 panel per model.
+
+    Parameters
+    ----------
+    grids : dict model → ndarray of shape (10, 10)
+        Test accuracy in [0, 1]: ``grid[a, b]`` (a < b, above the diagonal) is scratch's on the
+        pair (a, b), ``grid[b, a]`` (below) is Keras'. NaN: not run.
+    class_names : sequence of 10 str
+    subtitle : str
+        The training settings, appended to the title.
+    """
+    import matplotlib.colors as mcolors
+
+    values = np.concatenate([g[np.isfinite(g)] for g in grids.values()]) * 100
+    low = float(np.floor(values.min())) if values.size else 50.0
+    norm = mcolors.Normalize(vmin=min(low, 99.0), vmax=100.0)
+    fig, axes = _heatmap_figure(len(grids))
+    image = None
+    for ax, (model, grid) in zip(axes, grids.items(), strict=True):
+        image, cmap = _heatmap_panel(ax, grid * 100, "viridis", norm)
+        _annotate_cells(ax, grid * 100, norm, cmap, lambda v: f"{v:.1f}")
+        _class_grid(ax, class_names)
+        ax.set_title(f"{model}: test accuracy (%)\nabove the diagonal scratch, below Keras",
+                     fontsize=10)
+    fig.colorbar(image, ax=list(axes), shrink=0.75, label="test accuracy (%)")
+    _grid_legend(fig, [
+        Line2D([], [], ls="", marker="$\u25E5$", ms=11, color="black",
+               label="above the diagonal: scratch"),
+        Line2D([], [], ls="", marker="$\u25E3$", ms=11, color="black",
+               label="below the diagonal: Keras"),
+        Patch(facecolor=DIAGONAL, label="same class"),
+        Patch(facecolor=EMPTY_CELL, label="pair not run"),
+    ])
+    fig.suptitle("Test accuracy per class pair" + (f" — {subtitle}" if subtitle else ""),
+                 fontsize=12)
+    return to_png(fig)
+
+
+def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "") -> bytes:
+    """Keras / scratch steady-state epoch time of every pair, one panel per model.
+
+    Parameters
+    ----------
+    grids : dict model → ndarray of shape (10, 10)
+        Symmetric: ``grid[a, b] == grid[b, a]`` is the ratio on the pair (a, b), so each row
+        reads as "every pair with this class". NaN: not run. > 1: scratch is faster.
+    class_names : sequence of 10 str
+    subtitle : str
+        The training settings, appended to the title.
+    """
+    import matplotlib.colors as mcolors
+
+    values = np.concatenate([g[np.isfinite(g) & (g > 0)] for g in grids.values()])
+    spread = float(np.max(np.abs(np.log(values)))) if values.size else 1.0
+    spread = max(spread, math.log(1.25)) * 1.05
+    norm = mcolors.LogNorm(vmin=math.exp(-spread), vmax=math.exp(spread))
+    fig, axes = _heatmap_figure(len(grids))
+    image = None
+    for ax, (model, grid) in zip(axes, grids.items(), strict=True):
+        image, cmap = _heatmap_panel(ax, grid, "RdBu", norm)
+        _annotate_cells(ax, grid, norm, cmap, lambda v: f"{v:.2g}")
+        _class_grid(ax, class_names)
+        ax.set_title(f"{model}: Keras / scratch epoch time (×)\n> 1 (blue): scratch faster",
+                     fontsize=10)
+    bar = fig.colorbar(image, ax=list(axes), shrink=0.75,
+                       label="Keras / scratch epoch time, epochs after the first (×, log scale)")
+    ticks = [t for t in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
+             if norm.vmin <= t <= norm.vmax]
+    bar.set_ticks(ticks, labels=[f"{t:g}×" for t in ticks])
+    bar.minorticks_off()
+    _grid_legend(fig, [
+        Patch(facecolor=matplotlib.colormaps["RdBu"](0.85), label="> 1: scratch faster"),
+        Patch(facecolor=matplotlib.colormaps["RdBu"](0.15), label="< 1: Keras faster"),
+        Patch(facecolor=DIAGONAL, label="same class"),
+        Patch(facecolor=EMPTY_CELL, label="pair not run"),
+    ])
+    fig.suptitle("Speed per class pair (mean over seeds)"
+                 + (f" — {subtitle}" if subtitle else ""), fontsize=12)
+    return to_png(fig)
+
+
+def _grid_legend(fig, handles) -> None:
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9,
+               frameon=False)
+
+
+# ------------------------------------------------------------------------ one pair's images
+def pair_figure(pair, max_points: int = 1500, n_samples: int = 12, seed: int = 0) -> bytes:
+    """A pair's training images: a 2-D PCA projection coloured by class, and sample images.
+
+    Parameters
+    ----------
+    pair : benchmarks.data.Pair
+        X_train (n, 784) float32 in [0, 1], y_train (n,) 0/1, class_names.
+    max_points : int
+        Project at most this many images (a seeded sample).
+    n_samples : int
+        Sample images shown per class, in two rows.
+    seed : int
+        Seed of the PCA sample and of the sample images.
+    """
+    from benchmarks.toy_data import project_pair_2d
+
+    proj = project_pair_2d(pair.X_train, pair.y_train, seed=seed, max_samples=max_points)
+    fig = Figure(figsize=(12, 4.6), layout="constrained")
+    ax_pca, ax_img = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.15]})
+    colors = ("tab:blue", "tab:red")
+    for label in (0, 1):
+        z = proj.Z[proj.y == label]
+        ax_pca.scatter(z[:, 0], z[:, 1], s=6, alpha=0.45, color=colors[label], lw=0,
+                       label=f"{pair.class_names[label]} (label {label}, n={len(z)})")
+    # a few standardised outliers would squeeze the cloud into a corner: show 99 % of points
+    for axis, (lo, hi) in zip("xy", np.percentile(proj.Z, [0.5, 99.5], axis=0).T, strict=True):
+        pad = 0.08 * (hi - lo)
+        getattr(ax_pca, f"set_{axis}lim")(lo - pad, hi + pad)
+    evr = proj.explained_variance_ratio * 100
+    ax_pca.set_xlabel(f"PC 1 of standardised pixels ({evr[0]:.0f} % of variance)")
+    ax_pca.set_ylabel(f"PC 2 ({evr[1]:.0f} % of variance)")
+    ax_pca.set_title("training images projected to 2-D (PCA)")
+    ax_pca.legend(fontsize=8, markerscale=3, loc="best")
+    ax_pca.grid(alpha=0.3)
+
+    rng = np.random.default_rng(seed)
+    per_row = math.ceil(n_samples / 2)
+    blank = np.zeros((30, 30), np.float32)  # a missing tile (a class with few images)
+    bands = []
+    for label in (0, 1):  # each class: two rows of per_row images, 1 px white frame each
+        idx = np.flatnonzero(pair.y_train == label)
+        pick = rng.choice(idx, size=min(2 * per_row, len(idx)), replace=False)
+        tiles = [np.pad(pair.X_train[i].reshape(28, 28), 1, constant_values=0.0) for i in pick]
+        tiles += [blank] * (2 * per_row - len(tiles))
+        bands.append(np.concatenate([np.concatenate(tiles[r * per_row:(r + 1) * per_row], axis=1)
+                                     for r in (0, 1)], axis=0))
+    gap = np.full((6, bands[0].shape[1]), np.nan, np.float32)  # a gap between the classes
+    mosaic = np.concatenate([bands[0], gap, bands[1]], axis=0)
+    cmap = matplotlib.colormaps["gray_r"].with_extremes(bad="white")
+    image = ax_img.imshow(np.ma.masked_invalid(mosaic), cmap=cmap, vmin=0, vmax=1,
+                          interpolation="nearest")
+    ax_img.set_yticks([30, 60 + 6 + 30], [f"{pair.class_names[0]}\n(label 0)",
+                                          f"{pair.class_names[1]}\n(label 1)"])
+    ax_img.set_xticks([])
+    ax_img.set_xlabel(f"{2 * per_row} random training images per class (28 × 28 px each)")
+    ax_img.set_title("sample images")
+    fig.colorbar(image, ax=ax_img, shrink=0.6, label="pixel value / 255")
+    fig.suptitle(f"{pair.class_names[0]} vs {pair.class_names[1]}: the data", fontsize=12)
+    return to_png(fig)

@@ -1,0 +1,804 @@
+"""The comparison report of a result directory: ``summary.csv``, ``plots/*.png``, ``report.md``
+and ``report.html``, rebuilt from the CSVs alone (``kvsbench report DIR``), no training.
+
+The report is composed ONCE as a list of blocks (headings, paragraphs, tables, figures) and
+rendered twice: to Markdown (figures as relative links into ``plots/``) and to one
+self-contained HTML file (every figure embedded as a base64 ``data:`` URI, so it can be
+attached to a CI job or mailed). It opens with the verdict per model, then the summary table,
+the plots, the config and the environment.
+
+Every file is written whole (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.errors import DataError, ResultsError
+
+#: the parity figure (largest per-epoch train-loss difference) up to which the twins "match";
+#: tests/test_parity.py holds the twins to it on every optimizer
+PARITY_TOLERANCE = 1e-3
+#: up to this many pairs every per-experiment and per-pair figure is shown in the report; with
+#: more, a telling selection is shown and the rest are linked (they are all in plots/)
+SHOW_ALL_MAX_PAIRS = 12
+#: class-by-class heatmaps are drawn for a sweep over at least this many pairs
+HEATMAP_MIN_PAIRS = 3
+MODEL_ORDER = ("logreg", "mlp")
+
+
+# ============================================================================ command line
+def add_parser(sub) -> None:
+    """Register ``kvsbench report DIR [--data-dir D]``."""
+    p = sub.add_parser(
+        "report",
+        help="rebuild summary.csv, plots and report.md/report.html of a result directory",
+        description="Rebuild summary.csv, plots/*.png, report.md and report.html from the CSVs "
+        "of a kvsbench result directory, without training. The per-pair image plots read "
+        "Fashion-MNIST (--data-dir, FASHION_MNIST_DIR or the Keras cache; never downloaded) "
+        "and are left out when no copy is found.",
+    )
+    p.add_argument("dir", type=Path, metavar="DIR", help="a directory written by kvsbench run")
+    p.add_argument("--data-dir", default=None,
+                   help="directory with the four Fashion-MNIST files (for the image plots)")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args) -> int:
+    built = build_report(args.dir, data_dir=args.data_dir)
+    size_kb = built["report_html"].stat().st_size / 1024
+    print(f"kvsbench: report written to {built['report_html']} ({size_kb:,.0f} KiB) and "
+          f"{built['report_md']}; {len(built['plots'])} plot(s) in {args.dir / 'plots'}")
+    return 0
+
+
+# ============================================================================ reading
+@dataclass
+class Results:
+    """The files of one result directory."""
+
+    out_dir: Path
+    runs: object  # pandas.DataFrame, runs.csv
+    curves: object  # pandas.DataFrame, curves.csv
+    env: dict | None
+    sweep: dict | None
+
+
+def load_results(out_dir) -> Results:
+    """Read runs.csv, curves.csv, env.json and sweep.json of ``out_dir``.
+
+    Raises
+    ------
+    ResultsError
+        ``out_dir`` is missing, lacks runs.csv or curves.csv, or they are not kvsbench CSVs.
+    """
+    from benchmarks.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
+
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise ResultsError(
+            f"{out_dir} is not a directory: give the --out directory of a kvsbench run."
+        )
+    for name in ("runs.csv", "curves.csv"):
+        if not (out_dir / name).is_file():
+            raise ResultsError(
+                f"{out_dir} has no {name}: it is not a kvsbench result directory "
+                f"(kvsbench run --out {out_dir} writes one)."
+            )
+    runs = read_csv(out_dir / "runs.csv", RUN_COLUMNS)
+    curves = read_csv(out_dir / "curves.csv", CURVE_COLUMNS)
+    if runs.empty:
+        raise ResultsError(f"{out_dir / 'runs.csv'} holds no runs yet: run kvsbench run first.")
+    return Results(out_dir, runs, curves, _read_json(out_dir / "env.json"),
+                   _read_json(out_dir / "sweep.json"))
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+# ============================================================================ building
+@dataclass
+class Plot:
+    """One PNG of the report: where it is (relative to the result directory) and its bytes."""
+
+    path: str
+    caption: str
+    png: bytes = field(repr=False)
+
+
+@dataclass
+class Figures:
+    heatmaps: list = field(default_factory=list)
+    experiments: dict = field(default_factory=dict)  # experiment_id → Plot
+    pairs: dict = field(default_factory=dict)  # pair → Plot
+    pair_note: str = ""
+
+
+def build_report(out_dir, data_dir=None) -> dict:
+    """Write summary.csv, plots/*.png, report.md and report.html of ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : path
+        A directory written by ``kvsbench run`` (runs.csv, curves.csv; env.json, sweep.json).
+    data_dir : path, optional
+        Fashion-MNIST for the per-pair image plots; default FASHION_MNIST_DIR, then the Keras
+        cache. Never downloaded: without a copy those plots are left out and the report says so.
+
+    Returns
+    -------
+    dict with the paths written: ``summary``, ``report_md``, ``report_html``, ``plots`` (list).
+
+    Raises
+    ------
+    ResultsError
+        ``out_dir`` is not a kvsbench result directory.
+    """
+    from benchmarks.records import write_atomic, write_csv
+    from benchmarks.summary import summarize
+
+    results = load_results(out_dir)
+    out_dir = results.out_dir
+    summary = _ordered(summarize(results.runs))
+    write_csv(out_dir / "summary.csv", summary)
+    figures = draw_figures(results, summary, data_dir)
+    blocks = compose(results, summary, figures)
+    write_atomic(out_dir / "report.md", render_markdown(blocks))
+    write_atomic(out_dir / "report.html", render_html(blocks, title=_title(results)))
+    plots = [p for p in (*figures.heatmaps, *figures.experiments.values(),
+                         *figures.pairs.values())]
+    return {
+        "summary": out_dir / "summary.csv",
+        "report_md": out_dir / "report.md",
+        "report_html": out_dir / "report.html",
+        "plots": [out_dir / p.path for p in plots],
+    }
+
+
+def _pair_key(pair: str) -> tuple[int, int]:
+    from benchmarks.data import parse_pair
+
+    try:
+        return parse_pair(pair)
+    except DataError:
+        return (99, 99)
+
+
+def _ordered(summary):
+    """Summary rows by model, then pair in class-index order."""
+    if summary.empty:
+        return summary
+    key = summary.apply(
+        lambda r: (MODEL_ORDER.index(r["model"]) if r["model"] in MODEL_ORDER else 9,
+                   _pair_key(r["pair"]), r["experiment_id"]), axis=1)
+    return summary.loc[key.sort_values().index].reset_index(drop=True)
+
+
+def pair_title(pair: str) -> str:
+    """``"trouser:ankle-boot"`` → ``"Trouser vs Ankle boot"``."""
+    from benchmarks.data import CLASS_NAMES
+
+    a, b = _pair_key(pair)
+    if a == 99:
+        return pair
+    return f"{CLASS_NAMES[a]} vs {CLASS_NAMES[b]}"
+
+
+def _settings_text(row, with_seeds: bool = True) -> str:
+    """The training settings of a summary row in a few words (for plot titles)."""
+    text = (f"{row['optimizer']}, lr {float(row['lr']):g}, batch {row['batch_size']}, "
+            f"{_plural(int(row['epochs']), 'epoch')}")
+    return text + (f", {_plural(int(row['n_seeds']), 'seed')}" if with_seeds else "")
+
+
+# ---------------------------------------------------------------------------- figures
+def draw_figures(results: Results, summary, data_dir=None) -> Figures:
+    """Draw and write every PNG of the report into ``plots/``."""
+    from benchmarks import plots
+    from benchmarks.records import write_bytes_atomic
+
+    out_dir = results.out_dir
+    figures = Figures()
+
+    def save(name: str, caption: str, png: bytes) -> Plot:
+        write_bytes_atomic(out_dir / "plots" / name, png)
+        return Plot(f"plots/{name}", caption, png)
+
+    curves_by_id = dict(tuple(results.curves.groupby("experiment_id", sort=False)))
+    for _, row in summary.iterrows():
+        exp_id = row["experiment_id"]
+        curves = curves_by_id.get(exp_id, results.curves.iloc[:0])
+        title = f"{row['model']} · {pair_title(row['pair'])} — {_settings_text(row)}"
+        figures.experiments[exp_id] = save(
+            f"{exp_id}.png", f"{row['model']} on {pair_title(row['pair'])}: loss, accuracy "
+            f"and epoch time (`{exp_id}`)", plots.experiment_figure(curves, row, title))
+
+    pairs = list(dict.fromkeys(summary["pair"]))
+    if len(pairs) >= HEATMAP_MIN_PAIRS:
+        figures.heatmaps = _heatmaps(summary, save)
+    figures.pairs, figures.pair_note = _pair_plots(results, pairs, data_dir, save)
+    return figures
+
+
+def _heatmaps(summary, save) -> list[Plot]:
+    import numpy as np
+
+    from benchmarks import plots
+    from benchmarks.data import CLASS_NAMES
+
+    acc, ratio = {}, {}
+    for model in _models(summary):
+        rows = summary[summary["model"] == model]
+        a_grid, r_grid = np.full((10, 10), np.nan), np.full((10, 10), np.nan)
+        for _, row in rows.iterrows():
+            a, b = _pair_key(row["pair"])
+            if a == 99:
+                continue
+            lo, hi = min(a, b), max(a, b)
+            a_grid[lo, hi] = row["scratch_test_acc_mean"]
+            a_grid[hi, lo] = row["keras_test_acc_mean"]
+            r_grid[lo, hi] = r_grid[hi, lo] = row["steady_time_ratio_mean"]
+        acc[model], ratio[model] = a_grid, r_grid
+    subtitle = _settings_text(summary.iloc[0])
+    out = []
+    if any(np.isfinite(g).any() for g in acc.values()):
+        out.append(save("heatmap_test_acc.png",
+                        "Test accuracy of every pair: scratch above the diagonal, Keras below",
+                        plots.accuracy_heatmap(acc, CLASS_NAMES, subtitle)))
+    if any(np.isfinite(g).any() for g in ratio.values()):
+        out.append(save("heatmap_time_ratio.png",
+                        "Keras / scratch steady-state epoch time of every pair (> 1: scratch "
+                        "faster)", plots.time_ratio_heatmap(ratio, CLASS_NAMES, subtitle)))
+    return out
+
+
+def _pair_plots(results: Results, pairs, data_dir, save) -> tuple[dict, str]:
+    """One figure per pair (PCA projection and sample images), or a note saying why not."""
+    from benchmarks import plots
+    from benchmarks.config import SPLIT_SEED_BASE
+    from benchmarks.data import load_pair, resolve_data_dir
+
+    try:
+        source = resolve_data_dir(data_dir, download=False)
+    except DataError as exc:
+        explicit = data_dir is not None or os.environ.get("FASHION_MNIST_DIR")
+        reason = (str(exc) if explicit else "no Fashion-MNIST copy was found in --data-dir, "
+                  "FASHION_MNIST_DIR or the Keras cache (a report never downloads)")
+        return {}, (f"The per-pair image plots are left out: {reason}. Rebuild with "
+                    "`kvsbench report DIR --data-dir D` to add them.")
+    runs = results.runs
+    protocol = str(runs["protocol"].iloc[0])
+    seed = SPLIT_SEED_BASE + int(runs["seed"].min())
+    out, failed = {}, []
+    for pair in pairs:
+        a, b = _pair_key(pair)
+        try:
+            data = load_pair(a, b, protocol=protocol, data_dir=source.directory, seed=seed)
+            png = plots.pair_figure(data)
+        except (DataError, ValueError) as exc:
+            failed.append(f"{pair} ({exc})")
+            continue
+        slug = pair.replace(":", "-vs-")
+        out[pair] = save(f"pair_{slug}.png",
+                         f"{pair_title(pair)}: training images projected to 2-D by PCA, and "
+                         "sample images", png)
+    note = f"Images read from {source} (training split, split seed {seed})."
+    if failed:
+        note += " Not drawn: " + "; ".join(failed) + "."
+    return out, note
+
+
+def _models(summary) -> list[str]:
+    models = list(dict.fromkeys(summary["model"]))
+    return sorted(models, key=lambda m: MODEL_ORDER.index(m) if m in MODEL_ORDER else 9)
+
+
+# ============================================================================ formatting
+def _finite(x) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_pct(x, std=None) -> str:
+    """Accuracy as a percentage: ``0.99625 → "99.62 %"``, with ``± std`` when given."""
+    if not _finite(x):
+        return "—"
+    if std is not None and _finite(std):
+        return f"{100 * float(x):.2f} ± {100 * float(std):.2f} %"
+    return f"{100 * float(x):.2f} %"
+
+
+def fmt_pp(x) -> str:
+    """A difference of accuracies in percentage points, signed: ``0.0123 → "+1.23 pp"``."""
+    if not _finite(x):
+        return "—"
+    v = round(100 * float(x), 2)
+    return "0.00 pp" if v == 0 else f"{v:+.2f} pp"
+
+
+def fmt_loss(x) -> str:
+    return f"{float(x):.4g}" if _finite(x) else "—"
+
+
+def fmt_sci(x) -> str:
+    return f"{float(x):.1e}" if _finite(x) else "—"
+
+
+def fmt_seconds(x) -> str:
+    """A duration: ``0.0123 → "12.3 ms"``, ``4.56 → "4.56 s"``, ``4000 → "1 h 07 min"``."""
+    if not _finite(x):
+        return "—"
+    s = float(x)
+    if s < 1:
+        return f"{s * 1e3:.3g} ms"
+    if s < 100:
+        return f"{s:.3g} s"
+    if s < 3600:
+        return f"{s:.0f} s" if s < 600 else f"{s // 60:.0f} min {s % 60:02.0f} s"
+    return f"{s // 3600:.0f} h {(s % 3600) // 60:02.0f} min"
+
+
+def fmt_ratio(x) -> str:
+    """A time ratio to 3 significant digits: ``2.5 → "2.50×"``, ``44.43 → "44.4×"``."""
+    if not _finite(x):
+        return "—"
+    v = float(x)
+    return f"{v:.2f}×" if v < 10 else f"{v:.3g}×" if v < 1000 else f"{v:.0f}×"
+
+
+def speed_words(ratio) -> str:
+    """Keras/scratch time ratio as words: ``2.5 → "2.50× faster"``, ``0.5 → "2.00× slower"``."""
+    if not _finite(ratio) or float(ratio) <= 0:
+        return "of unknown speed"
+    r = float(ratio)
+    return f"{fmt_ratio(r)} faster" if r >= 1 else f"{fmt_ratio(1 / r)} slower"
+
+
+# ============================================================================ the document
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Para:
+    text: str  # inline markup: **bold**, `code`, [text](href)
+
+
+@dataclass
+class Bullets:
+    items: list
+
+
+@dataclass
+class Table:
+    headers: list
+    rows: list
+    align: str = ""  # one letter per column: l(eft) or r(ight); default all left
+    row_ids: list | None = None
+
+
+@dataclass
+class Image:
+    plot: Plot
+
+
+def compose(results: Results, summary, figures: Figures) -> list:
+    """The report as blocks: verdict, summary table, plots, config, environment, files."""
+    runs = results.runs
+    impls = [i for i in ("scratch", "keras") if (runs["impl"] == i).any()]
+    n_pairs = summary["pair"].nunique()
+    seeds = sorted(int(s) for s in runs["seed"].unique())
+    blocks: list = [Heading(1, _title(results))]
+    blocks.append(Para(
+        f"{_plural(len(summary), 'experiment')} — {_plural(n_pairs, 'pair')} × "
+        f"{_plural(len(_models(summary)), 'model')} ({', '.join(_models(summary))}), "
+        f"{_plural(len(seeds), 'seed')} each — twins: "
+        f"{', '.join(impls)}. "
+        f"{_settings_text(summary.iloc[0], with_seeds=False).capitalize()} per run; "
+        f"total training time {fmt_seconds(runs['fit_seconds'].sum())}. Result directory "
+        f"`{results.out_dir}`; rebuild this report with `kvsbench report {results.out_dir}`."))
+
+    blocks += [Heading(2, "Verdict")]
+    blocks.append(Bullets([model_verdict(summary[summary["model"] == m], m, impls)
+                           for m in _models(summary)]))
+    blocks.append(Para(
+        f"*Parity figure*: the largest per-epoch difference of the training loss between the "
+        f"twins (same data, same initial weights, same batch order); the twins match when it is "
+        f"at most {PARITY_TOLERANCE:g}. *Speed*: Keras' epoch time over scratch's, epochs after "
+        f"the first (Keras traces its graph in the first), so > 1 means scratch is faster."))
+
+    blocks += [Heading(2, "Summary"), Para(
+        "One row per experiment; means over seeds (± standard deviation with several seeds). "
+        "Δ acc is scratch − Keras test accuracy, with its 95 % t-interval from 3 seeds on. "
+        "Every figure is in `summary.csv` (columns documented in the README).")]
+    blocks.append(summary_table(summary))
+
+    blocks += [Heading(2, "Plots")]
+    blocks += _plot_blocks(summary, figures)
+
+    blocks += [Heading(2, "Config")] + config_blocks(results, summary, impls)
+    blocks += [Heading(2, "Environment")] + env_blocks(results.env)
+    blocks += [Heading(2, "Files"), Bullets([
+        "[runs.csv](runs.csv) — one row per run (twin × experiment × seed)",
+        "[curves.csv](curves.csv) — one row per run per epoch",
+        "[summary.csv](summary.csv) — one row per experiment, both twins side by side",
+        "[env.json](env.json) — where the figures were measured",
+        "[sweep.json](sweep.json) — the training settings of this directory",
+        "`plots/` — every figure as PNG",
+    ])]
+    return blocks
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _title(results: Results) -> str:
+    return f"kvsbench report — {results.out_dir.resolve().name}"
+
+
+def model_verdict(rows, model: str, impls) -> str:
+    """One sentence per model: does scratch match Keras, by how much, and how fast is it."""
+    import numpy as np
+
+    if len(impls) < 2:
+        return f"**{model}**: only the {impls[0]} twin ran — nothing to compare."
+    n = len(rows)
+    parity = rows["max_loss_diff"].max()
+    if not _finite(parity):
+        head = f"**{model}: no parity figure** (no run of both twins finished)"
+    elif parity <= PARITY_TOLERANCE:
+        head = (f"**{model}: scratch matches Keras** — parity figure {fmt_sci(parity)} "
+                f"(≤ {PARITY_TOLERANCE:g})")
+    else:
+        head = (f"**{model}: scratch does NOT match Keras** — parity figure {fmt_sci(parity)} "
+                f"(> {PARITY_TOLERANCE:g})")
+    diffs = rows["acc_diff_mean"].dropna()
+    if n == 1:
+        r = rows.iloc[0]
+        acc = f"test accuracy difference (scratch − Keras) {fmt_pp(r['acc_diff_mean'])}"
+        if _finite(r["acc_diff_ci_low"]):
+            acc += (f", 95 % CI [{fmt_pp(r['acc_diff_ci_low'])}, "
+                    f"{fmt_pp(r['acc_diff_ci_high'])}] over {int(r['n_seeds'])} seeds")
+        else:
+            acc += f" ({_plural(int(r['n_seeds']), 'seed')}: no interval below 3 seeds)"
+    else:
+        if len(diffs) and (diffs == 0).all():
+            acc = f"identical test accuracy in all {len(diffs)} experiments (difference 0.00 pp"
+        else:
+            acc = (f"test accuracy difference (scratch − Keras) {fmt_pp(diffs.mean())} on "
+                   f"average over {len(diffs)} experiments (from {fmt_pp(diffs.min())} to "
+                   f"{fmt_pp(diffs.max())}")
+        ci = rows.dropna(subset=["acc_diff_ci_low", "acc_diff_ci_high"])
+        if len(ci):
+            covers = int(((ci["acc_diff_ci_low"] <= 0) & (ci["acc_diff_ci_high"] >= 0)).sum())
+            acc += f"; its 95 % interval contains 0 in {covers} of {len(ci)})"
+        else:
+            acc += "; no intervals below 3 seeds)"
+    ratios = rows["steady_time_ratio_mean"].to_numpy(dtype=float)
+    ratios = ratios[np.isfinite(ratios) & (ratios > 0)]
+    if len(ratios):
+        gm = float(np.exp(np.log(ratios).mean()))
+        speed = f"scratch is **{speed_words(gm)}** than Keras per epoch after the first"
+        if len(ratios) > 1:
+            speed += (f" (geometric mean over {len(ratios)} experiments; Keras/scratch from "
+                      f"{fmt_ratio(ratios.min())} to {fmt_ratio(ratios.max())})")
+        epochs = int(rows["epochs"].max())
+        if epochs == 1:
+            speed += " (with 1 epoch there is no steady state: this is the first epoch's figure)"
+        elif epochs == 2:
+            speed += " (with 2 epochs this rests on one epoch per run: a noisy figure)"
+        first = (rows["keras_first_epoch_seconds_mean"] / rows["scratch_first_epoch_seconds_mean"])
+        first = first[np.isfinite(first) & (first > 0)]
+        if len(first):
+            speed += (f"; in the first epoch, where Keras traces its graph, Keras/scratch "
+                      f"{fmt_ratio(float(np.exp(np.log(first).mean())))}")
+    else:
+        speed = "no speed figure"
+    text = f"{head}; {acc}; {speed}."
+    diverged = {i: int(rows[f"{i}_diverged"].sum()) for i in impls}
+    if any(diverged.values()):
+        text += " Diverged runs: " + ", ".join(f"{i} {k}" for i, k in diverged.items()) + "."
+    return text
+
+
+def summary_table(summary) -> Table:
+    target = summary["target_acc"].dropna()
+    headers = ["model", "pair", "seeds", "scratch test acc", "Keras test acc", "Δ acc (95 % CI)",
+               "parity figure", "val loss scratch / Keras", "scratch epoch", "Keras epoch",
+               "speed"]
+    if len(target):
+        headers += [f"scratch → {fmt_pct(target.iloc[0])}", f"Keras → {fmt_pct(target.iloc[0])}"]
+    headers.append("experiment id")
+    rows = []
+    for _, r in summary.iterrows():
+        diff = fmt_pp(r["acc_diff_mean"])
+        if _finite(r["acc_diff_ci_low"]):
+            diff += f" [{fmt_pp(r['acc_diff_ci_low'])}, {fmt_pp(r['acc_diff_ci_high'])}]"
+        cells = [r["model"], pair_title(r["pair"]), str(int(r["n_seeds"]))]
+        for impl in ("scratch", "keras"):
+            cell = fmt_pct(r[f"{impl}_test_acc_mean"], r[f"{impl}_test_acc_std"])
+            if r[f"{impl}_diverged"]:
+                cell += f" ({int(r[f'{impl}_diverged'])} diverged)"
+            cells.append(cell)
+        cells += [
+            diff,
+            fmt_sci(r["max_loss_diff"]),
+            f"{fmt_loss(r['scratch_val_loss_mean'])} / {fmt_loss(r['keras_val_loss_mean'])}",
+            fmt_seconds(r["scratch_steady_epoch_seconds_mean"]),
+            fmt_seconds(r["keras_steady_epoch_seconds_mean"]),
+            speed_words(r["steady_time_ratio_mean"]) if _finite(r["steady_time_ratio_mean"])
+            else "—",
+        ]
+        if len(target):
+            for impl in ("scratch", "keras"):
+                reached = int(r[f"{impl}_reached_target"])
+                cells.append(f"{fmt_seconds(r[f'{impl}_time_to_target_seconds_mean'])} "
+                             f"({reached}/{int(r['n_seeds'])})" if reached else "never")
+        cells.append(f"`{r['experiment_id']}`")
+        rows.append(cells)
+    align = "llr" + "r" * (len(headers) - 4) + "l"
+    return Table(headers, rows, align, row_ids=list(summary["experiment_id"]))
+
+
+def _plot_blocks(summary, figures: Figures) -> list:
+    blocks: list = []
+    if figures.heatmaps:
+        blocks += [Heading(3, "Across pairs")] + [Image(p) for p in figures.heatmaps]
+    n_pairs = summary["pair"].nunique()
+    show_all = n_pairs <= SHOW_ALL_MAX_PAIRS
+    shown = ([(i, "") for i in figures.experiments] if show_all
+             else _telling_experiments(summary))
+    blocks.append(Heading(3, "Per experiment"))
+    if show_all:
+        blocks.append(Para("Loss and accuracy per epoch (train and validation; scratch solid, "
+                           "Keras dashed) and the epoch times with the speed-up."))
+    else:
+        blocks.append(Para(
+            f"{len(figures.experiments)} experiments: shown are, per model, the hardest and the "
+            "easiest pair (lowest and highest test accuracy) and the one with the largest "
+            "parity figure; the others are linked below (all in `plots/`, next to this file)."))
+    for exp_id, why in shown:
+        if why:
+            blocks.append(Para(f"**{why}**"))
+        blocks.append(Image(figures.experiments[exp_id]))
+    if not show_all:
+        blocks.append(Bullets(_links(summary, figures)))
+    blocks.append(Heading(3, "The data"))
+    if figures.pairs:
+        # the course's easy and hard pair are always shown when they were run
+        from benchmarks.sweep import DEFAULT_PAIRS
+
+        shown_pairs = list(figures.pairs) if show_all else list(dict.fromkeys([
+            *(p for p in DEFAULT_PAIRS if p in figures.pairs),
+            *summary.set_index("experiment_id").loc[
+                [i for i, why in shown if "hardest" in why or "easiest" in why], "pair"]]))
+        blocks.append(Para(
+            "Each pair's training images projected to 2-D by PCA (a hard pair's classes "
+            "overlap, an easy pair's lie apart), and sample images of both classes. "
+            + figures.pair_note))
+        blocks += [Image(figures.pairs[p]) for p in shown_pairs if p in figures.pairs]
+        rest = [p for p in figures.pairs if p not in shown_pairs]
+        if rest:
+            blocks.append(Para("Other pairs: " + " · ".join(
+                f"[{pair_title(p)}]({figures.pairs[p].path})" for p in rest)))
+    else:
+        blocks.append(Para(figures.pair_note))
+    return blocks
+
+
+def _telling_experiments(summary) -> list[tuple[str, str]]:
+    """(experiment_id, why) of the experiments worth showing in a large sweep."""
+    import pandas as pd
+
+    chosen: dict = {}
+    for model in _models(summary):
+        rows = summary[summary["model"] == model]
+        acc = rows[["scratch_test_acc_mean", "keras_test_acc_mean"]].mean(axis=1)
+        loss = rows[["scratch_val_loss_mean", "keras_val_loss_mean"]].mean(axis=1)
+        picks = []
+        if acc.notna().any():  # ties (several pairs at 100 %) go by validation loss
+            order = pd.DataFrame({"acc": acc, "loss": loss}).dropna(subset=["acc"])
+            order = order.sort_values(["acc", "loss"], ascending=[True, False])
+            picks += [(order.index[0], "hardest pair"), (order.index[-1], "easiest pair")]
+        if rows["max_loss_diff"].notna().any():
+            picks.append((rows["max_loss_diff"].idxmax(), "largest parity figure"))
+        for idx, why in picks:
+            exp_id = summary.loc[idx, "experiment_id"]
+            label = f"{model}, {why}: {pair_title(summary.loc[idx, 'pair'])}"
+            chosen[exp_id] = f"{chosen[exp_id]}; {why}" if exp_id in chosen else label
+    return list(chosen.items())
+
+
+def _links(summary, figures: Figures) -> list[str]:
+    items = []
+    for model in _models(summary):
+        rows = summary[summary["model"] == model]
+        links = " · ".join(
+            f"[{pair_title(r['pair'])}]({figures.experiments[r['experiment_id']].path})"
+            for _, r in rows.iterrows())
+        items.append(f"{model}: {links}")
+    return items
+
+
+def config_blocks(results: Results, summary, impls) -> list:
+    sweep = results.sweep or {}
+    settings = dict(sweep.get("settings") or {})
+    if not settings:  # an older directory: read the settings off the runs
+        from benchmarks.records import CONFIG_COLUMNS
+
+        runs = results.runs
+        settings = {c: ", ".join(map(str, runs[c].unique())) for c in CONFIG_COLUMNS
+                    if c not in ("pair", "model", "seed")}
+    rows = [[k, f"`{_plain(v)}`"] for k, v in sorted(settings.items())]
+    pairs = [pair_title(p) for p in dict.fromkeys(summary["pair"])]
+    rows += [
+        ["pairs", f"{len(pairs)}: " + ", ".join(pairs)],
+        ["models", ", ".join(_models(summary))],
+        ["seeds", ", ".join(str(s) for s in sorted(results.runs["seed"].unique()))],
+        ["twins", ", ".join(impls)],
+    ]
+    return [Table(["setting", "value"], rows, "ll")]
+
+
+def env_blocks(env: dict | None) -> list:
+    if not env:
+        return [Para("`env.json` is missing: where these figures were measured is not recorded.")]
+    rows = []
+    for k, v in env.items():
+        if isinstance(v, dict):
+            shown = ", ".join(f"{kk} {_plain(vv)}" for kk, vv in v.items() if vv is not None)
+            rows.append([k, shown or "—"])
+        else:
+            rows.append([k, _plain(v)])
+    return [Table(["key", "value"], rows, "ll")]
+
+
+def _plain(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float) and math.isnan(v):
+        return "—"
+    return str(v)
+
+
+# ============================================================================ rendering
+def render_markdown(blocks) -> str:
+    """The report as GitHub-flavoured Markdown; figures link to ``plots/*.png``."""
+    out = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out.append("#" * b.level + " " + b.text)
+        elif isinstance(b, Para):
+            out.append(b.text)
+        elif isinstance(b, Bullets):
+            out.append("\n".join(f"- {item}" for item in b.items))
+        elif isinstance(b, Table):
+            out.append(_markdown_table(b))
+        elif isinstance(b, Image):
+            out.append(f"![{_md_alt(b.plot.caption)}]({b.plot.path})\n\n*{b.plot.caption}*")
+    return "\n\n".join(out) + "\n"
+
+
+def _md_alt(text: str) -> str:
+    return re.sub(r"[`\[\]]", "", text)
+
+
+def _markdown_table(t: Table) -> str:
+    def cells(row):
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |"
+
+    align = (t.align or "l" * len(t.headers)).ljust(len(t.headers), "l")
+    rule = "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"
+    return "\n".join([cells(t.headers), rule, *(cells(r) for r in t.rows)])
+
+
+_CSS = """
+body{font:15px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+color:#1b1f24;margin:0;background:#fafafa}
+main{max-width:1400px;margin:0 auto;padding:1.5em 2em;background:#fff}
+h1{font-size:1.7em;border-bottom:2px solid #ddd;padding-bottom:.3em}
+h2{font-size:1.35em;border-bottom:1px solid #e4e4e4;padding-bottom:.2em;margin-top:2em}
+h3{font-size:1.1em;margin-top:1.5em}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f2f2f2;
+padding:0 .25em;border-radius:3px}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;font-size:13px;margin:.6em 0}
+th,td{border:1px solid #ddd;padding:.25em .55em;vertical-align:top}
+th{background:#f3f5f7;text-align:left}
+td.r{text-align:right;white-space:nowrap}
+tr:nth-child(even) td{background:#fbfbfb}
+figure{margin:1em 0}
+figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:13px;color:#555}
+ul li{margin:.35em 0}
+"""
+
+
+def render_html(blocks, title: str) -> str:
+    """The report as ONE self-contained HTML file: CSS inline, figures as data: URIs."""
+    body = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            body.append(f"<h{b.level}>{_inline(b.text)}</h{b.level}>")
+        elif isinstance(b, Para):
+            body.append(f"<p>{_inline(b.text)}</p>")
+        elif isinstance(b, Bullets):
+            body.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in b.items) + "</ul>")
+        elif isinstance(b, Table):
+            body.append(_html_table(b))
+        elif isinstance(b, Image):
+            data = base64.b64encode(b.plot.png).decode("ascii")
+            alt = html.escape(_md_alt(b.plot.caption), quote=True)
+            body.append(
+                f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
+                f"<figcaption>{_inline(b.plot.caption)} — "
+                f'<a href="{html.escape(b.plot.path, quote=True)}">{html.escape(b.plot.path)}'
+                "</a></figcaption></figure>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _html_table(t: Table) -> str:
+    align = (t.align or "l" * len(t.headers)).ljust(len(t.headers), "l")
+    head = "".join(f"<th>{_inline(h)}</th>" for h in t.headers)
+    rows = []
+    for k, row in enumerate(t.rows):
+        rid = f' id="{html.escape(t.row_ids[k], quote=True)}"' if t.row_ids else ""
+        tds = "".join(
+            f'<td class="r">{_inline(str(c))}</td>' if a == "r" else f"<td>{_inline(str(c))}</td>"
+            for c, a in zip(row, align, strict=True))
+        rows.append(f"<tr{rid}>{tds}</tr>")
+    return (f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table></div>")
+
+
+_CODE = re.compile(r"`([^`]+)`")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<![*\w])\*([^*]+)\*(?![*\w])")
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def _inline(text: str) -> str:
+    """The report's inline Markdown (``code``, **bold**, *italic*, [links](href)) as HTML."""
+    parts = []
+    pos = 0
+    for m in _CODE.finditer(text):  # code spans first: nothing inside them is markup
+        parts.append(_inline_plain(text[pos:m.start()]))
+        parts.append(f"<code>{html.escape(m.group(1))}</code>")
+        pos = m.end()
+    parts.append(_inline_plain(text[pos:]))
+    return "".join(parts)
+
+
+def _inline_plain(text: str) -> str:
+    s = html.escape(text, quote=False)
+    s = _LINK.sub(lambda m: f'<a href="{html.escape(m.group(2), quote=True)}">{m.group(1)}</a>', s)
+    s = _BOLD.sub(r"<strong>\1</strong>", s)
+    return _ITALIC.sub(r"<em>\1</em>", s)
+
+
+if __name__ == "__main__":  # python -m benchmarks.report DIR
+    from benchmarks.cli import main
+
+    sys.exit(main(["report", *sys.argv[1:]]))

@@ -41,7 +41,9 @@ def blas_info() -> dict:
     blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
     if not blas:
         return {"blas_library": "unknown", "blas_threads": None, "blas_kernel": None}
-    b = blas[0]
+    # SciPy may load an OpenBLAS of its own: NumPy's is the one the scratch twin runs on
+    numpy_blas = [i for i in blas if "numpy" in str(i.get("filepath", "")).lower()]
+    b = (numpy_blas or blas)[0]
     return {
         "blas_library": f"{b.get('internal_api')} {b.get('version') or ''}".strip(),
         "blas_threads": b.get("num_threads"),

@@ -8,9 +8,10 @@ directory was made with: a sweep with other settings is refused rather than mixe
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.config import ExperimentConfig
@@ -35,7 +36,8 @@ class Sweep:
     impls: tuple[str, ...] = ("scratch", "keras")
     target_acc: float | None = None
     data_dir: str | None = None
-    extra: dict = field(default_factory=dict)
+    #: BLAS and TensorFlow threads (0: each library's default); see :func:`thread_limits`
+    threads: int = 1
 
     def configs(self) -> list[ExperimentConfig]:
         """Every experiment of the sweep, grouped by pair and seed (one data load each)."""
@@ -73,12 +75,35 @@ def check_out_dir(out_dir: Path, sweep: Sweep) -> None:
         )
 
 
+@contextlib.contextmanager
+def thread_limits(threads: int, keras: bool, log):
+    """Run the body with NumPy's BLAS limited to ``threads`` threads (threadpoolctl) and, when
+    Keras runs, TensorFlow's intra-op pool set to ``threads`` and its inter-op pool to 1.
+
+    Pinning matters on a small machine: the twins alternate in one process, and OpenBLAS'
+    and TensorFlow's pools then compete for the same cores. ``threads=0`` changes nothing.
+    """
+    if threads == 0:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    if keras:
+        from keras_models._backend import set_threads
+
+        try:
+            set_threads(threads)
+        except RuntimeError as exc:
+            log(f"kvsbench: {exc}; env.json records the threads TensorFlow really uses")
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
+
+
 def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dict:
     """Run every experiment of ``sweep`` not yet recorded in ``out_dir``.
 
     Returns a dict with ``ran``, ``skipped`` and ``diverged`` counts (experiments).
     """
-    from benchmarks.data import load_pair, parse_pair
     from benchmarks.envinfo import collect_env
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
@@ -92,14 +117,24 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dic
     if skipped:
         log(f"kvsbench: skipping {skipped} experiment(s) already recorded in {out_dir}")
     write_json(out_dir / "sweep.json", {"settings": sweep.settings(), "impls": list(sweep.impls)})
-    if todo:
-        # the fingerprint of where these figures are measured (loads Keras first if needed)
-        if "keras" in sweep.impls:
+    if not todo:
+        return {"ran": 0, "skipped": skipped, "diverged": 0}
+    keras = "keras" in sweep.impls
+    with thread_limits(sweep.threads, keras, log):
+        if keras:  # load TensorFlow, so env.json fingerprints its threads too
             from keras_models._backend import keras_module
 
             keras_module()
+        write_json(out_dir / "env.json", {**collect_env(), "threads_flag": sweep.threads})
+        diverged = _run_all(todo, sweep, store, quiet, log)
+    return {"ran": len(todo), "skipped": skipped, "diverged": diverged}
 
-        write_json(out_dir / "env.json", collect_env())
+
+def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log) -> int:
+    """Run the experiments ``todo`` (grouped by pair and seed: one data load per group),
+    recording each as it finishes; return how many had a twin diverge."""
+    from benchmarks.data import load_pair, parse_pair
+
     progress = _progress(todo, sweep, quiet)
     diverged = 0
     pair_cache: dict = {}
@@ -126,7 +161,7 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dic
                 log(f"kvsbench: {config.run_id('')[:-1]} diverged ({', '.join(bad)}); going on")
     finally:
         progress.close()
-    return {"ran": len(todo), "skipped": skipped, "diverged": diverged}
+    return diverged
 
 
 def _progress(todo, sweep: Sweep, quiet: bool):

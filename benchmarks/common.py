@@ -1,0 +1,159 @@
+"""Cached, seeded set-up shared by the pytest-benchmark suites (``bench_*.py``).
+
+Like numpy's ``benchmarks/common.py``: everything a benchmark needs besides the one thing it
+times is made here, once, outside any timed region. The data is Pullover vs Coat (the course's
+hard pair), split as ``kvsbench run`` splits it; twins come from the harness' own
+:func:`benchmarks.twins.build_twins`, so a benchmark measures exactly the code a paired run
+trains with. The accuracy next to each time comes from a paired run of the harness' runner
+(:func:`benchmarks.runner.run_experiment`) with a fixed budget of :data:`BUDGET_EPOCHS` epochs,
+made once per (model, batch size) and cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import numpy as np
+import pytest
+
+from benchmarks.config import ExperimentConfig
+
+PAIR = "pullover:coat"
+IMPLS = ("scratch", "keras")
+MODELS = ("logreg", "mlp")
+#: batch sizes per model (None: full batch, logreg only)
+BATCH_SIZES = {"logreg": (32, 256, None), "mlp": (32, 256)}
+#: the fixed training budget behind ``extra_info``'s test accuracy and loss
+BUDGET_EPOCHS = 2
+SEED = 0
+SKIP_REASON = (
+    "Fashion-MNIST not found: set FASHION_MNIST_DIR to a directory with the four IDX files "
+    "(e.g. ../shared/fashion-mnist-subset)"
+)
+
+
+def batch_label(batch_size: int | None) -> str:
+    return "full" if batch_size is None else str(batch_size)
+
+
+def config(model: str, batch_size: int | None = 32,
+           epochs: int = BUDGET_EPOCHS) -> ExperimentConfig:
+    """The benchmarks' experiment: ``kvsbench run``'s defaults (Adam, lr 0.001, glorot_uniform,
+    seed 0) on :data:`PAIR`, with ``batch_size`` and the budget of ``epochs``."""
+    return ExperimentConfig(model=model, pair=PAIR, batch_size=batch_size, epochs=epochs, seed=SEED)
+
+
+def cases(kind: str, per_batch_size: bool = True) -> list:
+    """``pytest.param(model, batch_size)`` for every case, each marked with its benchmark group
+    (``"<kind>-<model>-bs<batch>"``, or ``"<kind>-<model>"``), so that a group's table holds
+    the scratch and the Keras row of the same work side by side."""
+    out = []
+    for model in MODELS:
+        if not per_batch_size:
+            out.append(pytest.param(model, 32, id=model,
+                                    marks=pytest.mark.benchmark(group=f"{kind}-{model}")))
+            continue
+        for bs in BATCH_SIZES[model]:
+            name = f"{model}-bs{batch_label(bs)}"
+            out.append(pytest.param(model, bs, id=name,
+                                    marks=pytest.mark.benchmark(group=f"{kind}-{name}")))
+    return out
+
+
+# ----------------------------------------------------------------------------- data
+def find_data():
+    """Where Fashion-MNIST is (``FASHION_MNIST_DIR``, then the Keras cache), or None.
+
+    Never downloads. A ``FASHION_MNIST_DIR`` that is set but wrong raises DataError (the
+    benchmarks then error loudly instead of skipping).
+    """
+    from benchmarks.data import DataError, resolve_data_dir
+
+    try:
+        return resolve_data_dir(None, download=False)
+    except DataError:
+        if os.environ.get("FASHION_MNIST_DIR"):
+            raise
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def load_bench_pair():
+    """Pullover vs Coat, split with the benchmarks' config (read once per session)."""
+    from benchmarks.data import load_pair, parse_pair
+
+    source = find_data()
+    if source is None:
+        pytest.skip(SKIP_REASON)
+    first, second = parse_pair(PAIR)
+    cfg = config("logreg")
+    return load_pair(first, second, protocol=cfg.protocol, data_dir=source.directory,
+                     seed=cfg.split_seed)
+
+
+def epoch_data(cfg: ExperimentConfig, pair) -> tuple[np.ndarray, np.ndarray]:
+    """The training split in the config's first-epoch batch order (what an epoch trains on)."""
+    from benchmarks.twins import epoch_orders
+
+    order = epoch_orders(cfg, len(pair.X_train))[0]
+    return pair.X_train[order], pair.y_train[order]
+
+
+# ----------------------------------------------------------------------------- twins
+def fresh_twin(impl: str, model: str, batch_size: int | None, pair):
+    """One twin of the benchmarks' config at its seeded initial weights."""
+    from benchmarks.twins import build_twins
+
+    return build_twins(config(model, batch_size), len(pair.X_train), (impl,))[impl]
+
+
+@functools.cache
+def budget_run(model: str, batch_size: int | None) -> dict:
+    """Both twins trained for :data:`BUDGET_EPOCHS` epochs by the harness' paired runner
+    (``{impl: RunResult}``), once per (model, batch size)."""
+    from benchmarks.runner import run_experiment
+
+    return run_experiment(config(model, batch_size), load_bench_pair())
+
+
+def trained_twin(impl: str, model: str, batch_size: int | None, pair):
+    """A twin holding the weights its :func:`budget_run` ended with."""
+    twin = fresh_twin(impl, model, batch_size, pair)
+    twin.model.set_weights(budget_run(model, batch_size)[impl].final_weights)
+    return twin
+
+
+def quality(impl: str, model: str, batch_size: int | None) -> dict:
+    """Test accuracy and loss of ``impl`` after the fixed budget, and the twins' parity."""
+    res = budget_run(model, batch_size)[impl]
+    return {
+        "budget_epochs": BUDGET_EPOCHS,
+        "test_acc": float(res.test_acc),
+        "test_loss": float(res.test_loss),
+        "max_loss_diff": float(res.max_loss_diff),
+    }
+
+
+# ----------------------------------------------------------------------------- extra_info
+def describe(benchmark, impl: str, model: str, batch_size: int | None, n_samples: int,
+             measures: str) -> None:
+    """Fill ``benchmark.extra_info`` with what was measured and the accuracy reached (before
+    the timed rounds; :func:`throughput` adds the samples per second after them)."""
+    benchmark.extra_info.update(
+        pair=PAIR,
+        model=model,
+        impl=impl,
+        batch_size=batch_label(batch_size),
+        measures=measures,
+        n_samples=int(n_samples),
+        config=config(model, batch_size).to_dict(),
+        **quality(impl, model, batch_size),
+    )
+
+
+def throughput(benchmark, n_samples: int) -> None:
+    """``extra_info["samples_per_second"]`` = samples handled per timed call / mean time."""
+    stats = getattr(benchmark, "stats", None)  # None under --benchmark-disable
+    mean = stats.stats.mean if stats is not None else float("nan")
+    benchmark.extra_info["samples_per_second"] = n_samples / mean if mean > 0 else float("nan")

@@ -22,6 +22,7 @@ from benchmarks.records import CURVE_COLUMNS, RUN_COLUMNS
         (["--pairs", "coat:coat"], "coat"),
         (["--epochs", "0"], "Argument `epochs`"),
         (["--seeds", "0"], "--seeds"),
+        (["--threads", "-1"], "Argument `--threads` must be >= 0"),
     ],
 )
 def test_bad_flags_exit_2_with_one_line_and_no_files(tmp_path, capsys, argv, needle):
@@ -78,6 +79,8 @@ def test_run_writes_runs_curves_and_env(small_run):
                 "git_commit", "tf_intra_op_threads"):
         assert key in env
     assert env["versions"]["tensorflow"]
+    # one BLAS thread by default (--threads 1), whatever the machine's core count
+    assert env["threads_flag"] == 1 and env["blas_threads"] == 1
 
 
 def test_rerun_skips_recorded_runs(small_run, fashion_dir, capsys):

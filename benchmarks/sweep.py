@@ -104,18 +104,21 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dic
 
     Returns a dict with ``ran``, ``skipped`` and ``diverged`` counts (experiments).
     """
+    from benchmarks.data import load_fashion_mnist
     from benchmarks.envinfo import collect_env
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out_dir = Path(out_dir)
     check_out_dir(out_dir, sweep)
-    out_dir.mkdir(parents=True, exist_ok=True)
     store = ResultStore(out_dir)
     configs = sweep.configs()
     todo = [c for c in configs if not store.done(c.run_id(i) for i in sweep.impls)]
+    if todo:  # find and check the data before anything is written (DataError otherwise)
+        load_fashion_mnist(sweep.data_dir)
     skipped = len(configs) - len(todo)
     if skipped:
         log(f"kvsbench: skipping {skipped} experiment(s) already recorded in {out_dir}")
+    out_dir.mkdir(parents=True, exist_ok=True)
     write_json(out_dir / "sweep.json", {"settings": sweep.settings(), "impls": list(sweep.impls)})
     if not todo:
         return {"ran": 0, "skipped": skipped, "diverged": 0}

@@ -38,11 +38,13 @@ def _pair(y_true, y_pred, names):
     return y_true, y_pred
 
 
-def binary_crossentropy(y_true, y_pred, epsilon=1e-7):
+def binary_crossentropy(y_true, y_pred, epsilon=1e-7, from_logits=False):
     """Mean binary cross-entropy of probabilities, clipped like Keras.
 
     ``p = clip(y_pred, eps, 1 - eps)``;
-    ``loss = mean(-(y log p + (1 - y) log(1 - p)))``
+    ``loss = mean(-(y log p + (1 - y) log(1 - p)))``.
+    With ``from_logits=True`` (Keras' argument) ``y_pred`` holds logits and the loss is
+    :func:`binary_crossentropy_from_logits` (no clipping).
 
     Parameters
     ----------
@@ -52,11 +54,15 @@ def binary_crossentropy(y_true, y_pred, epsilon=1e-7):
         Predicted probabilities of class 1.
     epsilon : float, default 1e-7
         Keras' ``backend.epsilon()``.
+    from_logits : bool, default False
+        Whether ``y_pred`` holds logits rather than probabilities.
 
     Returns
     -------
     float
     """
+    if from_logits:
+        return binary_crossentropy_from_logits(y_true, y_pred)
     y, p = _pair(y_true, y_pred, ("y_true", "y_pred"))
     p = np.clip(p, epsilon, 1.0 - epsilon)
     bce = y * np.log(p)

@@ -159,6 +159,16 @@ def test_binary_crossentropy_from_logits_hand_values():
     )
 
 
+def test_binary_crossentropy_from_logits_flag_matches_keras():
+    keras = pytest.importorskip("keras")
+    z = np.array([[20.0], [-3.0], [0.5]], np.float32)
+    y = np.array([[0.0], [1.0], [1.0]], np.float32)
+    expected = float(np.mean(keras.losses.binary_crossentropy(y, z, from_logits=True)))
+    assert binary_crossentropy(y, z, from_logits=True) == pytest.approx(expected, rel=1e-6)
+    assert binary_crossentropy(y, z, from_logits=True) == pytest.approx((20 + 3.0486 + 0.4741) / 3,
+                                                                         rel=1e-4)
+
+
 def test_losses_reject_size_mismatch():
     with pytest.raises(ValueError, match="`y_true` and `logits`"):
         binary_crossentropy_from_logits([1, 0], [0.1, 0.2, 0.3])

@@ -36,6 +36,30 @@ def test_bad_flags_exit_2_with_one_line_and_no_files(tmp_path, capsys, argv, nee
     assert not out.exists()
 
 
+def test_missing_data_is_one_line_and_writes_nothing(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = tmp_path / "out"
+    code = main(["run", "--quiet", "--data-dir", str(empty), "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1, err
+    assert "train-images-idx3-ubyte" in err and str(empty) in err
+    assert not out.exists()
+
+
+def test_corrupt_data_is_one_line(make_idx_dir, tmp_path, capsys):
+    data = make_idx_dir("data")
+    (data / "train-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    out = tmp_path / "out"
+    code = main(["run", "--quiet", "--data-dir", str(data), "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1, err
+    assert "train-labels-idx1-ubyte.gz" in err
+    assert not out.exists()
+
+
 def test_unknown_model_is_refused_by_argparse(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["run", "--models", "cnn", "--out", str(tmp_path)])

@@ -98,7 +98,7 @@ def run_experiment(
     """
     X, y = pair.X_train, pair.y_train
     n = len(X)
-    twins = build_twins(config, n, impls)
+    twins = build_twins(config, n, impls, n_features=X.shape[1])
     results = {impl: RunResult(impl, config, n) for impl in impls}
     orders = epoch_orders(config, n)
     with RSSSampler() as rss:

@@ -22,12 +22,17 @@ from scratch.training import evaluate as scratch_evaluate
 from scratch.training import train_epoch as scratch_train_epoch
 
 
-def initial_weights(config: ExperimentConfig) -> list[np.ndarray]:
+def _model_spec(config: ExperimentConfig, n_features: int) -> dict:
+    """The config's model spec for inputs of ``n_features`` (784 for Fashion-MNIST)."""
+    return {**config.model_spec(), "n_features": int(n_features)}
+
+
+def initial_weights(config: ExperimentConfig, n_features: int = 784) -> list[np.ndarray]:
     """Draw the experiment's initial weights once, in Keras layer order (float32).
 
     Kernels from ``config.init`` with ``numpy.random.default_rng([seed, 0])``; biases zero.
     """
-    model = build_scratch_model(**config.model_spec(), dtype=np.float32)
+    model = build_scratch_model(**_model_spec(config, n_features), dtype=np.float32)
     model.initialize(config.init, rng=np.random.default_rng([config.seed, 0]))
     return model.get_weights()
 
@@ -39,14 +44,16 @@ def epoch_orders(config: ExperimentConfig, n_train: int) -> list[np.ndarray]:
 
 
 class ScratchTwin:
-    """The NumPy twin: ``scratch`` model + optimizer built from the config's specs."""
+    """The NumPy twin: ``scratch`` model + optimizer built from the config's specs, starting
+    from ``weights`` (their first kernel's rows give the input width)."""
 
     impl = "scratch"
 
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
         self.config = config
         self.batch_size = config.effective_batch_size(n_train)
-        self.model = build_scratch_model(**config.model_spec(), dtype=np.float32)
+        spec = _model_spec(config, np.shape(weights[0])[0])
+        self.model = build_scratch_model(**spec, dtype=np.float32)
         self.model.set_weights(weights)
         class_name, kwargs = config.optimizer_spec()
         lr = scratch.schedules.epoch_schedule(**config.schedule_spec(n_train))
@@ -99,7 +106,7 @@ class KerasTwin:
         seed_everything(config.seed)
         self.config = config
         self.batch_size = config.effective_batch_size(n_train)
-        self.model = build_model(**config.model_spec())
+        self.model = build_model(**_model_spec(config, np.shape(weights[0])[0]))
         self.model.set_weights(weights)
         class_name, kwargs = config.optimizer_spec()
         lr = epoch_schedule(**config.schedule_spec(n_train))
@@ -145,7 +152,9 @@ class KerasTwin:
 TWIN_CLASSES = {"scratch": ScratchTwin, "keras": KerasTwin}
 
 
-def build_twins(config: ExperimentConfig, n_train: int, impls=("scratch", "keras")) -> dict:
+def build_twins(
+    config: ExperimentConfig, n_train: int, impls=("scratch", "keras"), n_features: int = 784
+) -> dict:
     """Build the requested twins of ``config``, all starting from the same initial weights."""
-    weights = initial_weights(config)
+    weights = initial_weights(config, n_features)
     return {impl: TWIN_CLASSES[impl](config, weights, n_train) for impl in impls}

@@ -93,58 +93,36 @@ def train_course(X, y, X_test, y_test, epochs: int, learning_rate: float = LEARN
 
 
 def train_twins(X, y, X_test, y_test, epochs: int, learning_rate: float) -> dict:
-    """The logreg twins, full-batch mean-gradient SGD (Keras' rule), float32, same weights."""
-    import scratch.optimizers
-    from keras_models._backend import seed_everything
-    from keras_models.logreg import build_logreg
-    from keras_models.optimizers import build_optimizer
-    from scratch.logreg import LogisticRegression
-    from scratch.training import evaluate, train_epoch
+    """The logreg twins, full-batch mean-gradient SGD (Keras' rule), float32, same weights.
+
+    The harness' own twins (:mod:`benchmarks.twins`), trained epoch by epoch on the blobs in
+    their given order, from the course's initial weights.
+    """
+    from benchmarks.config import ExperimentConfig
+    from benchmarks.twins import TWIN_CLASSES
 
     w, b = initial_weights()
     weights = [w.reshape(2, 1).astype(np.float32), np.array([b], np.float32)]
     X32, y32 = X.astype(np.float32), y.astype(np.float32)
     Xt32, yt32 = X_test.astype(np.float32), y_test.astype(np.float32)
-    n = len(X32)
-
-    model = LogisticRegression(n_features=2, dtype=np.float32)
-    model.set_weights(weights)
-    opt = scratch.optimizers.SGD(learning_rate=learning_rate)
-    s_loss, s_acc, s_test = [], [], []
-    s_sec = 0.0
-    for _ in range(epochs):
-        t0 = time.perf_counter()
-        loss, acc = train_epoch(model, opt, X32, y32, n)
-        s_sec += time.perf_counter() - t0
-        s_loss.append(float(loss))
-        s_acc.append(float(acc))
-        s_test.append(evaluate(model, Xt32, yt32)[1])
-
-    seed_everything(0)
-    keras_model = build_logreg(2)
-    keras_model.set_weights(weights)
-    keras_model.compile(optimizer=build_optimizer("SGD", {"learning_rate": learning_rate}),
-                        loss="binary_crossentropy", metrics=["accuracy"])
-    k_loss, k_acc, k_test = [], [], []
-    k_sec = 0.0
-    for epoch in range(epochs):
-        t0 = time.perf_counter()
-        hist = keras_model.fit(X32, y32, batch_size=n, epochs=epoch + 1, initial_epoch=epoch,
-                               shuffle=False, verbose=0)
-        k_sec += time.perf_counter() - t0
-        k_loss.append(float(hist.history["loss"][-1]))
-        k_acc.append(float(hist.history["accuracy"][-1]))
-        out = keras_model.evaluate(Xt32, yt32, batch_size=len(Xt32), verbose=0, return_dict=True)
-        k_test.append(float(out["accuracy"]))
-    return {
-        "learning_rate": learning_rate,
-        "scratch": {"train_loss": s_loss, "train_acc": s_acc, "test_acc": s_test,
-                    "seconds": s_sec, "weights": [a.tolist() for a in model.get_weights()]},
-        "keras": {"train_loss": k_loss, "train_acc": k_acc, "test_acc": k_test,
-                  "seconds": k_sec,
-                  "weights": [np.asarray(a).tolist() for a in keras_model.get_weights()]},
-        "max_loss_diff": float(np.max(np.abs(np.subtract(s_loss, k_loss)))),
-    }
+    config = ExperimentConfig(model="logreg", optimizer="sgd", learning_rate=learning_rate,
+                              batch_size=None, epochs=epochs)
+    out = {"learning_rate": learning_rate}
+    for impl, twin_class in TWIN_CLASSES.items():
+        twin = twin_class(config, weights, len(X32))
+        rec = {"train_loss": [], "train_acc": [], "test_acc": [], "seconds": 0.0}
+        for epoch in range(epochs):
+            loss, acc, seconds = twin.train_epoch(X32, y32, epoch)
+            rec["train_loss"].append(loss)
+            rec["train_acc"].append(acc)
+            rec["seconds"] += seconds
+            rec["test_acc"].append(twin.evaluate(Xt32, yt32)[1])
+        rec["weights"] = [np.asarray(a).tolist() for a in twin.get_weights()]
+        out[impl] = rec
+    out["max_loss_diff"] = float(
+        np.max(np.abs(np.subtract(out["scratch"]["train_loss"], out["keras"]["train_loss"])))
+    )
+    return out
 
 
 # ------------------------------------------------------------------------------- plots

@@ -17,7 +17,7 @@ import os
 import numpy as np
 import pytest
 
-from benchmarks.config import ExperimentConfig
+from benchmarks.config import ExperimentConfig, batch_size_label
 
 PAIR = "pullover:coat"
 IMPLS = ("scratch", "keras")
@@ -31,10 +31,6 @@ SKIP_REASON = (
     "Fashion-MNIST not found: set FASHION_MNIST_DIR to a directory with the four IDX files "
     "(e.g. ../shared/fashion-mnist-subset)"
 )
-
-
-def batch_label(batch_size: int | None) -> str:
-    return "full" if batch_size is None else str(batch_size)
 
 
 def config(model: str, batch_size: int | None = 32,
@@ -55,7 +51,7 @@ def cases(kind: str, per_batch_size: bool = True) -> list:
                                     marks=pytest.mark.benchmark(group=f"{kind}-{model}")))
             continue
         for bs in BATCH_SIZES[model]:
-            name = f"{model}-bs{batch_label(bs)}"
+            name = f"{model}-bs{batch_size_label(bs)}"
             out.append(pytest.param(model, bs, id=name,
                                     marks=pytest.mark.benchmark(group=f"{kind}-{name}")))
     return out
@@ -144,7 +140,7 @@ def describe(benchmark, impl: str, model: str, batch_size: int | None, n_samples
         pair=PAIR,
         model=model,
         impl=impl,
-        batch_size=batch_label(batch_size),
+        batch_size=batch_size_label(batch_size),
         measures=measures,
         n_samples=int(n_samples),
         config=config(model, batch_size).to_dict(),

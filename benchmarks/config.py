@@ -168,7 +168,7 @@ class ExperimentConfig:
         digest = hashlib.sha1(
             json.dumps(self.experiment_dict(), sort_keys=True).encode()
         ).hexdigest()[:8]
-        bs = "full" if self.batch_size is None else str(self.batch_size)
+        bs = self.batch_size_label
         pair = self.pair.replace(":", "-vs-")
         return (
             f"{self.model}.{pair}.{self.optimizer}.lr{self.learning_rate:g}.bs{bs}."
@@ -181,7 +181,12 @@ class ExperimentConfig:
 
     @property
     def batch_size_label(self) -> str:
-        return "full" if self.batch_size is None else str(self.batch_size)
+        return batch_size_label(self.batch_size)
+
+
+def batch_size_label(batch_size: int | None) -> str:
+    """How ids, CSVs and group names spell a batch size: "full" for full batch, else the int."""
+    return "full" if batch_size is None else str(batch_size)
 
 
 def _parse_batch_size(value) -> int | None:

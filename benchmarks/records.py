@@ -6,6 +6,7 @@ Column names are documented in README.md ("Result files").
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -121,20 +122,28 @@ def _umask() -> int:
     return mask
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole: a temp file in the same directory, then rename, so a
-    reader (or an interrupted run) never sees half a file. Permissions follow the umask."""
+@contextlib.contextmanager
+def atomic_path(path: Path, suffix: str = ".tmp"):
+    """Yield a temp path beside ``path`` to write to; on success it is renamed onto ``path``
+    (permissions following the umask), on any error removed — so a reader, or an interrupted
+    run, never sees half a file. ``suffix`` keeps an extension for writers that need one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole (see :func:`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -10,12 +10,9 @@ import pytest
 # TensorFlow, when a test loads it: errors only, no CUDA probing chatter
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from benchmarks.common import SKIP_REASON as FASHION_SKIP_REASON  # one wording for both
 from benchmarks.idx import write_idx
 
-FASHION_SKIP_REASON = (
-    "Fashion-MNIST not found: set FASHION_MNIST_DIR to a directory with the four IDX files "
-    "(e.g. ../shared/fashion-mnist-subset)"
-)
 IDX_STEMS = (
     "train-images-idx3-ubyte",
     "train-labels-idx1-ubyte",

@@ -16,12 +16,10 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 from benchmarks.errors import ConfigError
-from benchmarks.records import write_atomic, write_bytes_atomic
+from benchmarks.records import atomic_path, write_atomic, write_bytes_atomic
 
 #: the ``--quick`` budget: 5% of the course's epochs and steps
 QUICK_BUDGET = 0.05
@@ -69,20 +67,13 @@ def save_gif(fig, frames, draw_frame, path: Path, fps: float = 2.0) -> str:
     from matplotlib.animation import PillowWriter
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Pillow picks the format from the extension, so the temp file ends in .gif too
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".gif")
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".gif") as tmp:
         writer = PillowWriter(fps=fps)
-        with writer.saving(fig, tmp, dpi=DPI):
+        with writer.saving(fig, str(tmp), dpi=DPI):
             for i in frames:
                 draw_frame(i)
                 writer.grab_frame()
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path.name
 
 

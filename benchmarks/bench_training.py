@@ -30,7 +30,7 @@ def test_epoch(benchmark, pair, impl, model, batch_size):
     in_epoch_seconds = []
 
     def one_epoch(epoch):
-        in_epoch_seconds.append(twin.train_epoch(X, y, epoch)[2])
+        in_epoch_seconds.append(twin.train_epoch(X, y, epoch).seconds)
 
     benchmark.pedantic(one_epoch, setup=lambda: ((next(epochs),), {}),
                        rounds=ROUNDS, warmup_rounds=WARMUP_ROUNDS)

@@ -1,4 +1,4 @@
-"""The ``kvsbench`` command line: ``run``, ``report``, ``compare``, ``course``.
+"""The ``kvsbench`` command line: ``run``, ``report``, ``compare``, ``course``, ``standin``.
 
 Bad input gets one line on stderr naming what is wrong and what to do, and exit status 2,
 before any work starts; never a bare traceback.
@@ -19,22 +19,24 @@ DEFAULT_OUT = Path("results") / "latest"
 #: modules that each add one subcommand through ``add_parser(subparsers)`` (heavy imports
 #: stay inside their command functions, so ``kvsbench --help`` is quick)
 COMMAND_MODULES = tuple(
-    m for m in ("benchmarks.report", "benchmarks.compare", "benchmarks.course")
+    m for m in ("benchmarks.report", "benchmarks.compare", "benchmarks.course",
+                "benchmarks.standin")
     if importlib.util.find_spec(m) is not None
 )
 
 
 def _add_run(sub) -> None:
+    from benchmarks import registry
     from benchmarks.config import (
         ACTIVATIONS,
-        IMPLS,
         INITS,
         MODELS,
         OPTIMIZERS,
         PROTOCOLS,
         SCHEDULES,
     )
-    from benchmarks.sweep import DEFAULT_PAIRS
+    from benchmarks.sweep import DEFAULT_PAIRS, DEFAULT_THREADS
+    from benchmarks.worker import DEFAULT_TIMEOUT
 
     p = sub.add_parser(
         "run",
@@ -63,34 +65,61 @@ def _add_run(sub) -> None:
     p.add_argument("--momentum", type=float, default=0.9, help="beta of --optimizer momentum")
     p.add_argument("--seeds", type=int, default=1, help="repeat each experiment with N seeds")
     p.add_argument("--protocol", default="seed", choices=PROTOCOLS)
-    p.add_argument("--impls", nargs="+", default=list(IMPLS), choices=IMPLS)
+    p.add_argument("--impls", nargs="+", default=["scratch", "keras"],
+                   choices=[*registry.names(), "all"], metavar="TWIN",
+                   help=f"twins to train, each in its own process: {', '.join(registry.names())}"
+                   ", or all (every installed twin) (default: %(default)s)")
+    p.add_argument("--reference", default=None, metavar="TWIN",
+                   help="the twin the others' parity and speed are measured against (default: "
+                   f"{registry.DEFAULT_REFERENCE} when it runs, else the first twin)")
     p.add_argument("--target-acc", type=float, default=None,
                    help="record the time to reach this validation accuracy")
     p.add_argument("--data-dir", default=None, help="directory with the four Fashion-MNIST files")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="result directory")
-    p.add_argument("--threads", type=int, default=1,
-                   help="threads for NumPy's BLAS (threadpoolctl) and for TensorFlow's op pools "
-                   "(default 1: on a small machine the two libraries' pools, alternating in one "
-                   "process, oversubscribe the cores and the times swing several-fold); "
-                   "0 leaves each library its own default")
+    p.add_argument("--threads", default=str(DEFAULT_THREADS), metavar="N|all",
+                   help="threads of every twin (NumPy's BLAS, TensorFlow's op pool): each twin "
+                   "trains alone in its own process, one at a time, so N threads are N cores "
+                   "for each; 'all' (or 0) is every core of the machine (default: "
+                   "%(default)s; docs/speed.md has the figures behind it)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="an epoch of one twin taking longer than this is a failed run: its "
+                   "worker is killed and the sweep goes on (default: %(default)g)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+
+
+def parse_threads(value) -> int:
+    """``--threads``: a count >= 0, or "all" (→ 0: every core)."""
+    text = str(value).strip().lower()
+    if text == "all":
+        return 0
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise ConfigError(
+            f"Argument `--threads` must be an int >= 0 or 'all'. Received: --threads={value}"
+        )
+    return n
 
 
 def build_sweep(args):
     """Turn ``kvsbench run`` arguments into a validated :class:`Sweep` (ConfigError/DataError)."""
     from benchmarks.config import ExperimentConfig, parse_batch_size
     from benchmarks.data import all_pairs, pair_slug, parse_pair
+    from benchmarks.registry import resolve
     from benchmarks.sweep import Sweep
 
-    if args.threads < 0:
-        raise ConfigError(f"Argument `--threads` must be >= 0. Received: --threads={args.threads}")
+    if not args.timeout > 0:
+        raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
     if args.seeds < 1:
         raise ConfigError(f"Argument `--seeds` must be >= 1. Received: --seeds={args.seeds}")
     if args.target_acc is not None and not 0 < args.target_acc <= 1:
         raise ConfigError(
             f"Argument `--target-acc` must be in (0, 1]. Received: --target-acc={args.target_acc}"
         )
+    impls, reference = resolve(args.impls, args.reference)
     pairs = all_pairs() if args.all_pairs else [parse_pair(p) for p in args.pairs]
     slugs = tuple(dict.fromkeys(pair_slug(p) for p in pairs))
     base = ExperimentConfig(
@@ -114,10 +143,12 @@ def build_sweep(args):
         pairs=slugs,
         models=tuple(dict.fromkeys(args.models)),
         seeds=args.seeds,
-        impls=tuple(dict.fromkeys(args.impls)),
+        impls=impls,
+        reference=reference,
+        timeout=args.timeout,
         target_acc=args.target_acc,
         data_dir=args.data_dir,
-        threads=args.threads,
+        threads=parse_threads(args.threads),
     )
 
 
@@ -136,17 +167,20 @@ def cmd_run(args) -> int:
         print(f"kvsbench: interrupted; the runs finished so far are in {args.out}; "
               "re-run the same command to complete the rest.", file=sys.stderr)
         return 130
-    _after_run(args.out, args.data_dir)
+    built = _after_run(args.out, args.data_dir)
     print(f"kvsbench: {counts['ran']} experiment(s) run, {counts['skipped']} skipped, "
-          f"{counts['diverged']} diverged; results in {args.out}")
+          f"{counts['diverged']} with a diverged or failed twin; results in {args.out}")
+    for line in built["verdict"]:
+        print(f"  - {line}")
+    print(f"kvsbench: report: {built['report_html']} and {built['report_md']}")
     return 0
 
 
-def _after_run(out_dir: Path, data_dir=None) -> None:
+def _after_run(out_dir: Path, data_dir=None) -> dict:
     """Write the summary, plots and report of a finished run."""
     from benchmarks.report import build_report
 
-    build_report(out_dir, data_dir=data_dir)
+    return build_report(out_dir, data_dir=data_dir)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -37,7 +37,6 @@ from pathlib import Path
 
 from benchmarks.errors import ConfigError, ResultsError
 
-IMPLS = ("scratch", "keras")
 FORMATS = ("text", "markdown")
 #: a float comparison's slack, so that a drop of exactly the tolerance does not fail
 _EPS = 1e-12
@@ -122,9 +121,9 @@ def _needed_columns() -> tuple[str, ...]:
     from benchmarks.summary import EXPERIMENT_COLUMNS, TWIN_FIGURES
 
     return tuple(dict.fromkeys((
-        *EXPERIMENT_COLUMNS, "run_id", "seed", "impl", "status", *TWIN_FIGURES,
-        "time_ratio", "max_loss_diff", "max_weight_rel_diff", "pred_agreement",
-        "n_train", "n_test",
+        *EXPERIMENT_COLUMNS, "run_id", "seed", "impl", "reference", "status", *TWIN_FIGURES,
+        "time_ratio", "step_time_ratio", "max_loss_diff", "max_weight_rel_diff",
+        "pred_agreement", "n_train", "n_test", "epoch_time_spread", "slow_epochs",
     )))
 
 
@@ -234,10 +233,15 @@ def _ok_test_accs(side: ResultDir, exp_id: str, impl: str):
 
 
 def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Tolerances) -> list[Row]:
+    from benchmarks.registry import ordered
+    from benchmarks.summary import twins_of
+
     b, c = _summary_row(base, exp_id), _summary_row(cur, exp_id)
     b_impls, c_impls = _impls(base, exp_id), _impls(cur, exp_id)
     rows = _data_rows(exp_id, base, cur)
-    for impl in IMPLS:
+    _, b_ref = twins_of(base.summary)
+    _, reference = twins_of(cur.summary)
+    for impl in ordered(b_impls | c_impls):
         if impl not in b_impls | c_impls:
             continue
         if impl not in b_impls or impl not in c_impls:
@@ -247,19 +251,22 @@ def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Toler
                             "run" if impl in c_impls else "-", verdict, failed=tol.strict))
             continue
         rows.append(_acc_row(exp_id, impl, base, cur, b, c, tol))
-        bd, cd = int(b[f"{impl}_diverged"]), int(c[f"{impl}_diverged"])
-        if bd or cd:
-            failed = cd > bd
-            rows.append(Row(exp_id, f"{impl} diverged runs", "count", bd, cd,
-                            "REGRESSED (new divergence)" if failed else
-                            ("improved" if cd < bd else "same"), failed))
+        for what in ("diverged", "failed"):
+            bd, cd = int(b.get(f"{impl}_{what}", 0) or 0), int(c.get(f"{impl}_{what}", 0) or 0)
+            if bd or cd:
+                failed = cd > bd
+                rows.append(Row(exp_id, f"{impl} {what} runs", "count", bd, cd,
+                                f"REGRESSED (new {what} runs)" if failed else
+                                ("improved" if cd < bd else "same"), failed))
         if tol.same_machine:
             rows.append(_time_row(exp_id, impl, b, c, tol))
-    both = set(IMPLS) <= b_impls and set(IMPLS) <= c_impls
-    if set(IMPLS) <= c_impls:
-        rows.append(_parity_row(exp_id, b, c, tol, baseline_has_both=set(IMPLS) <= b_impls))
-    if both:
-        rows.append(_ratio_row(exp_id, b, c, tol))
+    if reference is None or reference not in c_impls:
+        return rows
+    for impl in ordered(c_impls - {reference}):
+        same_ref = b_ref == reference and {impl, reference} <= b_impls
+        rows.append(_parity_row(exp_id, impl, reference, b, c, tol, same_ref))
+        if same_ref:
+            rows.append(_ratio_row(exp_id, impl, reference, b, c, tol))
     return rows
 
 
@@ -297,26 +304,30 @@ def _acc_row(exp_id, impl, base, cur, b, c, tol: Tolerances) -> Row:
     return Row(exp_id, figure, "acc", bm, cm, verdict, failed)
 
 
-def _parity_row(exp_id, b, c, tol: Tolerances, baseline_has_both: bool) -> Row:
-    bv = float(b["max_loss_diff"]) if baseline_has_both else math.nan
-    cv = float(c["max_loss_diff"])
+def _parity_row(exp_id, impl, reference, b, c, tol: Tolerances, same_ref: bool) -> Row:
+    key = f"{impl}_max_loss_diff"
+    figure = f"max_loss_diff {impl}/{reference}"
+    bv = float(b.get(key, math.nan)) if same_ref else math.nan
+    cv = float(c[key])
     if math.isnan(cv):
-        return Row(exp_id, "max_loss_diff", "loss", bv, cv, "n/a")
+        return Row(exp_id, figure, "loss", bv, cv, "n/a")
     if cv > tol.parity:
-        return Row(exp_id, "max_loss_diff", "loss", bv, cv,
+        return Row(exp_id, figure, "loss", bv, cv,
                    f"REGRESSED (parity broken: > {tol.parity:g})", True)
-    return Row(exp_id, "max_loss_diff", "loss", bv, cv, f"ok (<= {tol.parity:g})")
+    return Row(exp_id, figure, "loss", bv, cv, f"ok (<= {tol.parity:g})")
 
 
-def _ratio_row(exp_id, b, c, tol: Tolerances) -> Row:
-    bv, cv = float(b["time_ratio_mean"]), float(c["time_ratio_mean"])
+def _ratio_row(exp_id, impl, reference, b, c, tol: Tolerances) -> Row:
+    key = f"{impl}_time_ratio_mean"
+    figure = f"time_ratio {reference}/{impl}"
+    bv, cv = float(b.get(key, math.nan)), float(c[key])
     if not (math.isfinite(bv) and math.isfinite(cv)):
-        return Row(exp_id, "time_ratio keras/scratch", "ratio", bv, cv, "n/a")
+        return Row(exp_id, figure, "ratio", bv, cv, "n/a")
     limit = bv * (1 - tol.ratio)
     if cv < limit - _EPS:
-        return Row(exp_id, "time_ratio keras/scratch", "ratio", bv, cv,
+        return Row(exp_id, figure, "ratio", bv, cv,
                    f"REGRESSED (limit {limit:.2f}x, -{100 * tol.ratio:g} %)", True)
-    return Row(exp_id, "time_ratio keras/scratch", "ratio", bv, cv,
+    return Row(exp_id, figure, "ratio", bv, cv,
                _direction((cv - bv) / bv, higher_is_better=True, within=True))
 
 

@@ -14,14 +14,13 @@ import math
 from dataclasses import asdict, dataclass, fields
 
 from benchmarks.errors import ConfigError
+from scratch.models import MODELS
 
-MODELS = ("logreg", "mlp")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 SCHEDULES = ("constant", "inverse_time", "staircase")
 INITS = ("glorot_uniform", "zeros", "he_normal", "glorot_normal")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
 PROTOCOLS = ("seed", "official")
-IMPLS = ("scratch", "keras")
 
 #: optimizer name → (class name shared by scratch.optimizers and keras.optimizers, extra kwargs)
 _OPTIMIZER_CLASSES = {

@@ -53,6 +53,7 @@ __all__ = [
     "load_fashion_mnist_with_source",
     "clear_cache",
     "load_pair",
+    "data_provenance",
     "to_dataframe",
 ]
 
@@ -398,6 +399,7 @@ def load_fashion_mnist_with_source(
 ) -> tuple[Arrays, DataSource]:
     """Like :func:`load_fashion_mnist`, and also where the files were found."""
     source = resolve_data_dir(data_dir, download=download)
+    _standin_marker(source.directory)  # a corrupt or half-built stand-in is refused, not read
     return _read_dir(str(source.directory), _stamp(source.directory)), source
 
 
@@ -426,6 +428,42 @@ def clear_cache() -> None:
     _read_dir.cache_clear()
 
 
+def _standin_marker(directory: Path) -> dict | None:
+    """The ``TIMING-ONLY.json`` marker of a timing-only stand-in (``benchmarks/standin.py``),
+    or None; a half-built stand-in (its build was interrupted) is refused."""
+    from benchmarks.standin import standin_info
+
+    marker = standin_info(directory)
+    if marker is not None and marker.get("complete") is not True:
+        raise DataError(
+            f"{directory} is a half-built timing-only stand-in (its build was interrupted); "
+            f"rebuild it with kvsbench standin --out {directory}"
+        )
+    return marker
+
+
+def data_provenance(data_dir: str | os.PathLike | None = None) -> dict:
+    """Where the loader takes Fashion-MNIST from, and whether it is a timing-only stand-in.
+
+    Resolved as the loader does (``data_dir``, ``FASHION_MNIST_DIR``, the Keras cache), without
+    downloading. Returns ``{"data_dir": resolved directory, "source": e.g. "FASHION_MNIST_DIR
+    /path", "timing_only": bool, "standin": the stand-in's marker dict or None}``.
+
+    Raises
+    ------
+    DataError
+        No copy found (see :func:`resolve_data_dir`), or a corrupt or half-built stand-in.
+    """
+    source = resolve_data_dir(data_dir, download=False)
+    marker = _standin_marker(source.directory)
+    return {
+        "data_dir": str(source.directory),
+        "source": str(source),
+        "timing_only": marker is not None,
+        "standin": marker,
+    }
+
+
 # --------------------------------------------------------------------------- pairs
 
 TEST_SIZE = 0.2
@@ -440,6 +478,8 @@ class Pair:
     y_* : ndarray of float32, shape (n,), 1.0 for ``second``, 0.0 for ``first``.
     first, second : class indices; class_names : their names.
     protocol, seed : how it was split; source : where the files came from.
+    timing_only : the files are a timing-only stand-in (``benchmarks/standin.py``): repeated
+        images, good for speed figures only, never for accuracy.
     """
 
     X_train: np.ndarray
@@ -454,6 +494,7 @@ class Pair:
     protocol: str
     seed: int
     source: str
+    timing_only: bool = False
 
     @property
     def slug(self) -> str:
@@ -520,7 +561,8 @@ def load_pair(
     ------
     DataError
         Unknown class or protocol, the same class twice, a bad seed, no data (see
-        :func:`load_fashion_mnist`), or a pair with no images.
+        :func:`load_fashion_mnist`), a pair with no images, or a corrupt or half-built
+        timing-only stand-in (a complete one gives ``timing_only=True``).
     """
     a, b = parse_pair((first, second))
     if protocol not in PROTOCOLS:
@@ -534,6 +576,7 @@ def load_pair(
     ):
         raise DataError(f"seed must be an integer in 0..2**32-1, got {seed!r}")
     ((x_train, y_train), (x_test, y_test)), source = load_fashion_mnist_with_source(data_dir)
+    timing_only = _standin_marker(source.directory) is not None
     pool = _pair_index(y_train, a, b)
     n = len(pool)
     if n < 3:
@@ -577,7 +620,8 @@ def load_pair(
         class_names=(CLASS_NAMES[a], CLASS_NAMES[b]),
         protocol=protocol,
         seed=int(seed),
-        source=str(source),
+        source=str(source) + (" (timing-only stand-in)" if timing_only else ""),
+        timing_only=timing_only,
     )
 
 

@@ -2,14 +2,15 @@
 display, no global figure state), each returned as PNG bytes.
 
 - :func:`experiment_figure` — one experiment (pair × model): loss curves, accuracy curves
-  (train and validation, scratch solid, Keras dashed) and epoch-time bars with the speed-up.
-- :func:`accuracy_heatmap` — a 10 × 10 class-by-class grid of test accuracy per model,
-  scratch above the diagonal, Keras below.
-- :func:`time_ratio_heatmap` — the Keras/scratch steady-state epoch-time ratio per pair.
+  (train and validation, one line style per twin, from :mod:`benchmarks.registry`) and
+  epoch-time bars with the speed-up against the reference twin.
+- :func:`accuracy_heatmap` — a 10 × 10 class-by-class grid of test accuracy per model, a twin
+  above the diagonal, the reference below.
+- :func:`time_ratio_heatmap` — the reference/twin steady-state epoch-time ratio per pair.
 - :func:`pair_figure` — a pair's training images projected to 2-D by PCA, coloured by class,
   and a grid of sample images of both classes.
 
-Callers write the bytes with :func:`benchmarks.records.write_bytes_atomic`.
+Callers write the bytes with :func:`benchmarks.atomic.write_bytes_atomic`.
 """
 
 from __future__ import annotations
@@ -28,23 +29,32 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
-#: line style per twin (scratch solid, Keras dashed); scratch is drawn wide and light under
-#: Keras, so that both stay visible where the twins agree (which is the point of parity)
-TWIN_STYLE = {"scratch": "-", "keras": "--"}
-TWIN_LINE = {"scratch": {"lw": 3.0, "alpha": 0.45, "marker": "o"},
-             "keras": {"lw": 1.4, "alpha": 1.0, "marker": "x"}}
-TWIN_LABEL = {"scratch": "scratch", "keras": "Keras"}
+#: line style of a twin missing from the registry (e.g. read from an older result file)
+_DEFAULT_LINE = {"ls": ":", "lw": 1.8, "alpha": 0.9, "marker": "s", "color": "#7a5c99"}
 #: colour per split in the curve panels
 SPLIT_COLOR = {"train": "tab:blue", "val": "tab:orange"}
 SPLIT_LABEL = {"train": "train", "val": "validation"}
-#: bar look per twin in the time panel: scratch filled, Keras hatched (solid vs dashed)
-BAR_STYLE = {
-    "scratch": {"color": "#4c6a8a", "edgecolor": "#4c6a8a"},
-    "keras": {"color": "white", "edgecolor": "#4c6a8a", "hatch": "///"},
-}
+_HATCHES = ("", "///", "...", "xxx", "\\\\", "++")
 DPI = 80
 EMPTY_CELL = "#e6e6e6"
 DIAGONAL = "#555555"
+
+
+def twin_line(impl: str) -> dict:
+    """The twin's line style (registry): the first twin wide and light under the others, so
+    all stay visible where they agree (which is the point of parity)."""
+    from benchmarks.registry import TWINS
+
+    entry = TWINS.get(impl)
+    return dict(entry.style) if entry is not None else dict(_DEFAULT_LINE)
+
+
+def _bar_style(impl: str, j: int) -> dict:
+    """Bars of the time panel: the first twin filled, the next ones hatched."""
+    color = twin_line(impl).get("color", "#4c6a8a")
+    if j == 0:
+        return {"color": color, "edgecolor": color}
+    return {"color": "white", "edgecolor": color, "hatch": _HATCHES[j % len(_HATCHES)]}
 
 
 def to_png(fig: Figure) -> bytes:
@@ -56,7 +66,7 @@ def to_png(fig: Figure) -> bytes:
 
 # ------------------------------------------------------------------------ one experiment
 def experiment_figure(curves, summary_row, title: str) -> bytes:
-    """Loss, accuracy and epoch time of one experiment, both twins.
+    """Loss, accuracy and epoch time of one experiment, every twin.
 
     Parameters
     ----------
@@ -70,7 +80,9 @@ def experiment_figure(curves, summary_row, title: str) -> bytes:
     """
     fig = Figure(figsize=(14, 4.1), layout="constrained")
     ax_loss, ax_acc, ax_time = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 0.85]})
-    impls = [i for i in ("scratch", "keras") if (curves["impl"] == i).any()]
+    from benchmarks.registry import label, ordered
+
+    impls = ordered(curves["impl"].unique())
     for impl in impls:
         by_epoch = curves[curves["impl"] == impl].groupby("epoch")
         for split in ("train", "val"):
@@ -78,10 +90,10 @@ def experiment_figure(curves, summary_row, title: str) -> bytes:
                 stats = by_epoch[f"{split}_{key}"].agg(["mean", "std"])
                 x = stats.index.to_numpy() + 1
                 mean = stats["mean"].to_numpy(dtype=float) * scale
-                line = TWIN_LINE[impl]
-                ax.plot(x, mean, TWIN_STYLE[impl], color=SPLIT_COLOR[split], lw=line["lw"],
+                line = twin_line(impl)
+                ax.plot(x, mean, line["ls"], color=SPLIT_COLOR[split], lw=line["lw"],
                         alpha=line["alpha"], marker=line["marker"] if len(x) <= 12 else None,
-                        ms=5, label=f"{TWIN_LABEL[impl]} {SPLIT_LABEL[split]}")
+                        ms=5, label=f"{label(impl)} {SPLIT_LABEL[split]}")
                 std = stats["std"].to_numpy(dtype=float) * scale
                 if np.isfinite(std).any():
                     ax.fill_between(x, mean - std, mean + std, color=SPLIT_COLOR[split],
@@ -107,17 +119,19 @@ def _epoch_ticks(n_epochs: int) -> list[int]:
 
 def _time_bars(ax, row, impls) -> None:
     """Grouped bars: first epoch and steady-state epoch (median of the later ones), per twin,
-    each labelled with its time; above each group, the Keras/scratch ratio of the two bars."""
+    each labelled with its time; with two twins, above each group the reference/twin ratio."""
+    from benchmarks.registry import label
+
     groups = (("first", "first epoch\n(Keras traces)"), ("steady", "later epochs\n(median)"))
-    width = 0.38
+    width = 0.76 / max(1, len(impls))
     means, tops = [], []
     for j, impl in enumerate(impls):
         values = [_get(row, f"{impl}_{g}_epoch_seconds_mean") * 1e3 for g, _ in groups]
         errors = [_get(row, f"{impl}_{g}_epoch_seconds_std") * 1e3 for g, _ in groups]
         x = np.arange(len(groups)) + (j - (len(impls) - 1) / 2) * width
-        bars = ax.bar(x, values, width, label=TWIN_LABEL[impl], lw=1.2,
+        bars = ax.bar(x, values, width, label=label(impl), lw=1.2,
                       yerr=[e if math.isfinite(e) else 0 for e in errors], capsize=3,
-                      **BAR_STYLE[impl])
+                      **_bar_style(impl, j))
         heights = [v + (e if math.isfinite(e) else 0) for v, e in zip(values, errors, strict=True)]
         for bar, v, h in zip(bars, values, heights, strict=True):
             if math.isfinite(v):
@@ -126,12 +140,14 @@ def _time_bars(ax, row, impls) -> None:
                             va="bottom", fontsize=8)
         means.append(values)
         tops.append(heights)
-    if len(impls) == 2:
+    reference = str(row.get("reference", "")) if hasattr(row, "get") else ""
+    if len(impls) == 2 and reference in impls:
+        r, o = impls.index(reference), 1 - impls.index(reference)
         for g in range(len(groups)):
-            s, k = means[0][g], means[1][g]
-            if math.isfinite(s) and math.isfinite(k) and s > 0:
+            ref, other = means[r][g], means[o][g]
+            if math.isfinite(ref) and math.isfinite(other) and other > 0:
                 top = max(h for h in (tops[0][g], tops[1][g]) if math.isfinite(h))
-                ax.annotate(speedup_text(k / s), (g, top), xytext=(0, 14),
+                ax.annotate(speedup_text(ref / other, label(impls[o])), (g, top), xytext=(0, 14),
                             textcoords="offset points", ha="center", va="bottom",
                             fontsize=9, fontweight="bold")
     finite = [v for vs in tops for v in vs if math.isfinite(v)]
@@ -146,13 +162,13 @@ def _time_bars(ax, row, impls) -> None:
     ax.grid(axis="y", alpha=0.3)
 
 
-def speedup_text(ratio: float) -> str:
-    """Keras time / scratch time as words: ``2.5 → "scratch 2.5× faster"``."""
+def speedup_text(ratio: float, twin: str = "scratch") -> str:
+    """Reference time / twin time as words: ``2.5 → "scratch 2.5× faster"``."""
     if not math.isfinite(ratio) or ratio <= 0:
         return "—"
     if ratio >= 1:
-        return f"scratch {ratio:.3g}× faster"
-    return f"scratch {1 / ratio:.3g}× slower"
+        return f"{twin} {ratio:.3g}× faster"
+    return f"{twin} {1 / ratio:.3g}× slower"
 
 
 def format_ms(ms: float) -> str:
@@ -205,14 +221,15 @@ def _heatmap_figure(n_panels: int) -> tuple[Figure, np.ndarray]:
     return fig, np.atleast_1d(fig.subplots(1, n_panels))
 
 
-def accuracy_heatmap(grids: dict, class_names, subtitle: str = "") -> bytes:
+def accuracy_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "scratch",
+                     reference: str = "Keras") -> bytes:
     """Test accuracy of every pair, one 10 × 10 panel per model.
 
     Parameters
     ----------
     grids : dict model → ndarray of shape (10, 10)
-        Test accuracy in [0, 1]: ``grid[a, b]`` (a < b, above the diagonal) is scratch's on the
-        pair (a, b), ``grid[b, a]`` (below) is Keras'. NaN: not run.
+        Test accuracy in [0, 1]: ``grid[a, b]`` (a < b, above the diagonal) is ``twin``'s on
+        the pair (a, b), ``grid[b, a]`` (below) the ``reference``'s. NaN: not run.
     class_names : sequence of 10 str
     subtitle : str
         The training settings, appended to the title.
@@ -228,14 +245,14 @@ def accuracy_heatmap(grids: dict, class_names, subtitle: str = "") -> bytes:
         image, cmap = _heatmap_panel(ax, grid * 100, "viridis", norm)
         _annotate_cells(ax, grid * 100, norm, cmap, lambda v: f"{v:.1f}")
         _class_grid(ax, class_names)
-        ax.set_title(f"{model}: test accuracy (%)\nabove the diagonal scratch, below Keras",
+        ax.set_title(f"{model}: test accuracy (%)\nabove the diagonal {twin}, below {reference}",
                      fontsize=10)
     fig.colorbar(image, ax=list(axes), shrink=0.75, label="test accuracy (%)")
     _grid_legend(fig, [
         Line2D([], [], ls="", marker="$\u25E5$", ms=11, color="black",
-               label="above the diagonal: scratch"),
+               label=f"above the diagonal: {twin}"),
         Line2D([], [], ls="", marker="$\u25E3$", ms=11, color="black",
-               label="below the diagonal: Keras"),
+               label=f"below the diagonal: {reference}"),
         Patch(facecolor=DIAGONAL, label="same class"),
         Patch(facecolor=EMPTY_CELL, label="pair not run"),
     ])
@@ -244,14 +261,15 @@ def accuracy_heatmap(grids: dict, class_names, subtitle: str = "") -> bytes:
     return to_png(fig)
 
 
-def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "") -> bytes:
-    """Keras / scratch steady-state epoch time of every pair, one panel per model.
+def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "scratch",
+                       reference: str = "Keras") -> bytes:
+    """``reference`` / ``twin`` steady-state epoch time of every pair, one panel per model.
 
     Parameters
     ----------
     grids : dict model → ndarray of shape (10, 10)
         Symmetric: ``grid[a, b] == grid[b, a]`` is the ratio on the pair (a, b), so each row
-        reads as "every pair with this class". NaN: not run. > 1: scratch is faster.
+        reads as "every pair with this class". NaN: not run. > 1: ``twin`` is faster.
     class_names : sequence of 10 str
     subtitle : str
         The training settings, appended to the title.
@@ -268,17 +286,19 @@ def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "") -> bytes:
         image, cmap = _heatmap_panel(ax, grid, "RdBu", norm)
         _annotate_cells(ax, grid, norm, cmap, lambda v: f"{v:.2g}")
         _class_grid(ax, class_names)
-        ax.set_title(f"{model}: Keras / scratch epoch time (×)\n> 1 (blue): scratch faster",
+        ax.set_title(f"{model}: {reference} / {twin} epoch time (×)\n"
+                     f"> 1 (blue): {twin} faster",
                      fontsize=10)
     bar = fig.colorbar(image, ax=list(axes), shrink=0.75,
-                       label="Keras / scratch epoch time, epochs after the first (×, log scale)")
+                       label=f"{reference} / {twin} epoch time, epochs after the first "
+                       "(×, log scale)")
     ticks = [t for t in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
              if norm.vmin <= t <= norm.vmax]
     bar.set_ticks(ticks, labels=[f"{t:g}×" for t in ticks])
     bar.minorticks_off()
     _grid_legend(fig, [
-        Patch(facecolor=matplotlib.colormaps["RdBu"](0.85), label="> 1: scratch faster"),
-        Patch(facecolor=matplotlib.colormaps["RdBu"](0.15), label="< 1: Keras faster"),
+        Patch(facecolor=matplotlib.colormaps["RdBu"](0.85), label=f"> 1: {twin} faster"),
+        Patch(facecolor=matplotlib.colormaps["RdBu"](0.15), label=f"< 1: {reference} faster"),
         Patch(facecolor=DIAGONAL, label="same class"),
         Patch(facecolor=EMPTY_CELL, label="pair not run"),
     ])

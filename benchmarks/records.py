@@ -6,17 +6,17 @@ Column names are documented in README.md ("Result files").
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from benchmarks.atomic import write_csv
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
-from benchmarks.runner import RunResult
+
+if TYPE_CHECKING:  # records are written from runs; reading them needs no runner
+    from benchmarks.runner import RunResult
 
 #: config columns every row carries (the experiment can be rebuilt from them)
 CONFIG_COLUMNS = (
@@ -24,18 +24,24 @@ CONFIG_COLUMNS = (
     "activation", "init", "schedule", "decay_rate", "decay_interval", "momentum", "protocol",
 )
 RUN_COLUMNS = (
-    "run_id", "experiment_id", "impl", *CONFIG_COLUMNS,
-    "n_train", "n_val", "n_test", "epochs_run", "status",
+    "run_id", "experiment_id", "impl", "reference", *CONFIG_COLUMNS,
+    "n_train", "n_val", "n_test", "epochs_run", "status", "failure", "threads",
     "train_loss", "train_acc", "val_loss", "val_acc", "test_loss", "test_acc",
     "fit_seconds", "first_epoch_seconds", "steady_epoch_seconds", "setup_seconds",
-    "samples_per_second", "target_acc", "time_to_target_seconds",
+    "samples_per_second", "step_seconds", "epoch_fixed_seconds", "epoch_time_spread",
+    "slow_epochs", "target_acc", "time_to_target_seconds",
     "peak_rss_mb", "peak_traced_mb",
-    "max_loss_diff", "max_weight_rel_diff", "pred_agreement", "time_ratio",
+    "max_loss_diff", "max_weight_rel_diff", "pred_agreement", "time_ratio", "step_time_ratio",
 )
+#: columns read as text, whatever they look like ("full", "3 4 5", "nan" as a twin's name)
+TEXT_COLUMNS = ("batch_size", "pair", "impl", "reference", "failure", "slow_epochs", "status")
+#: columns added after the first release: absent from older result directories, read as blank
+NEWER_COLUMNS = ("reference", "failure", "threads", "step_seconds", "epoch_fixed_seconds",
+                 "epoch_time_spread", "slow_epochs", "step_time_ratio")
 CURVE_COLUMNS = (
     "run_id", "experiment_id", "impl", "model", "pair", "optimizer", "lr", "batch_size", "seed",
     "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "epoch_seconds",
-    "cumulative_seconds",
+    "step_seconds", "cumulative_seconds",
 )
 
 
@@ -65,12 +71,15 @@ def run_row(res: RunResult, pair, target_acc: float | None) -> dict:
         "run_id": res.config.run_id(res.impl),
         "experiment_id": res.config.experiment_id,
         "impl": res.impl,
+        "reference": res.reference,
         **config_columns(res.config),
         "n_train": len(pair.X_train),
         "n_val": len(pair.X_val),
         "n_test": len(pair.X_test),
         "epochs_run": res.epochs_run,
         "status": res.status,
+        "failure": res.failure,
+        "threads": res.threads,
         "train_loss": last("train_loss"),
         "train_acc": last("train_acc"),
         "val_loss": last("val_loss"),
@@ -82,6 +91,10 @@ def run_row(res: RunResult, pair, target_acc: float | None) -> dict:
         "steady_epoch_seconds": res.steady_epoch_seconds,
         "setup_seconds": res.setup_seconds,
         "samples_per_second": res.samples_per_second,
+        "step_seconds": res.step_seconds,
+        "epoch_fixed_seconds": res.epoch_fixed_seconds,
+        "epoch_time_spread": res.epoch_time_spread,
+        "slow_epochs": " ".join(map(str, res.slow_epochs)),
         "target_acc": target_acc if target_acc is not None else float("nan"),
         "time_to_target_seconds": res.time_to_target_seconds,
         "peak_rss_mb": res.peak_rss_mb,
@@ -90,6 +103,7 @@ def run_row(res: RunResult, pair, target_acc: float | None) -> dict:
         "max_weight_rel_diff": res.max_weight_rel_diff,
         "pred_agreement": res.pred_agreement,
         "time_ratio": res.time_ratio,
+        "step_time_ratio": res.step_time_ratio,
     }
 
 
@@ -110,65 +124,26 @@ def curve_rows(res: RunResult) -> list[dict]:
             **base, "epoch": e,
             **{k: c[k][e] for k in ("train_loss", "train_acc", "val_loss", "val_acc")},
             "epoch_seconds": c["epoch_seconds"][e],
+            "step_seconds": c["step_seconds"][e],
             "cumulative_seconds": total,
         })
     return rows
-
-
-# ------------------------------------------------------------------------- atomic files
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path, suffix: str = ".tmp"):
-    """Yield a temp path beside ``path`` to write to; on success it is renamed onto ``path``
-    (permissions following the umask), on any error removed — so a reader, or an interrupted
-    run, never sees half a file. ``suffix`` keeps an extension for writers that need one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole (see :func:`atomic_path`)."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Text twin of :func:`write_bytes_atomic` (UTF-8)."""
-    write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def write_csv(path: Path, df: pd.DataFrame) -> None:
-    write_atomic(path, df.to_csv(index=False, float_format="%.10g"))
-
-
-def write_json(path: Path, obj) -> None:
-    write_atomic(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
 
 
 def read_csv(path: Path, columns=None) -> pd.DataFrame:
     """Read a kvsbench CSV (``batch_size`` kept as text: "full" or a number)."""
     path = Path(path)
     try:
-        df = pd.read_csv(path, dtype={"batch_size": str, "pair": str})
+        df = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False,
+                         na_values=[""])
     except FileNotFoundError:
         raise ResultsError(f"{path} does not exist: is this a kvsbench result directory?") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ResultsError(f"{path} is not a readable CSV ({exc}); re-run kvsbench run.") from None
     if columns is not None:
+        for c in NEWER_COLUMNS:
+            if c in columns and c not in df.columns:
+                df[c] = pd.NA
         missing = [c for c in columns if c not in df.columns]
         if missing:
             raise ResultsError(
@@ -186,19 +161,21 @@ class ResultStore:
         self.runs_path = self.out_dir / "runs.csv"
         self.curves_path = self.out_dir / "curves.csv"
         self.runs = (
-            read_csv(self.runs_path, ["run_id"]) if self.runs_path.exists()
+            read_csv(self.runs_path, RUN_COLUMNS) if self.runs_path.exists()
             else pd.DataFrame(columns=RUN_COLUMNS)
         )
         curves = (
-            read_csv(self.curves_path, ["run_id"]) if self.curves_path.exists()
+            read_csv(self.curves_path, CURVE_COLUMNS) if self.curves_path.exists()
             else pd.DataFrame(columns=CURVE_COLUMNS)
         )
         # rows of runs interrupted between the two writes have no runs.csv row: drop them
         self.curves = curves[curves["run_id"].isin(set(self.runs["run_id"]))]
 
     def done(self, run_ids) -> bool:
-        """Whether every run id is recorded already."""
-        return set(run_ids) <= set(self.runs["run_id"])
+        """Whether every run id is recorded already (a failed run is not done: a re-run
+        trains its experiment again)."""
+        recorded = self.runs.loc[self.runs["status"] != "failed", "run_id"]
+        return set(run_ids) <= set(recorded)
 
     def add(self, results: dict[str, RunResult], pair, target_acc=None) -> None:
         """Record one experiment's runs (all twins at once)."""

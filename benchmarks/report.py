@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.errors import DataError, ResultsError
+from benchmarks.registry import label
+from benchmarks.summary import twins_of
 
 #: the parity figure (largest per-epoch train-loss difference) up to which the twins "match";
 #: tests/test_parity.py holds the twins to it on every optimizer
@@ -33,6 +35,11 @@ SHOW_ALL_MAX_PAIRS = 12
 #: class-by-class heatmaps are drawn for a sweep over at least this many pairs
 HEATMAP_MIN_PAIRS = 3
 MODEL_ORDER = ("logreg", "mlp")
+
+
+def others(impls, reference) -> list[str]:
+    """The twins measured against the reference (none without one)."""
+    return [i for i in impls if reference is not None and i != reference]
 
 
 # ============================================================================ command line
@@ -146,7 +153,7 @@ def build_report(out_dir, data_dir=None) -> dict:
     ResultsError
         ``out_dir`` is not a kvsbench result directory.
     """
-    from benchmarks.records import write_atomic, write_csv
+    from benchmarks.atomic import write_atomic, write_csv
     from benchmarks.summary import summarize
 
     results = load_results(out_dir)
@@ -164,6 +171,7 @@ def build_report(out_dir, data_dir=None) -> dict:
         "report_md": out_dir / "report.md",
         "report_html": out_dir / "report.html",
         "plots": [out_dir / p.path for p in plots],
+        "verdict": [plain_text(v) for v in verdict_items(results.runs, summary)],
     }
 
 
@@ -207,7 +215,7 @@ def _settings_text(row, with_seeds: bool = True) -> str:
 def draw_figures(results: Results, summary, data_dir=None) -> Figures:
     """Draw and write every PNG of the report into ``plots/``."""
     from benchmarks import plots
-    from benchmarks.records import write_bytes_atomic
+    from benchmarks.atomic import write_bytes_atomic
 
     out_dir = results.out_dir
     figures = Figures()
@@ -238,29 +246,35 @@ def _heatmaps(summary, save) -> list[Plot]:
     from benchmarks import plots
     from benchmarks.data import CLASS_NAMES
 
-    acc, ratio = {}, {}
-    for model in _models(summary):
-        rows = summary[summary["model"] == model]
-        a_grid, r_grid = np.full((10, 10), np.nan), np.full((10, 10), np.nan)
-        for _, row in rows.iterrows():
-            a, b = _pair_key(row["pair"])
-            if a == 99:
-                continue
-            lo, hi = min(a, b), max(a, b)
-            a_grid[lo, hi] = row["scratch_test_acc_mean"]
-            a_grid[hi, lo] = row["keras_test_acc_mean"]
-            r_grid[lo, hi] = r_grid[hi, lo] = row["steady_time_ratio_mean"]
-        acc[model], ratio[model] = a_grid, r_grid
+    impls, reference = twins_of(summary)
     subtitle = _settings_text(summary.iloc[0])
     out = []
-    if any(np.isfinite(g).any() for g in acc.values()):
-        out.append(save("heatmap_test_acc.png",
-                        "Test accuracy of every pair: scratch above the diagonal, Keras below",
-                        plots.accuracy_heatmap(acc, CLASS_NAMES, subtitle)))
-    if any(np.isfinite(g).any() for g in ratio.values()):
-        out.append(save("heatmap_time_ratio.png",
-                        "Keras / scratch steady-state epoch time of every pair (> 1: scratch "
-                        "faster)", plots.time_ratio_heatmap(ratio, CLASS_NAMES, subtitle)))
+    for impl in others(impls, reference):
+        acc, ratio = {}, {}
+        for model in _models(summary):
+            rows = summary[summary["model"] == model]
+            a_grid, r_grid = np.full((10, 10), np.nan), np.full((10, 10), np.nan)
+            for _, row in rows.iterrows():
+                a, b = _pair_key(row["pair"])
+                if a == 99:
+                    continue
+                lo, hi = min(a, b), max(a, b)
+                a_grid[lo, hi] = row[f"{impl}_test_acc_mean"]
+                a_grid[hi, lo] = row[f"{reference}_test_acc_mean"]
+                r_grid[lo, hi] = r_grid[hi, lo] = row[f"{impl}_steady_time_ratio_mean"]
+            acc[model], ratio[model] = a_grid, r_grid
+        names = {"twin": label(impl), "reference": label(reference)}
+        suffix = "" if len(impls) == 2 else f"_{impl}"
+        if any(np.isfinite(g).any() for g in acc.values()):
+            out.append(save(f"heatmap_test_acc{suffix}.png",
+                            f"Test accuracy of every pair: {names['twin']} above the diagonal, "
+                            f"{names['reference']} below",
+                            plots.accuracy_heatmap(acc, CLASS_NAMES, subtitle, **names)))
+        if any(np.isfinite(g).any() for g in ratio.values()):
+            out.append(save(f"heatmap_time_ratio{suffix}.png",
+                            f"{names['reference']} / {names['twin']} steady-state epoch time of "
+                            f"every pair (> 1: {names['twin']} faster)",
+                            plots.time_ratio_heatmap(ratio, CLASS_NAMES, subtitle, **names)))
     return out
 
 
@@ -401,32 +415,44 @@ class Image:
 def compose(results: Results, summary, figures: Figures) -> list:
     """The report as blocks: verdict, summary table, plots, config, environment, files."""
     runs = results.runs
-    impls = [i for i in ("scratch", "keras") if (runs["impl"] == i).any()]
+    impls, reference = twins_of(summary)
     n_pairs = summary["pair"].nunique()
     seeds = sorted(int(s) for s in runs["seed"].unique())
+    ref_text = f" (reference: {label(reference)})" if reference else ""
     blocks: list = [Heading(1, _title(results))]
     blocks.append(Para(
         f"{_plural(len(summary), 'experiment')} — {_plural(n_pairs, 'pair')} × "
         f"{_plural(len(_models(summary)), 'model')} ({', '.join(_models(summary))}), "
         f"{_plural(len(seeds), 'seed')} each — twins: "
-        f"{', '.join(impls)}. "
+        f"{', '.join(label(i) for i in impls)}{ref_text}, each trained in its own process. "
         f"{_settings_text(summary.iloc[0], with_seeds=False).capitalize()} per run; "
         f"total training time {fmt_seconds(runs['fit_seconds'].sum())}. Result directory "
         f"`{results.out_dir}`; rebuild this report with `kvsbench report {results.out_dir}`."))
 
+    data = (results.env or {}).get("data") or {}
+    if isinstance(data, dict) and data.get("timing_only"):
+        blocks.append(Para(
+            "**TIMING-ONLY DATA.** These runs trained on a stand-in of the real size built by "
+            "repeating a subset's images (`kvsbench standin`, read from "
+            f"`{_plain(data.get('data_dir'))}`): the times and the time ratios are real-size "
+            "figures; the accuracies are NOT Fashion-MNIST accuracies and must not be quoted."))
     blocks += [Heading(2, "Verdict")]
-    blocks.append(Bullets([model_verdict(summary[summary["model"] == m], m, impls)
-                           for m in _models(summary)]))
-    blocks.append(Para(
-        f"*Parity figure*: the largest per-epoch difference of the training loss between the "
-        f"twins (same data, same initial weights, same batch order); the twins match when it is "
-        f"at most {PARITY_TOLERANCE:g}. *Speed*: Keras' epoch time over scratch's, epochs after "
-        f"the first (Keras traces its graph in the first), so > 1 means scratch is faster."))
+    blocks.append(Bullets(verdict_items(runs, summary)))
+    if reference is not None:
+        blocks.append(Para(
+            f"*Parity figure*: the largest per-epoch difference of the training loss between a "
+            f"twin and {label(reference)} (same data, same initial weights, same batch order); "
+            f"they match when it is at most {PARITY_TOLERANCE:g}. *Speed*: "
+            f"{label(reference)}'s epoch time over the twin's, epochs after the first (Keras "
+            f"traces its graph in the first), so > 1 means the twin is faster — at this run's "
+            f"data size; *per step* is the same ratio of one optimizer step, which is what the "
+            f"ratio approaches on a large data set (an epoch costs a fixed part plus its "
+            f"steps). *Drift*: epochs (after the first) more than 1.5× slower than the fastest."))
 
     blocks += [Heading(2, "Summary"), Para(
         "One row per experiment; means over seeds (± standard deviation with several seeds). "
-        "Δ acc is scratch − Keras test accuracy, with its 95 % t-interval from 3 seeds on. "
-        "Every figure is in `summary.csv` (columns documented in the README).")]
+        "Δ acc is a twin's test accuracy minus the reference's, with its 95 % t-interval from "
+        "3 seeds on. Every figure is in `summary.csv` (columns documented in docs/results.md).")]
     blocks.append(summary_table(summary))
 
     blocks += [Heading(2, "Plots")]
@@ -437,7 +463,7 @@ def compose(results: Results, summary, figures: Figures) -> list:
     blocks += [Heading(2, "Files"), Bullets([
         "[runs.csv](runs.csv) — one row per run (twin × experiment × seed)",
         "[curves.csv](curves.csv) — one row per run per epoch",
-        "[summary.csv](summary.csv) — one row per experiment, both twins side by side",
+        "[summary.csv](summary.csv) — one row per experiment, every twin side by side",
         "[env.json](env.json) — where the figures were measured",
         "[sweep.json](sweep.json) — the training settings of this directory",
         "`plots/` — every figure as PNG",
@@ -453,101 +479,154 @@ def _title(results: Results) -> str:
     return f"kvsbench report — {results.out_dir.resolve().name}"
 
 
-def model_verdict(rows, model: str, impls) -> str:
-    """One sentence per model: does scratch match Keras, by how much, and how fast is it."""
+def verdict_items(runs, summary) -> list[str]:
+    """The verdict: one sentence per model and twin, then one per failed run."""
+    impls, reference = twins_of(summary)
+    return [verdict for m in _models(summary)
+            for verdict in model_verdicts(summary[summary["model"] == m], m, impls, reference)
+            ] + failure_notes(runs)
+
+
+def plain_text(markup: str) -> str:
+    """A report sentence for a terminal: ``**bold**`` and ``code`` marks dropped."""
+    return re.sub(r"\*\*|\*|`", "", markup)
+
+
+def failure_notes(runs) -> list[str]:
+    """One bullet per failed run (its worker died, hung or raised), with the reason."""
+    failed = runs[runs["status"] == "failed"]
+    return [f"**failed**: `{r['run_id']}` — {_plain(r['failure'])}" for _, r in failed.iterrows()]
+
+
+def _geomean(values):
     import numpy as np
 
-    if len(impls) < 2:
-        return f"**{model}**: only the {impls[0]} twin ran — nothing to compare."
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    return (float(np.exp(np.log(v).mean())), v) if len(v) else (math.nan, v)
+
+
+def model_verdicts(rows, model: str, impls, reference) -> list[str]:
+    """One sentence per model and twin: does it match the reference, by how much, how fast."""
+    if reference is None:
+        return [f"**{model}**: only the {label(impls[0])} twin ran — nothing to compare."]
+    return [twin_verdict(rows, model, impl, reference) for impl in others(impls, reference)]
+
+
+def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
+    """Does twin ``impl`` match ``reference`` on ``model``'s experiments, and how fast is it."""
+    twin, ref = label(impl), label(reference)
     n = len(rows)
-    parity = rows["max_loss_diff"].max()
+    parity = rows[f"{impl}_max_loss_diff"].max()
     if not _finite(parity):
-        head = f"**{model}: no parity figure** (no run of both twins finished)"
+        head = f"**{model}: no parity figure for {twin}** (no run of both twins finished)"
     elif parity <= PARITY_TOLERANCE:
-        head = (f"**{model}: scratch matches Keras** — parity figure {fmt_sci(parity)} "
+        head = (f"**{model}: {twin} matches {ref}** — parity figure {fmt_sci(parity)} "
                 f"(≤ {PARITY_TOLERANCE:g})")
     else:
-        head = (f"**{model}: scratch does NOT match Keras** — parity figure {fmt_sci(parity)} "
+        head = (f"**{model}: {twin} does NOT match {ref}** — parity figure {fmt_sci(parity)} "
                 f"(> {PARITY_TOLERANCE:g})")
-    diffs = rows["acc_diff_mean"].dropna()
+    p = f"{impl}_"
+    diffs = rows[p + "acc_diff_mean"].dropna()
     if n == 1:
         r = rows.iloc[0]
-        acc = f"test accuracy difference (scratch − Keras) {fmt_pp(r['acc_diff_mean'])}"
-        if _finite(r["acc_diff_ci_low"]):
-            acc += (f", 95 % CI [{fmt_pp(r['acc_diff_ci_low'])}, "
-                    f"{fmt_pp(r['acc_diff_ci_high'])}] over {int(r['n_seeds'])} seeds")
+        acc = f"test accuracy difference ({twin} − {ref}) {fmt_pp(r[p + 'acc_diff_mean'])}"
+        if _finite(r[p + "acc_diff_ci_low"]):
+            acc += (f", 95 % CI [{fmt_pp(r[p + 'acc_diff_ci_low'])}, "
+                    f"{fmt_pp(r[p + 'acc_diff_ci_high'])}] over {int(r['n_seeds'])} seeds")
         else:
             acc += f" ({_plural(int(r['n_seeds']), 'seed')}: no interval below 3 seeds)"
     else:
         if len(diffs) and (diffs == 0).all():
             acc = f"identical test accuracy in all {len(diffs)} experiments (difference 0.00 pp"
         else:
-            acc = (f"test accuracy difference (scratch − Keras) {fmt_pp(diffs.mean())} on "
+            acc = (f"test accuracy difference ({twin} − {ref}) {fmt_pp(diffs.mean())} on "
                    f"average over {len(diffs)} experiments (from {fmt_pp(diffs.min())} to "
                    f"{fmt_pp(diffs.max())}")
-        ci = rows.dropna(subset=["acc_diff_ci_low", "acc_diff_ci_high"])
+        ci = rows.dropna(subset=[p + "acc_diff_ci_low", p + "acc_diff_ci_high"])
         if len(ci):
-            covers = int(((ci["acc_diff_ci_low"] <= 0) & (ci["acc_diff_ci_high"] >= 0)).sum())
+            covers = int(((ci[p + "acc_diff_ci_low"] <= 0)
+                          & (ci[p + "acc_diff_ci_high"] >= 0)).sum())
             acc += f"; its 95 % interval contains 0 in {covers} of {len(ci)})"
         else:
             acc += "; no intervals below 3 seeds)"
-    ratios = rows["steady_time_ratio_mean"].to_numpy(dtype=float)
-    ratios = ratios[np.isfinite(ratios) & (ratios > 0)]
+    gm, ratios = _geomean(rows[p + "steady_time_ratio_mean"])
     if len(ratios):
-        gm = float(np.exp(np.log(ratios).mean()))
-        speed = f"scratch is **{speed_words(gm)}** than Keras per epoch after the first"
+        speed = f"{twin} is **{speed_words(gm)}** than {ref} per epoch after the first"
         if len(ratios) > 1:
-            speed += (f" (geometric mean over {len(ratios)} experiments; Keras/scratch from "
+            speed += (f" (geometric mean over {len(ratios)} experiments; {ref}/{twin} from "
                       f"{fmt_ratio(ratios.min())} to {fmt_ratio(ratios.max())})")
+        n_train = rows["n_train"].iloc[0] if "n_train" in rows else None
+        if n_train is not None and _finite(n_train):
+            speed += f" at this data size ({int(n_train):,} training images)"
+        step_gm, _ = _geomean(rows[p + "step_time_ratio_mean"])
+        if _finite(step_gm):
+            speed += (f"; per optimizer step, what a large data set approaches, "
+                      f"{speed_words(step_gm)}")
         epochs = int(rows["epochs"].max())
         if epochs == 1:
             speed += " (with 1 epoch there is no steady state: this is the first epoch's figure)"
         elif epochs == 2:
             speed += " (with 2 epochs this rests on one epoch per run: a noisy figure)"
-        first = (rows["keras_first_epoch_seconds_mean"] / rows["scratch_first_epoch_seconds_mean"])
-        first = first[np.isfinite(first) & (first > 0)]
-        if len(first):
-            speed += (f"; in the first epoch, where Keras traces its graph, Keras/scratch "
-                      f"{fmt_ratio(float(np.exp(np.log(first).mean())))}")
+        first, _ = _geomean(rows[f"{reference}_first_epoch_seconds_mean"]
+                            / rows[f"{impl}_first_epoch_seconds_mean"])
+        if _finite(first):
+            speed += (f"; in the first epoch, where Keras traces its graph, {ref}/{twin} "
+                      f"{fmt_ratio(first)}")
     else:
         speed = "no speed figure"
     text = f"{head}; {acc}; {speed}."
-    diverged = {i: int(rows[f"{i}_diverged"].sum()) for i in impls}
-    if any(diverged.values()):
-        text += " Diverged runs: " + ", ".join(f"{i} {k}" for i, k in diverged.items()) + "."
+    bad = {label(i): (int(rows[f"{i}_diverged"].sum()), int(rows[f"{i}_failed"].sum()))
+           for i in (impl, reference) if f"{i}_failed" in rows}
+    if any(d or f for d, f in bad.values()):
+        text += " Diverged / failed runs: " + ", ".join(
+            f"{name} {d} / {f}" for name, (d, f) in bad.items()) + "."
+    drift = [f"{label(i)} ({s})" for i in (impl, reference)
+             for s in rows.get(f"{i}_slow_epochs", []) if isinstance(s, str) and s]
+    if drift:
+        text += (" **Epoch times drifted** (epochs > 1.5× the fastest): "
+                 + "; ".join(dict.fromkeys(drift)) + ".")
     return text
 
 
 def summary_table(summary) -> Table:
+    impls, reference = twins_of(summary)
+    rest = others(impls, reference)
     target = summary["target_acc"].dropna()
-    headers = ["model", "pair", "seeds", "scratch test acc", "Keras test acc", "Δ acc (95 % CI)",
-               "parity figure", "val loss scratch / Keras", "scratch epoch", "Keras epoch",
-               "speed"]
+    headers = ["model", "pair", "seeds"]
+    headers += [f"{label(i)} test acc" for i in impls]
+    for i in rest:
+        vs = "" if len(rest) == 1 else f" {label(i)}"
+        headers += [f"Δ acc{vs} (95 % CI)", f"parity{vs}"]
+    headers += ["val loss " + " / ".join(label(i) for i in impls)]
+    headers += [f"{label(i)} epoch" for i in impls]
+    headers += [f"speed {label(i)}" for i in rest]
     if len(target):
-        headers += [f"scratch → {fmt_pct(target.iloc[0])}", f"Keras → {fmt_pct(target.iloc[0])}"]
+        headers += [f"{label(i)} → {fmt_pct(target.iloc[0])}" for i in impls]
     headers.append("experiment id")
     rows = []
     for _, r in summary.iterrows():
-        diff = fmt_pp(r["acc_diff_mean"])
-        if _finite(r["acc_diff_ci_low"]):
-            diff += f" [{fmt_pp(r['acc_diff_ci_low'])}, {fmt_pp(r['acc_diff_ci_high'])}]"
         cells = [r["model"], pair_title(r["pair"]), str(int(r["n_seeds"]))]
-        for impl in ("scratch", "keras"):
+        for impl in impls:
             cell = fmt_pct(r[f"{impl}_test_acc_mean"], r[f"{impl}_test_acc_std"])
-            if r[f"{impl}_diverged"]:
-                cell += f" ({int(r[f'{impl}_diverged'])} diverged)"
+            for what in ("diverged", "failed"):
+                if r.get(f"{impl}_{what}", 0):
+                    cell += f" ({int(r[f'{impl}_{what}'])} {what})"
             cells.append(cell)
-        cells += [
-            diff,
-            fmt_sci(r["max_loss_diff"]),
-            f"{fmt_loss(r['scratch_val_loss_mean'])} / {fmt_loss(r['keras_val_loss_mean'])}",
-            fmt_seconds(r["scratch_steady_epoch_seconds_mean"]),
-            fmt_seconds(r["keras_steady_epoch_seconds_mean"]),
-            speed_words(r["steady_time_ratio_mean"]) if _finite(r["steady_time_ratio_mean"])
-            else "—",
-        ]
+        for impl in rest:
+            p = f"{impl}_"
+            diff = fmt_pp(r[p + "acc_diff_mean"])
+            if _finite(r[p + "acc_diff_ci_low"]):
+                low, high = fmt_pp(r[p + "acc_diff_ci_low"]), fmt_pp(r[p + "acc_diff_ci_high"])
+                diff += f" [{low}, {high}]"
+            cells += [diff, fmt_sci(r[p + "max_loss_diff"])]
+        cells.append(" / ".join(fmt_loss(r[f"{i}_val_loss_mean"]) for i in impls))
+        cells += [fmt_seconds(r[f"{i}_steady_epoch_seconds_mean"]) for i in impls]
+        for impl in rest:
+            ratio = r[f"{impl}_steady_time_ratio_mean"]
+            cells.append(speed_words(ratio) if _finite(ratio) else "—")
         if len(target):
-            for impl in ("scratch", "keras"):
+            for impl in impls:
                 reached = int(r[f"{impl}_reached_target"])
                 cells.append(f"{fmt_seconds(r[f'{impl}_time_to_target_seconds_mean'])} "
                              f"({reached}/{int(r['n_seeds'])})" if reached else "never")
@@ -567,8 +646,8 @@ def _plot_blocks(summary, figures: Figures) -> list:
              else _telling_experiments(summary))
     blocks.append(Heading(3, "Per experiment"))
     if show_all:
-        blocks.append(Para("Loss and accuracy per epoch (train and validation; scratch solid, "
-                           "Keras dashed) and the epoch times with the speed-up."))
+        blocks.append(Para("Loss and accuracy per epoch (train and validation; one line "
+                           "style per twin, named in each legend) and the epoch times."))
     else:
         blocks.append(Para(
             f"{len(figures.experiments)} experiments: shown are, per model, the hardest and the "
@@ -610,15 +689,17 @@ def _telling_experiments(summary) -> list[tuple[str, str]]:
     chosen: dict = {}
     for model in _models(summary):
         rows = summary[summary["model"] == model]
-        acc = rows[["scratch_test_acc_mean", "keras_test_acc_mean"]].mean(axis=1)
-        loss = rows[["scratch_val_loss_mean", "keras_val_loss_mean"]].mean(axis=1)
+        impls, reference = twins_of(summary)
+        acc = rows[[f"{i}_test_acc_mean" for i in impls]].mean(axis=1)
+        loss = rows[[f"{i}_val_loss_mean" for i in impls]].mean(axis=1)
+        parity = rows[[f"{i}_max_loss_diff" for i in others(impls, reference)]].max(axis=1)
         picks = []
         if acc.notna().any():  # ties (several pairs at 100 %) go by validation loss
             order = pd.DataFrame({"acc": acc, "loss": loss}).dropna(subset=["acc"])
             order = order.sort_values(["acc", "loss"], ascending=[True, False])
             picks += [(order.index[0], "hardest pair"), (order.index[-1], "easiest pair")]
-        if rows["max_loss_diff"].notna().any():
-            picks.append((rows["max_loss_diff"].idxmax(), "largest parity figure"))
+        if parity.notna().any():
+            picks.append((parity.idxmax(), "largest parity figure"))
         for idx, why in picks:
             exp_id = summary.loc[idx, "experiment_id"]
             label = f"{model}, {why}: {pair_title(summary.loc[idx, 'pair'])}"

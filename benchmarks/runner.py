@@ -1,14 +1,14 @@
-"""Run one experiment with both twins under identical conditions.
+"""Run one experiment with every twin under identical conditions, each in its own process.
 
-Data flow: config → data (a :class:`benchmarks.data.Pair`) → twins (:func:`build_twins`) →
-this runner → :class:`RunResult` records. Identical conditions: the same split, the same
-initial weights, the same batch order every epoch (the data is reordered ONCE per epoch,
-outside the timed region, and both twins get the same arrays), float32 on both sides.
+Data flow: config → data (a :class:`benchmarks.data.Pair`) → twins (one worker process each,
+:mod:`benchmarks.worker`) → this runner → :class:`RunResult` records. Identical conditions:
+the same split, the same initial weights (drawn once here), the same batch order every epoch
+(drawn from the seed in each worker, outside the timed region), float32 everywhere.
 
-A shared machine is noisy, so the twins alternate epoch by epoch (scratch epoch k, then Keras
-epoch k): a slow drift of the machine hits both alike, and the speed figure is the median of
-the per-epoch time ratios. Wall time is training only (``time.perf_counter``): no data
-loading, no evaluation.
+The twins run in lockstep, one at a time — epoch k of every twin in turn — so no two ever
+compete for the cores, and a slow drift of a shared machine hits all of them alike. Wall time
+is training only (each worker's ``time.perf_counter``): no process start-up, imports, data
+loading or evaluation. Every twin's parity and speed are measured against ONE reference twin.
 """
 
 from __future__ import annotations
@@ -19,11 +19,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from benchmarks import registry
 from benchmarks.config import ExperimentConfig
-from benchmarks.memory import RSSSampler
-from benchmarks.twins import build_twins, epoch_orders
+from benchmarks.twins import initial_weights
+from benchmarks.worker import TwinError, TwinPool, WorkerDied
 
-CURVE_KEYS = ("train_loss", "train_acc", "val_loss", "val_acc", "epoch_seconds")
+CURVE_KEYS = ("train_loss", "train_acc", "val_loss", "val_acc", "epoch_seconds", "step_seconds")
+#: a run whose epoch times (after the first) spread wider than this is flagged as drifting
+DRIFT_FACTOR = 1.5
 
 
 @dataclass
@@ -34,7 +37,10 @@ class RunResult:
     config: ExperimentConfig
     n_train: int
     curves: dict = field(default_factory=lambda: {k: [] for k in CURVE_KEYS})
-    status: str = "ok"
+    status: str = "ok"  # ok, diverged (non-finite loss) or failed (see ``failure``)
+    failure: str = ""
+    reference: str = ""
+    threads: float = math.nan
     test_loss: float = math.nan
     test_acc: float = math.nan
     setup_seconds: float = 0.0
@@ -45,6 +51,7 @@ class RunResult:
     max_weight_rel_diff: float = math.nan
     pred_agreement: float = math.nan
     time_ratio: float = math.nan
+    step_time_ratio: float = math.nan
     final_weights: list = field(default_factory=list, repr=False)
 
     @property
@@ -67,6 +74,36 @@ class RunResult:
         return float(np.median(s)) if s else self.first_epoch_seconds
 
     @property
+    def step_seconds(self) -> float:
+        """Median time of one optimizer step, epochs after the first (NaN for full batch)."""
+        s = [v for v in self.curves["step_seconds"][1:] if math.isfinite(v)]
+        return float(np.median(s)) if s else math.nan
+
+    @property
+    def epoch_fixed_seconds(self) -> float:
+        """What an epoch costs besides its steps: steady epoch − steps × step time (≥ 0).
+        With it, an epoch of any size is ``fixed + steps × step_seconds``."""
+        steps = self.config.steps_per_epoch(self.n_train)
+        if not math.isfinite(self.step_seconds):
+            return math.nan
+        return max(0.0, self.steady_epoch_seconds - steps * self.step_seconds)
+
+    @property
+    def epoch_time_spread(self) -> float:
+        """Slowest over fastest epoch time after the first (1 = flat; NaN under 2 epochs)."""
+        s = [v for v in self.curves["epoch_seconds"][1:] if v > 0]
+        return max(s) / min(s) if len(s) >= 2 else math.nan
+
+    @property
+    def slow_epochs(self) -> list[int]:
+        """Epochs (after the first) slower than :data:`DRIFT_FACTOR` × the fastest of them."""
+        s = self.curves["epoch_seconds"][1:]
+        if len(s) < 2:
+            return []
+        fastest = min(s)
+        return [e for e, v in enumerate(s, start=1) if v > DRIFT_FACTOR * fastest]
+
+    @property
     def samples_per_second(self) -> float:
         fit = self.fit_seconds
         return self.n_train * self.epochs_run / fit if fit > 0 else math.nan
@@ -78,96 +115,136 @@ def run_experiment(
     impls=("scratch", "keras"),
     target_acc: float | None = None,
     on_epoch: Callable[[str, int], None] | None = None,
+    *,
+    reference: str | None = None,
+    pool: TwinPool | None = None,
+    threads: int = 1,
 ) -> dict[str, RunResult]:
-    """Train every twin in ``impls`` on ``pair`` under ``config``, alternating epoch by epoch.
+    """Train every twin in ``impls`` on ``pair`` under ``config``, in lockstep.
 
     Parameters
     ----------
     config : ExperimentConfig
     pair : benchmarks.data.Pair
         X_train (n, 784) float32, y_train (n,) 0/1, and the validation and test splits.
-    impls : sequence of {"scratch", "keras"}
+    impls : sequence of registered twin names (:mod:`benchmarks.registry`)
     target_acc : float, optional
         Record each twin's training time until validation accuracy first reaches it.
     on_epoch : callable(impl, epoch), optional
         Called after each twin's epoch (progress bars).
+    reference : str, optional
+        The twin the others are compared with (default :data:`registry.DEFAULT_REFERENCE`).
+    pool : TwinPool, optional
+        The sweep's worker processes; without one, a pool is started for this experiment.
+    threads : int
+        Threads per twin when the pool is started here (0: every core).
 
     Returns
     -------
-    dict impl → RunResult
+    dict impl → RunResult (a twin whose worker failed has status ``failed`` and a reason)
     """
-    X, y = pair.X_train, pair.y_train
-    n = len(X)
-    twins = build_twins(config, n, impls, n_features=X.shape[1])
-    results = {impl: RunResult(impl, config, n) for impl in impls}
-    orders = epoch_orders(config, n)
-    with RSSSampler() as rss:
-        for epoch, order in enumerate(orders):
-            running = [i for i in impls if results[i].status == "ok"]
-            if not running:
-                break
-            Xe, ye = X[order], y[order]  # one reorder for both twins, outside the timed region
-            for impl in running:
-                twin, res = twins[impl], results[impl]
-                rss.active = impl
-                rss.sample()
-                loss, acc, seconds = twin.train_epoch(Xe, ye, epoch)
-                rss.sample()
-                rss.active = None
-                c = res.curves
-                c["train_loss"].append(loss)
-                c["train_acc"].append(acc)
-                c["epoch_seconds"].append(seconds)
-                if not math.isfinite(loss):
-                    res.status = "diverged"
-                    c["val_loss"].append(math.nan)
-                    c["val_acc"].append(math.nan)
-                else:
-                    val_loss, val_acc = twin.evaluate(pair.X_val, pair.y_val)
-                    c["val_loss"].append(val_loss)
-                    c["val_acc"].append(val_acc)
-                    if (
-                        target_acc is not None
-                        and math.isnan(res.time_to_target_seconds)
-                        and val_acc >= target_acc
-                    ):
-                        res.time_to_target_seconds = res.fit_seconds
-                if on_epoch is not None:
-                    on_epoch(impl, epoch)
-    predictions = {}
+    impls, reference = registry.resolve(impls, reference)
+    if pool is None:
+        with TwinPool(impls, threads) as own:
+            return run_experiment(config, pair, impls, target_acc, on_epoch,
+                                  reference=reference, pool=own)
+    n = len(pair.X_train)
+    weights = initial_weights(config, pair.X_train.shape[1])
+    results = {impl: RunResult(impl, config, n, reference=reference or "") for impl in impls}
+    workers = {}
     for impl in impls:
-        twin, res = twins[impl], results[impl]
-        res.setup_seconds = twin.setup_seconds
-        res.peak_rss_mb = rss.peak_mb(impl)
-        res.final_weights = twin.get_weights()
-        if res.status == "ok":
-            res.test_loss, res.test_acc = twin.evaluate(pair.X_test, pair.y_test)
-            predictions[impl] = twin.predict(pair.X_test)
-        if impl == "scratch" and res.status == "ok":
-            res.peak_traced_mb = twin.traced_peak_mb(X, y)
-    if "scratch" in results and "keras" in results:
-        _compare_twins(results["scratch"], results["keras"], predictions)
+        try:
+            w = pool.start(impl)
+            results[impl].threads = _threads_of(pool.info.get(impl, {}))
+            pool.load(w, pair)
+            w.call("build", config=config.to_dict(), weights=weights)
+            workers[impl] = w
+        except (WorkerDied, TwinError) as exc:
+            _fail(results[impl], exc)
+    for epoch in range(config.epochs):
+        running = [i for i in impls if results[i].status == "ok"]
+        if not running:
+            break
+        for impl in running:
+            res = results[impl]
+            try:
+                r = workers[impl].call("epoch", epoch=epoch)
+            except (WorkerDied, TwinError) as exc:
+                _fail(res, exc, epoch)
+                continue
+            c = res.curves
+            c["train_loss"].append(r["loss"])
+            c["train_acc"].append(r["accuracy"])
+            c["epoch_seconds"].append(r["seconds"])
+            c["step_seconds"].append(r["step_seconds"])
+            c["val_loss"].append(r["val_loss"])
+            c["val_acc"].append(r["val_acc"])
+            if not math.isfinite(r["loss"]):
+                res.status = "diverged"
+            elif (target_acc is not None and math.isnan(res.time_to_target_seconds)
+                  and r["val_acc"] >= target_acc):
+                res.time_to_target_seconds = res.fit_seconds
+            if on_epoch is not None:
+                on_epoch(impl, epoch)
+    predictions = {}
+    for impl, w in workers.items():
+        res = results[impl]
+        if res.status == "failed":
+            continue
+        try:
+            fin = w.call("finish", test=res.status == "ok")
+        except (WorkerDied, TwinError) as exc:
+            _fail(res, exc)
+            continue
+        res.setup_seconds = fin["setup_seconds"]
+        res.peak_rss_mb = fin["peak_rss_mb"]
+        res.peak_traced_mb = fin["peak_traced_mb"]
+        res.final_weights = fin["weights"]
+        res.test_loss, res.test_acc = fin["test_loss"], fin["test_acc"]
+        if fin["predictions"] is not None:
+            predictions[impl] = fin["predictions"]
+    if reference is not None:
+        for impl in impls:
+            if impl != reference:
+                compare_with_reference(results[impl], results[reference], predictions)
     return results
 
 
-def _compare_twins(s: RunResult, k: RunResult, predictions: dict) -> None:
-    """Fill the parity and speed figures both twins' records carry."""
-    ls, lk = np.asarray(s.curves["train_loss"]), np.asarray(k.curves["train_loss"])
-    m = min(len(ls), len(lk))
-    diff = float(np.max(np.abs(ls[:m] - lk[:m]))) if m else math.nan
-    ts, tk = np.asarray(s.curves["epoch_seconds"][:m]), np.asarray(k.curves["epoch_seconds"][:m])
-    ratio = float(np.median(tk / ts)) if m and np.all(ts > 0) else math.nan
-    weight_diff = math.nan
-    if s.status == k.status == "ok":
-        weight_diff = max(
-            float(np.linalg.norm(ws - wk) / max(np.linalg.norm(wk), 1e-12))
-            for ws, wk in zip(s.final_weights, k.final_weights)
+def _threads_of(info: dict) -> float:
+    """The threads a twin's worker really runs on: TensorFlow's intra-op pool if it has one,
+    else its BLAS pool."""
+    for key in ("threads", "tf_intra_op_threads", "blas_threads"):
+        v = info.get(key)
+        if isinstance(v, int) and v > 0:
+            return float(v)
+    return math.nan
+
+
+def _fail(res: RunResult, exc: Exception, epoch: int | None = None) -> None:
+    res.status = "failed"
+    where = f" in epoch {epoch}" if epoch is not None else ""
+    res.failure = f"{res.impl}{where}: {exc}"
+
+
+def compare_with_reference(r: RunResult, ref: RunResult, predictions: dict) -> None:
+    """Fill ``r``'s parity and speed figures against the reference twin's run ``ref``.
+
+    ``max_loss_diff`` = max over epochs |loss_r − loss_ref|; ``max_weight_rel_diff`` = max over
+    arrays ‖w_r − w_ref‖ / ‖w_ref‖; ``pred_agreement`` = share of identical test predictions;
+    ``time_ratio`` = median over epochs of ref / r epoch time and ``step_time_ratio`` = ref / r
+    step time (> 1: r is faster).
+    """
+    lr, lref = np.asarray(r.curves["train_loss"]), np.asarray(ref.curves["train_loss"])
+    m = min(len(lr), len(lref))
+    r.max_loss_diff = float(np.max(np.abs(lr[:m] - lref[:m]))) if m else math.nan
+    t, tref = (np.asarray(x.curves["epoch_seconds"][:m]) for x in (r, ref))
+    r.time_ratio = float(np.median(tref / t)) if m and np.all(t > 0) else math.nan
+    if r.step_seconds > 0 and ref.step_seconds > 0:
+        r.step_time_ratio = ref.step_seconds / r.step_seconds
+    if r.status == ref.status == "ok":
+        r.max_weight_rel_diff = max(
+            float(np.linalg.norm(w - wref) / max(np.linalg.norm(wref), 1e-12))
+            for w, wref in zip(r.final_weights, ref.final_weights)
         )
-    agreement = math.nan
-    if "scratch" in predictions and "keras" in predictions:
-        agreement = float(np.mean(predictions["scratch"] == predictions["keras"]))
-    for r in (s, k):
-        r.max_loss_diff = diff
-        r.time_ratio = ratio
-        r.max_weight_rel_diff = weight_diff
-        r.pred_agreement = agreement
+    if r.impl in predictions and ref.impl in predictions:
+        r.pred_agreement = float(np.mean(predictions[r.impl] == predictions[ref.impl]))

@@ -1,5 +1,6 @@
-"""``summary.csv``: one row per experiment (pair × model × config), both twins side by side,
-aggregated over seeds. ``kvsbench compare`` and the report read the same table.
+"""``summary.csv``: one row per experiment (pair × model × config), every twin side by side,
+aggregated over seeds; each twin's parity and speed against the reference twin. ``kvsbench
+compare`` and the report read the same table.
 """
 
 from __future__ import annotations
@@ -11,13 +12,30 @@ import pandas as pd
 from scipy import stats
 
 from benchmarks.records import CONFIG_COLUMNS
+from benchmarks.registry import DEFAULT_REFERENCE, ordered
 
 #: per-twin figures aggregated over seeds (mean and std columns: ``<impl>_<figure>_mean``)
 TWIN_FIGURES = ("test_acc", "test_loss", "train_loss", "val_loss", "fit_seconds",
                 "steady_epoch_seconds", "first_epoch_seconds", "samples_per_second",
-                "time_to_target_seconds", "peak_rss_mb")
+                "step_seconds", "epoch_fixed_seconds", "time_to_target_seconds", "peak_rss_mb",
+                "threads")
 EXPERIMENT_COLUMNS = ("experiment_id", *[c for c in CONFIG_COLUMNS if c != "seed"])
-IMPLS = ("scratch", "keras")
+
+
+def twins_of(table: pd.DataFrame) -> tuple[list[str], str | None]:
+    """(twins in registry order, reference twin) of a runs.csv or summary.csv table. Result
+    directories from before the reference column was written compared scratch with keras."""
+    if "twins" in table.columns:  # summary.csv
+        impls = ordered(" ".join(map(str, table["twins"].dropna())).split())
+    else:
+        impls = ordered(table["impl"].dropna().unique())
+    refs = [str(r) for r in table.get("reference", pd.Series(dtype=object)).dropna().unique()
+            if str(r) in impls]
+    if refs:
+        return impls, refs[0]
+    if len(impls) < 2:
+        return impls, None
+    return impls, (DEFAULT_REFERENCE if DEFAULT_REFERENCE in impls else impls[0])
 
 
 def _mean_std(values: pd.Series) -> tuple[float, float]:
@@ -43,44 +61,64 @@ def confidence_interval(diffs, level: float = 0.95) -> tuple[float, float]:
 def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     """Aggregate runs.csv rows into one row per experiment.
 
-    Columns: the experiment's config (no seed); ``target_acc``; ``n_seeds``; per twin
-    ``<impl>_<figure>_mean`` / ``_std`` for each of :data:`TWIN_FIGURES` (over the seeds whose
-    run did not diverge; std NaN with one value), ``<impl>_diverged`` (runs that diverged) and
-    ``<impl>_reached_target`` (runs that reached ``target_acc``); ``time_ratio_mean`` / ``_std``
-    (keras/scratch epoch-time ratio, each run's median over epochs, averaged over seeds; > 1:
-    scratch faster); ``steady_time_ratio_mean`` / ``_std`` (keras/scratch steady-state epoch
-    time, i.e. without the first epoch where Keras traces its graph, paired by seed);
-    ``acc_diff_mean`` / ``_std`` (scratch − keras test accuracy, paired by seed, each taken
-    as the exact fraction of the ``n_test`` examples) and
-    ``acc_diff_ci_low`` / ``_high`` (95 % t-interval, with ≥ 3 seeds); ``max_loss_diff`` (the
-    largest per-epoch train-loss difference over all seeds); ``max_weight_rel_diff``;
-    ``min_pred_agreement``.
+    Columns: the experiment's config (no seed); ``target_acc``; ``n_seeds``; ``twins`` (space
+    separated) and ``reference``. Per twin: ``<impl>_<figure>_mean`` / ``_std`` for each of
+    :data:`TWIN_FIGURES` (over the seeds whose run finished ok; std NaN with one value),
+    ``<impl>_diverged`` / ``<impl>_failed`` (run counts), ``<impl>_reached_target``,
+    ``<impl>_epoch_time_spread_max`` and ``<impl>_slow_epochs`` (drift, see
+    :attr:`benchmarks.runner.RunResult.slow_epochs`). Per twin other than the reference, against
+    it: ``<impl>_time_ratio_mean`` / ``_std`` (reference/twin epoch time, each run's median over
+    epochs; > 1: the twin is faster), ``<impl>_steady_time_ratio_mean`` / ``_std`` (the same of
+    the steady-state epoch times, paired by seed: the ratio at the run's own data size),
+    ``<impl>_step_time_ratio_mean`` / ``_std`` (of one optimizer step: what a large data set
+    converges to), ``<impl>_acc_diff_mean`` / ``_std`` (twin − reference test accuracy, paired
+    by seed, each the exact fraction of ``n_test``) with ``_ci_low`` / ``_ci_high`` (95 %
+    t-interval, ≥ 3 seeds), ``<impl>_max_loss_diff``, ``<impl>_max_weight_rel_diff`` and
+    ``<impl>_min_pred_agreement``.
     """
     rows = []
+    impls, reference = twins_of(runs)
     for _, g in runs.groupby("experiment_id", sort=False):
         first = g.iloc[0]
         row = {c: first[c] for c in EXPERIMENT_COLUMNS}
         row["target_acc"] = first["target_acc"] if "target_acc" in g else math.nan
         row["n_seeds"] = int(g["seed"].nunique())
-        by_impl = {impl: g[g["impl"] == impl].set_index("seed") for impl in IMPLS}
+        row["twins"] = " ".join(impls)
+        row["reference"] = reference
+        by_impl = {impl: g[g["impl"] == impl].set_index("seed") for impl in impls}
         for impl, t in by_impl.items():
             ok = t[t["status"] == "ok"]
             for fig in TWIN_FIGURES:
-                row[f"{impl}_{fig}_mean"], row[f"{impl}_{fig}_std"] = _mean_std(ok[fig])
-            row[f"{impl}_diverged"] = int((t["status"] != "ok").sum())
+                values = ok[fig] if fig in ok else pd.Series(dtype=float)
+                row[f"{impl}_{fig}_mean"], row[f"{impl}_{fig}_std"] = _mean_std(values)
+            row[f"{impl}_diverged"] = int((t["status"] == "diverged").sum())
+            row[f"{impl}_failed"] = int((t["status"] == "failed").sum())
             row[f"{impl}_reached_target"] = int(t["time_to_target_seconds"].notna().sum())
-        per_seed = g.drop_duplicates("seed")["time_ratio"]  # both twins carry the same ratio
-        row["time_ratio_mean"], row["time_ratio_std"] = _mean_std(per_seed)
-        s, k = by_impl["scratch"], by_impl["keras"]
-        seeds = s.index.intersection(k.index)
-        steady = (k.loc[seeds, "steady_epoch_seconds"] / s.loc[seeds, "steady_epoch_seconds"])
-        row["steady_time_ratio_mean"], row["steady_time_ratio_std"] = _mean_std(steady)
-        diffs = _test_fraction(s.loc[seeds]) - _test_fraction(k.loc[seeds])
-        row["acc_diff_mean"], row["acc_diff_std"] = _mean_std(diffs)
-        row["acc_diff_ci_low"], row["acc_diff_ci_high"] = confidence_interval(diffs)
-        row["max_loss_diff"] = _nanmax(g["max_loss_diff"])
-        row["max_weight_rel_diff"] = _nanmax(g["max_weight_rel_diff"])
-        row["min_pred_agreement"] = _nanmin(g["pred_agreement"])
+            row[f"{impl}_epoch_time_spread_max"] = _nanmax(t["epoch_time_spread"])
+            slow = t["slow_epochs"].map(lambda v: "" if pd.isna(v) else str(v).strip())
+            row[f"{impl}_slow_epochs"] = "; ".join(
+                f"seed {seed}: epochs {v}" for seed, v in slow[slow != ""].items())
+        if reference is None:
+            rows.append(row)
+            continue
+        ref = by_impl[reference]
+        for impl in impls:
+            if impl == reference:
+                continue
+            t = by_impl[impl]
+            p = f"{impl}_"
+            row[p + "time_ratio_mean"], row[p + "time_ratio_std"] = _mean_std(t["time_ratio"])
+            row[p + "step_time_ratio_mean"], row[p + "step_time_ratio_std"] = _mean_std(
+                t["step_time_ratio"])
+            seeds = t.index.intersection(ref.index)
+            steady = ref.loc[seeds, "steady_epoch_seconds"] / t.loc[seeds, "steady_epoch_seconds"]
+            row[p + "steady_time_ratio_mean"], row[p + "steady_time_ratio_std"] = _mean_std(steady)
+            diffs = _test_fraction(t.loc[seeds]) - _test_fraction(ref.loc[seeds])
+            row[p + "acc_diff_mean"], row[p + "acc_diff_std"] = _mean_std(diffs)
+            row[p + "acc_diff_ci_low"], row[p + "acc_diff_ci_high"] = confidence_interval(diffs)
+            row[p + "max_loss_diff"] = _nanmax(t["max_loss_diff"])
+            row[p + "max_weight_rel_diff"] = _nanmax(t["max_weight_rel_diff"])
+            row[p + "min_pred_agreement"] = _nanmin(t["pred_agreement"])
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -8,16 +8,20 @@ directory was made with: a sweep with other settings is refused rather than mixe
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from benchmarks.atomic import write_json
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
-from benchmarks.records import ResultStore, write_json
+from benchmarks.records import ResultStore
 from benchmarks.runner import run_experiment
+from benchmarks.worker import DEFAULT_TIMEOUT, TwinPool, WorkerDied
+
+#: threads per twin when --threads is not given (measured: docs/speed.md)
+DEFAULT_THREADS = 1
 
 #: the course's experiment: the easy pair and the hard pair
 DEFAULT_PAIRS = ("trouser:ankle-boot", "pullover:coat")
@@ -34,10 +38,14 @@ class Sweep:
     models: tuple[str, ...] = ("logreg", "mlp")
     seeds: int = 1
     impls: tuple[str, ...] = ("scratch", "keras")
+    #: the twin every other one is compared with (None: the registry's default)
+    reference: str | None = None
     target_acc: float | None = None
     data_dir: str | None = None
-    #: BLAS and TensorFlow threads (0: each library's default); see :func:`thread_limits`
-    threads: int = 1
+    #: threads of every twin's worker (0: all cores); see :mod:`benchmarks.worker`
+    threads: int = DEFAULT_THREADS
+    #: seconds one epoch of one twin may take before its worker is killed
+    timeout: float = DEFAULT_TIMEOUT
 
     def configs(self) -> list[ExperimentConfig]:
         """Every experiment of the sweep, grouped by pair and seed (one data load each)."""
@@ -75,28 +83,22 @@ def check_out_dir(out_dir: Path, sweep: Sweep) -> None:
         )
 
 
-@contextlib.contextmanager
-def thread_limits(threads: int, keras: bool, log):
-    """Run the body with NumPy's BLAS limited to ``threads`` threads (threadpoolctl) and, when
-    Keras runs, TensorFlow's intra-op pool set to ``threads`` and its inter-op pool to 1.
+def sweep_env(sweep: Sweep, twins: dict) -> dict:
+    """env.json: the machine (:func:`benchmarks.envinfo.collect_env`), per twin what its worker
+    really ran with (threads, BLAS, start-up seconds), and where the data came from (``data``:
+    ``timing_only`` marks a stand-in of repeated images, good for speed figures only). The
+    thread figures of the machine-level fingerprint are the twins' own: the parent process
+    trains nothing."""
+    from benchmarks.data import data_provenance
+    from benchmarks.envinfo import collect_env
 
-    Pinning matters on a small machine: the twins alternate in one process, and OpenBLAS'
-    and TensorFlow's pools then compete for the same cores. ``threads=0`` changes nothing.
-    """
-    if threads == 0:
-        yield
-        return
-    from threadpoolctl import threadpool_limits
-
-    if keras:
-        from keras_models._backend import set_threads
-
-        try:
-            set_threads(threads)
-        except RuntimeError as exc:
-            log(f"kvsbench: {exc}; env.json records the threads TensorFlow really uses")
-    with threadpool_limits(limits=threads, user_api="blas"):
-        yield
+    env = {**collect_env(), "threads_flag": sweep.threads, "twins": twins,
+           "reference": sweep.reference, "data": data_provenance(sweep.data_dir)}
+    for key in ("blas_threads", "blas_kernel", "tf_intra_op_threads", "tf_inter_op_threads"):
+        values = [info[key] for info in twins.values() if info.get(key) is not None]
+        if values:
+            env[key] = values[0]
+    return env
 
 
 def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dict:
@@ -105,7 +107,6 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dic
     Returns a dict with ``ran``, ``skipped`` and ``diverged`` counts (experiments).
     """
     from benchmarks.data import load_fashion_mnist
-    from benchmarks.envinfo import collect_env
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out_dir = Path(out_dir)
@@ -122,20 +123,20 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dic
     write_json(out_dir / "sweep.json", {"settings": sweep.settings(), "impls": list(sweep.impls)})
     if not todo:
         return {"ran": 0, "skipped": skipped, "diverged": 0}
-    keras = "keras" in sweep.impls
-    with thread_limits(sweep.threads, keras, log):
-        if keras:  # load TensorFlow, so env.json fingerprints its threads too
-            from keras_models._backend import keras_module
-
-            keras_module()
-        write_json(out_dir / "env.json", {**collect_env(), "threads_flag": sweep.threads})
-        diverged = _run_all(todo, sweep, store, quiet, log)
+    with TwinPool(sweep.impls, sweep.threads, sweep.timeout) as pool:
+        for impl in sweep.impls:  # start every worker now: env.json records what each runs on
+            try:
+                pool.start(impl)
+            except WorkerDied as exc:  # its runs are recorded as failed, with this reason
+                log(f"kvsbench: twin {impl}: {exc}")
+        write_json(out_dir / "env.json", sweep_env(sweep, pool.info))
+        diverged = _run_all(todo, sweep, store, quiet, log, pool)
     return {"ran": len(todo), "skipped": skipped, "diverged": diverged}
 
 
-def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log) -> int:
+def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool) -> int:
     """Run the experiments ``todo`` (grouped by pair and seed: one data load per group),
-    recording each as it finishes; return how many had a twin diverge."""
+    recording each as it finishes; return how many had a twin diverge or fail."""
     from benchmarks.data import load_pair, parse_pair
 
     progress = _progress(todo, sweep, quiet)
@@ -156,12 +157,14 @@ def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log) -> int:
             results = run_experiment(
                 config, pair, sweep.impls, sweep.target_acc,
                 on_epoch=lambda impl, epoch: progress.update(1),
+                reference=sweep.reference, pool=pool,
             )
             store.add(results, pair, sweep.target_acc)
-            bad = [i for i, r in results.items() if r.status != "ok"]
+            bad = [r for r in results.values() if r.status != "ok"]
             if bad:
                 diverged += 1
-                log(f"kvsbench: {config.run_id('')[:-1]} diverged ({', '.join(bad)}); going on")
+                what = "; ".join(r.failure or f"{r.impl} diverged" for r in bad)
+                log(f"kvsbench: {config.run_id('')[:-1]}: {what}; going on")
     finally:
         progress.close()
     return diverged

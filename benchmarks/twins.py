@@ -1,25 +1,29 @@
-"""The two twins of one experiment behind one small interface, built from ONE config.
+"""The twin interface, and the two first twins: ``scratch`` (NumPy) and ``keras``.
 
-``build_twins(config, n_train)`` draws the initial weights once (scratch initialisers, seeded
-by ``config.seed``) and loads the same arrays into every twin it builds. Each twin then trains
-one epoch at a time on data the runner has already put in that epoch's batch order, so the
-runner can alternate them epoch by epoch.
+A twin is built from ONE config and the experiment's initial weights, and then trains one epoch
+at a time on data already in that epoch's batch order, so the runner can drive every twin in
+lockstep. Each twin lives in a worker process of its own (:mod:`benchmarks.worker`): the class
+is imported there, its libraries with it, and :meth:`Twin.configure_threads` runs before it
+trains. A new twin is one class with these methods plus an entry in :mod:`benchmarks.registry`.
+
+The initial weights and the batch orders are drawn here, once, from the config's seed, so that
+every twin of an experiment starts from the same arrays and sees the same batches.
 """
 
 from __future__ import annotations
 
 import copy
+import math
+import os
+import statistics
 import time
 import tracemalloc
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
-import scratch.optimizers
-import scratch.schedules
 from benchmarks.config import ExperimentConfig
-from scratch.mlp import build_model as build_scratch_model
-from scratch.training import evaluate as scratch_evaluate
-from scratch.training import train_epoch as scratch_train_epoch
 
 
 def _model_spec(config: ExperimentConfig, n_features: int) -> dict:
@@ -32,46 +36,135 @@ def initial_weights(config: ExperimentConfig, n_features: int = 784) -> list[np.
 
     Kernels from ``config.init`` with ``numpy.random.default_rng([seed, 0])``; biases zero.
     """
-    model = build_scratch_model(**_model_spec(config, n_features), dtype=np.float32)
+    from scratch.models import build_model
+
+    model = build_model(**_model_spec(config, n_features), dtype=np.float32)
     model.initialize(config.init, rng=np.random.default_rng([config.seed, 0]))
     return model.get_weights()
 
 
 def epoch_orders(config: ExperimentConfig, n_train: int) -> list[np.ndarray]:
-    """The batch order of every epoch, drawn once for both twins (``default_rng([seed, 1])``)."""
+    """The batch order of every epoch, drawn once for all twins (``default_rng([seed, 1])``)."""
     rng = np.random.default_rng([config.seed, 1])
     return [rng.permutation(n_train) for _ in range(config.epochs)]
 
 
+def resolve_threads(threads: int) -> int:
+    """``--threads`` as a count: 0 means every core of the machine."""
+    return int(threads) if threads > 0 else (os.cpu_count() or 1)
+
+
+def step_seconds(step_starts, epoch_end: float) -> float:
+    """One step's time in an epoch: the median interval between step starts (the last step
+    ends with the epoch), leaving out the first step, which carries the epoch's dispatch.
+    NaN with fewer than two such intervals (e.g. full batch)."""
+    stamps = [*step_starts, epoch_end]
+    intervals = [b - a for a, b in zip(stamps[1:-1], stamps[2:])]
+    return statistics.median(intervals) if len(intervals) >= 2 else math.nan
+
+
+@dataclass
+class Epoch:
+    """What one twin's epoch gave: Keras-way running means, and its times (seconds)."""
+
+    loss: float
+    accuracy: float
+    seconds: float
+    #: median time of one optimizer step (see :func:`step_seconds`)
+    step_seconds: float = math.nan
+
+
+class Twin(Protocol):
+    """What the runner needs of an implementation (``scratch``, ``keras`` …)."""
+
+    #: seconds spent outside the timed epochs (building, ``fit``'s own set-up), summed
+    setup_seconds: float
+
+    def __init__(self, config: ExperimentConfig, weights: list[np.ndarray], n_train: int): ...
+
+    @classmethod
+    def configure_threads(cls, threads: int) -> None:
+        """Give the twin's libraries ``threads`` threads (called once, before any build)."""
+
+    @classmethod
+    def runtime_info(cls) -> dict:
+        """The threads and library versions this process really runs the twin with."""
+
+    def train_epoch(self, X: np.ndarray, y: np.ndarray, epoch: int) -> Epoch:
+        """Train epoch ``epoch`` on X (n, n_features) float32, y (n,), in batch order."""
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """(loss, accuracy) without updating the model."""
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Class labels 0/1, shape (n,)."""
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the parameters, in Keras layer order."""
+
+
+def _blas_threads(threads: int) -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=resolve_threads(threads), user_api="blas")
+
+
+def _blas_info() -> dict:
+    from benchmarks.envinfo import blas_info
+
+    info = blas_info()
+    return {k: info.get(k) for k in ("blas_library", "blas_kernel", "blas_threads")}
+
+
 class ScratchTwin:
     """The NumPy twin: ``scratch`` model + optimizer built from the config's specs, starting
-    from ``weights`` (their first kernel's rows give the input width)."""
-
-    impl = "scratch"
+    from ``weights`` (their first kernel's rows give the input width). Trains with float32
+    subnormals flushed to zero, as TensorFlow does (see :mod:`scratch.fpmode`)."""
 
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
+        import scratch.optimizers
+        import scratch.schedules
+        from scratch.models import build_model
+
+        t0 = time.perf_counter()
         self.config = config
         self.batch_size = config.effective_batch_size(n_train)
         spec = _model_spec(config, np.shape(weights[0])[0])
-        self.model = build_scratch_model(**spec, dtype=np.float32)
+        self.model = build_model(**spec, dtype=np.float32)
         self.model.set_weights(weights)
         class_name, kwargs = config.optimizer_spec()
         lr = scratch.schedules.epoch_schedule(**config.schedule_spec(n_train))
         self.optimizer = getattr(scratch.optimizers, class_name)(learning_rate=lr, **kwargs)
-        self.setup_seconds = 0.0
+        self.setup_seconds = time.perf_counter() - t0
 
-    def train_epoch(self, X, y, epoch: int) -> tuple[float, float, float]:
-        """Train one epoch on (X, y), already in batch order → (loss, accuracy, seconds)."""
+    @classmethod
+    def configure_threads(cls, threads: int) -> None:
+        _blas_threads(threads)
+
+    @classmethod
+    def runtime_info(cls) -> dict:
+        from scratch import fpmode
+
+        return {**_blas_info(), "subnormals": fpmode.means()}
+
+    def train_epoch(self, X, y, epoch: int) -> Epoch:
+        from scratch.training import train_epoch
+
+        starts: list[float] = []
         t0 = time.perf_counter()
-        loss, acc = scratch_train_epoch(self.model, self.optimizer, X, y, self.batch_size)
-        return float(loss), float(acc), time.perf_counter() - t0
+        loss, acc = train_epoch(self.model, self.optimizer, X, y, self.batch_size,
+                                step_times=starts)
+        end = time.perf_counter()
+        return Epoch(float(loss), float(acc), end - t0, step_seconds(starts, end))
 
     def evaluate(self, X, y) -> tuple[float, float]:
-        loss, acc = scratch_evaluate(self.model, X, y)
+        from scratch.training import evaluate
+
+        loss, acc = evaluate(self.model, X, y)
         return float(loss), float(acc)
 
     def predict(self, X) -> np.ndarray:
-        return np.asarray(self.model.predict(X)).reshape(-1)
+        return np.asarray(self.model.predict(X)).reshape(-1).astype(np.int8)
 
     def get_weights(self) -> list[np.ndarray]:
         return self.model.get_weights()
@@ -79,12 +172,14 @@ class ScratchTwin:
     def traced_peak_mb(self, X, y) -> float:
         """Peak of NumPy's allocations (tracemalloc) over one more epoch, run on a COPY of the
         model and optimizer outside any timed region, so the run's numbers are untouched."""
+        from scratch.training import train_epoch
+
         # copied together, so the copy's optimizer slots follow the copied parameters
         model, optimizer = copy.deepcopy((self.model, self.optimizer))
         tracemalloc.start()
         try:
             tracemalloc.reset_peak()
-            scratch_train_epoch(model, optimizer, X, y, self.batch_size)
+            train_epoch(model, optimizer, X, y, self.batch_size)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -95,14 +190,13 @@ class KerasTwin:
     """The tf.keras twin, trained through Keras' real ``fit`` one epoch per call
     (``initial_epoch=k, epochs=k+1, shuffle=False``) on the runner's reordered data."""
 
-    impl = "keras"
-
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
         from keras_models._backend import seed_everything
         from keras_models.callbacks import EpochTimer
-        from keras_models.mlp import build_model
+        from keras_models.models import build_model
         from keras_models.optimizers import build_optimizer, epoch_schedule
 
+        t0 = time.perf_counter()
         seed_everything(config.seed)
         self.config = config
         self.batch_size = config.effective_batch_size(n_train)
@@ -116,10 +210,23 @@ class KerasTwin:
             metrics=["accuracy"],
         )
         self._timer = EpochTimer()
-        #: time ``fit`` spends outside its epochs (data adapter, callbacks), summed over calls
-        self.setup_seconds = 0.0
+        #: building and compiling, plus the time ``fit`` spends outside its epochs
+        self.setup_seconds = time.perf_counter() - t0
 
-    def train_epoch(self, X, y, epoch: int) -> tuple[float, float, float]:
+    @classmethod
+    def configure_threads(cls, threads: int) -> None:
+        from keras_models._backend import set_threads
+
+        _blas_threads(threads)
+        set_threads(resolve_threads(threads))
+
+    @classmethod
+    def runtime_info(cls) -> dict:
+        from benchmarks.envinfo import tensorflow_threads
+
+        return {**_blas_info(), **tensorflow_threads()}
+
+    def train_epoch(self, X, y, epoch: int) -> Epoch:
         t0 = time.perf_counter()
         history = self.model.fit(
             X,
@@ -132,10 +239,12 @@ class KerasTwin:
             callbacks=[self._timer],
         )
         total = time.perf_counter() - t0
-        seconds = self._timer.epoch_seconds[-1]
+        timer = self._timer
+        seconds = timer.epoch_seconds[-1]
         self.setup_seconds += total - seconds
         logs = history.history
-        return float(logs["loss"][-1]), float(logs["accuracy"][-1]), seconds
+        return Epoch(float(logs["loss"][-1]), float(logs["accuracy"][-1]), seconds,
+                     step_seconds(timer.step_starts, timer.epoch_end))
 
     def evaluate(self, X, y) -> tuple[float, float]:
         out = self.model.evaluate(X, y, batch_size=len(X), verbose=0, return_dict=True)
@@ -147,14 +256,3 @@ class KerasTwin:
 
     def get_weights(self) -> list[np.ndarray]:
         return [np.asarray(w) for w in self.model.get_weights()]
-
-
-TWIN_CLASSES = {"scratch": ScratchTwin, "keras": KerasTwin}
-
-
-def build_twins(
-    config: ExperimentConfig, n_train: int, impls=("scratch", "keras"), n_features: int = 784
-) -> dict:
-    """Build the requested twins of ``config``, all starting from the same initial weights."""
-    weights = initial_weights(config, n_features)
-    return {impl: TWIN_CLASSES[impl](config, weights, n_train) for impl in impls}

@@ -9,7 +9,7 @@ __all__ = ["build_model", "build_optimizer", "epoch_schedule"]
 
 def __getattr__(name):
     if name == "build_model":
-        from keras_models.mlp import build_model
+        from keras_models.models import build_model
 
         return build_model
     if name in ("build_optimizer", "epoch_schedule"):

@@ -52,13 +52,3 @@ def build_mlp(
     outputs = keras.layers.Dense(1, activation="sigmoid", name="output")(x)
     return keras.Model(inputs, outputs, name=name)
 
-
-def build_model(model: str, n_features: int = 784, hidden_units=100, activation: str = "relu"):
-    """Build the Keras twin named ``model`` ("logreg" or "mlp"); mirrors ``scratch.build_model``."""
-    if model == "logreg":
-        from keras_models.logreg import build_logreg
-
-        return build_logreg(n_features)
-    if model == "mlp":
-        return build_mlp(n_features, hidden_units, activation)
-    raise ValueError(f"Argument `model` must be 'logreg' or 'mlp'. Received: model={model!r}")

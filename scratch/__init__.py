@@ -18,6 +18,7 @@ from scratch import (
     logreg,
     losses,
     mlp,
+    models,
     optimizers,
     schedules,
     splits,
@@ -25,11 +26,12 @@ from scratch import (
 )
 from scratch.course import *  # noqa: F403  (the course API, by its names; see course.__all__)
 from scratch.logreg import LogisticRegression
-from scratch.mlp import MLP, build_model
+from scratch.mlp import MLP
+from scratch.models import build_model
 from scratch.optimizers import SGD, Adam, RMSprop
 
 __all__ = [
-    "activations", "course", "gradcheck", "initializers", "logreg", "losses", "mlp",
+    "activations", "course", "gradcheck", "initializers", "logreg", "losses", "mlp", "models",
     "optimizers", "schedules", "splits", "training",
     "MLP", "build_model", "LogisticRegression", "SGD", "RMSprop", "Adam",
     *course.__all__,

@@ -28,7 +28,7 @@ from scratch import activations, initializers
 from scratch.activations import sigmoid
 from scratch.losses import binary_crossentropy_from_logits
 
-__all__ = ["MLP", "build_model"]
+__all__ = ["MLP"]
 
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _MAX_WORKSPACES = 4  # batch sizes whose forward/backward buffers are kept
@@ -68,13 +68,19 @@ def _check_hidden_units(hidden_units):
 
 
 class _Workspace:
-    """Buffers for one batch size: hidden activations, their gradients, and the logits."""
+    """Buffers for one batch size: hidden activations, their gradients, the logits, and the
+    head's loss terms, probabilities and sigmoid mask (all (n,))."""
 
     def __init__(self, n, hidden_units, dtype):
         self.acts = [np.empty((n, h), dtype) for h in hidden_units]
         self.deltas = [np.empty((n, h), dtype) for h in hidden_units]
         self.logits = np.empty((n, 1), dtype)
         self.dz = np.empty((n, 1), dtype)
+        self.exp = np.empty(n, dtype)
+        self.terms = np.empty(n, dtype)
+        self.tmp = np.empty(n, dtype)
+        self.proba = np.empty(n, dtype)
+        self.nonneg = np.empty(n, bool)
 
 
 class MLP:
@@ -337,12 +343,20 @@ class MLP:
             ``sigmoid(logits)``, a new array.
         """
         X = self._check_X(X)
+        y = self._check_y(y, X.shape[0])
+        loss, grads, proba = self._loss_and_grads(X, y)
+        return loss, grads, proba.copy()
+
+    def _loss_and_grads(self, X, y):
+        """:meth:`loss_and_grads` without the input checks, for the training loop's batches.
+
+        ``X`` must be of shape (n, n_features) and ``y`` of shape (n,), both in the model's
+        dtype. ``proba`` is then a workspace buffer too, overwritten by the next call.
+        """
         n = X.shape[0]
-        y = self._check_y(y, n)
         ws = self._workspace(n)
         acts, z = self._forward(X, ws)
-        loss = binary_crossentropy_from_logits(y, z)
-        proba = sigmoid(z)
+        loss, proba = self._loss_and_proba(z, y, ws)
 
         grads, params = self._grads, self.params
         delta = ws.dz  # (n, 1): dL/dz = (p - y) / n
@@ -358,30 +372,25 @@ class MLP:
                 delta = backward(A_prev, D, out=D)
         return loss, grads, proba
 
+    @staticmethod
+    def _loss_and_proba(z, y, ws):
+        """Mean cross-entropy from logits and ``p = sigmoid(z)``, sharing one ``e = exp(-|z|)``.
 
-def build_model(model, n_features=784, hidden_units=100, activation="relu", dtype=np.float32):
-    """Build a scratch twin by its kvsbench name.
+        ``L = mean(max(z, 0) - z y + log1p(e))``; ``p = 1 / (1 + e)`` for z >= 0 and
+        ``e / (1 + e)`` for z < 0. The same operations, in the same order, as
+        :func:`scratch.losses.binary_crossentropy_from_logits` and
+        :func:`scratch.activations.sigmoid`, so the same values; ``p`` is ``ws.proba``.
+        """
+        e = np.abs(z, out=ws.exp)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        terms = np.maximum(z, 0, out=ws.terms)
+        terms -= np.multiply(z, y, out=ws.tmp)
+        terms += np.log1p(e, out=ws.tmp)
+        loss = float(terms.sum() / terms.shape[0])  # what np.mean computes, minus its overhead
 
-    Parameters
-    ----------
-    model : {"logreg", "mlp"}
-    n_features : int, default 784
-    hidden_units : int or tuple of int, default 100
-        Hidden layer width(s) of the "mlp" model (ignored for "logreg").
-    activation : str, default "relu"
-        Hidden activation of the "mlp" model (ignored for "logreg").
-    dtype : float32 or float64, default float32
-
-    Returns
-    -------
-    MLP or LogisticRegression
-    """
-    from scratch.logreg import LogisticRegression  # logreg imports this module
-
-    if model == "logreg":
-        return LogisticRegression(n_features=n_features, dtype=dtype)
-    if model == "mlp":
-        return MLP(n_features, hidden_units, activation, dtype)
-    raise ValueError(
-        f"Argument `model` must be one of ['logreg', 'mlp']. Received: model={model!r}"
-    )
+        denominator = np.add(e, 1, out=ws.tmp)
+        proba = np.divide(e, denominator, out=ws.proba)  # right for z < 0
+        nonneg = np.greater_equal(z, 0, out=ws.nonneg)
+        np.divide(1, denominator, out=proba, where=nonneg)
+        return loss, proba

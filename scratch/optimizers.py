@@ -14,7 +14,7 @@ Keras' rules (``keras/src/optimizers/{sgd,rmsprop,adam}.py``), ``t`` counted fro
     SGD       v = momentum v - lr g;  w = w + v   (nesterov: w = w + momentum v - lr g)
     RMSprop   s = rho s + (1 - rho) g^2;  w = w - lr g / sqrt(s + eps)
     Adam      m += (g - m)(1 - b1);  v += (g^2 - v)(1 - b2);
-              alpha = lr sqrt(1 - b2^t) / (1 - b1^t);  w = w - alpha m / (sqrt(v) + eps)
+              alpha = lr sqrt(1 - b2^t) / (1 - b1^t);  w = w - (m alpha) / (sqrt(v) + eps)
 
 The course's rules::
 
@@ -25,8 +25,8 @@ The course's rules::
 
 Every step function takes an optional keyword ``work``: a preallocated array of ``w``'s shape and
 dtype used for temporaries, so that a step allocates nothing (without it, one such array is
-allocated per call). ``w`` may be of any shape, 0-d included. Scalars (``lr``, betas) are applied
-in the variable's dtype, as Keras casts them.
+allocated per call); ``adam_step`` takes a second one, ``work2``. ``w`` may be of any shape, 0-d
+included. Scalars (``lr``, betas) are applied in the variable's dtype, as Keras casts them.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ import math
 from numbers import Real
 
 import numpy as np
+
+from scratch.fpmode import flush_subnormals
 
 __all__ = [
     "OPTIMIZERS",
@@ -180,12 +182,14 @@ def rmsprop_step(
     return w
 
 
-def adam_step(w, g, m, v, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, v_hat=None, *, work=None):
+def adam_step(
+    w, g, m, v, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, v_hat=None, *, work=None, work2=None
+):
     """One Keras Adam step, in place (``v_hat`` given: AMSGrad).
 
     ``m += (g - m)(1 - b1)``; ``v += (g^2 - v)(1 - b2)``;
-    ``alpha = lr sqrt(1 - b2^t) / (1 - b1^t)``; ``w -= alpha m / (sqrt(v) + eps)``
-    (AMSGrad: ``v_hat = max(v_hat, v)`` is used in place of ``v`` in the last formula).
+    ``alpha = lr sqrt(1 - b2^t) / (1 - b1^t)``; ``w -= (m alpha) / (sqrt(v) + eps)``, in that
+    order, as Keras (AMSGrad: ``v_hat = max(v_hat, v)`` is used in place of ``v``).
 
     Parameters
     ----------
@@ -203,8 +207,8 @@ def adam_step(w, g, m, v, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, v_hat=N
     epsilon : float, default 1e-7
     v_hat : ndarray of the shape of ``w``, optional
         AMSGrad slot (running maximum of ``v``), updated in place.
-    work : ndarray of the shape and dtype of ``w``, optional
-        Scratch buffer.
+    work, work2 : ndarray of the shape and dtype of ``w``, optional
+        Scratch buffers (Keras' order needs two).
 
     Returns
     -------
@@ -219,6 +223,8 @@ def adam_step(w, g, m, v, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, v_hat=N
 
     if work is None:
         work = np.empty_like(w)
+    if work2 is None:
+        work2 = np.empty_like(w)
     tmp = np.subtract(g, m, out=work)
     tmp *= 1 - beta_1
     m += tmp
@@ -229,11 +235,11 @@ def adam_step(w, g, m, v, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, v_hat=N
     if v_hat is not None:
         np.maximum(v_hat, v, out=v_hat)
         v = v_hat
-    np.sqrt(v, out=tmp)
-    tmp += epsilon
-    np.divide(m, tmp, out=tmp)
-    tmp *= alpha
-    w -= tmp
+    denominator = np.sqrt(v, out=tmp)
+    denominator += epsilon
+    step = np.multiply(m, alpha, out=work2)
+    step /= denominator
+    w -= step
     return w
 
 
@@ -391,8 +397,11 @@ class Optimizer:
     Slots (momenta etc.) are zeros arrays created the first time a variable is seen, keyed by
     the variable's identity (``id(var)``; the optimizer keeps a reference so the id stays
     unique). A subclass lists its slot names in ``_slot_names()`` and implements
-    ``update_step(gradient, variable, learning_rate, slots)``.
+    ``update_step(gradient, variable, learning_rate, slots)``; ``slots`` also holds the scratch
+    buffers named in ``_work_names`` (not slots of the algorithm).
     """
+
+    _work_names = ("work",)
 
     def __init__(self, learning_rate, name=None):
         self._learning_rate = _check_learning_rate(learning_rate)
@@ -426,7 +435,8 @@ class Optimizer:
         entry = self._slots.get(id(var))
         if entry is None or entry[0] is not var:
             slots = {name: np.zeros_like(var) for name in self._slot_names()}
-            slots["work"] = np.empty_like(var)  # scratch buffer for the step's temporaries
+            for name in self._work_names:  # scratch buffers for the step's temporaries
+                slots[name] = np.empty_like(var)
             entry = self._slots[id(var)] = (var, slots)
         return entry[1]
 
@@ -455,6 +465,17 @@ class Optimizer:
     def get_slot(self, var, name):
         """The slot array ``name`` (e.g. ``"momentum"``, ``"velocity"``) of variable ``var``."""
         return self._slots_for(var)[name]
+
+    def flush_subnormal_slots(self):
+        """Set the subnormal values of every slot to zero, in place.
+
+        The ``"explicit"`` means of :mod:`scratch.fpmode`, for platforms where the CPU cannot
+        flush them: called after each step, it keeps decaying slots (Adam's ``m`` shrinks by
+        ``beta_1`` per step where the gradient is 0) from lingering in the subnormal range.
+        """
+        for _, slots in self._slots.values():
+            for name in self._slot_names():
+                flush_subnormals(slots[name], work=slots["work"])
 
     # ------------------------------------------------------------------ update
 
@@ -624,7 +645,7 @@ class Adam(Optimizer):
     """Adam, as Keras (epsilon added to ``sqrt(v)``, bias correction folded into ``alpha``).
 
     ``m += (g - m)(1 - b1)``; ``v += (g^2 - v)(1 - b2)``;
-    ``alpha = lr sqrt(1 - b2^t) / (1 - b1^t)``; ``w = w - alpha m / (sqrt(v) + eps)``,
+    ``alpha = lr sqrt(1 - b2^t) / (1 - b1^t)``; ``w = w - (m alpha) / (sqrt(v) + eps)``,
     with ``t = iterations + 1``. AMSGrad uses ``v_hat = max(v_hat, v)`` in place of ``v``.
 
     Parameters
@@ -652,6 +673,8 @@ class Adam(Optimizer):
         self.epsilon = _check_epsilon(epsilon)
         self.amsgrad = _check_bool(amsgrad, "amsgrad")
 
+    _work_names = ("work", "work2")
+
     def _slot_names(self):
         return (
             ("momentum", "velocity", "velocity_hat") if self.amsgrad else ("momentum", "velocity")
@@ -670,6 +693,7 @@ class Adam(Optimizer):
             self.epsilon,
             slots.get("velocity_hat"),
             work=slots["work"],
+            work2=slots["work2"],
         )
 
     def get_config(self):

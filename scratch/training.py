@@ -3,7 +3,15 @@
 Keras' epoch ``loss`` and ``accuracy`` are running means over the epoch's batches, each batch
 measured BEFORE its own update and weighted by its size; accuracy counts ``p > 0.5`` as class 1.
 :func:`train_epoch` returns exactly those. Data for an epoch is put in order once, outside the
-timed region, and batches are contiguous row slices of it (views, no copies).
+timed region, and batches are contiguous row slices of it (views, no copies). Inputs are checked
+once per epoch; the per-batch step (``model._loss_and_grads`` when the model has it) does not
+check them again.
+
+Training flushes subnormal floats to zero by default (``flush_denormals=True``), as TensorFlow
+does in the threads that run Keras: see :mod:`scratch.fpmode` for why, and for the means used
+(the CPU's flush mode for the calling thread, or flushing the optimizer's slots after each step
+where that mode is unavailable; ``fpmode.means()`` says which). The values only differ where a
+number would have been below ``np.finfo(dtype).tiny``, about 1.2e-38 in float32.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from numbers import Integral
 
 import numpy as np
 
+from scratch import fpmode
 from scratch.activations import sigmoid
 from scratch.losses import binary_crossentropy_from_logits
 
@@ -56,6 +65,11 @@ def _as_xy(model, X, y):
     X = np.asarray(X, dtype=getattr(model, "dtype", None))
     if X.ndim != 2:
         raise ValueError(f"Argument `X` must be 2-D (n_samples, n_features). Received: {X.shape}")
+    n_features = getattr(model, "n_features", X.shape[1])
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"Argument `X` must have shape (n_samples, {n_features}). Received: X.shape={X.shape}"
+        )
     y = np.asarray(y, dtype=X.dtype).reshape(-1)
     if y.shape[0] != X.shape[0]:
         raise ValueError(
@@ -64,7 +78,7 @@ def _as_xy(model, X, y):
     return X, y
 
 
-def train_epoch(model, optimizer, X, y, batch_size):
+def train_epoch(model, optimizer, X, y, batch_size, *, flush_denormals=True, step_times=None):
     """One pass over ``X`` in its given order, one optimizer step per batch.
 
     Parameters
@@ -75,9 +89,15 @@ def train_epoch(model, optimizer, X, y, batch_size):
         Anything with ``apply_gradients(zip(grads, params))``.
     X : ndarray of shape (n, n_features)
         This epoch's data, already in this epoch's order (and in the model's dtype).
-    y : ndarray of shape (n,)
+    y : ndarray of shape (n,) or (n, 1)
         Labels in {0, 1}, in the same order.
     batch_size : int, None or "full"
+    flush_denormals : bool, default True
+        Flush subnormal floats to zero during the epoch, as TensorFlow does (see
+        :mod:`scratch.fpmode`); False computes with them.
+    step_times : list, optional
+        If given, ``time.perf_counter()`` at the start of each step is appended to it (what
+        splits an epoch's time into a per-step and a fixed part).
 
     Returns
     -------
@@ -88,21 +108,39 @@ def train_epoch(model, optimizer, X, y, batch_size):
     accuracy : float
         Fraction of the epoch's samples with ``(p > 0.5) == y`` before their batch's update;
         nan if the epoch stopped on a non-finite loss.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not (n, n_features) or ``y`` does not hold one label per row of ``X``.
     """
+    X, y = _as_xy(model, X, y)
     n = X.shape[0]
+    batches = batch_slices(n, batch_size)
+    step = getattr(model, "_loss_and_grads", model.loss_and_grads)  # unchecked: checked above
     params = model.params
+    hits = np.empty(batches[0].stop if batches else 0, dtype=bool)  # (p > 0.5) == y of a batch
     loss_sum = 0.0
     correct = 0
     # Overflow is how divergence shows; it is detected below, so NumPy need not warn about it.
-    with np.errstate(over="ignore", invalid="ignore"):
-        for batch in batch_slices(n, batch_size):
+    with (
+        fpmode.flush_denormals(flush_denormals) as means,
+        np.errstate(over="ignore", invalid="ignore"),
+    ):
+        flush_slots = means == fpmode.EXPLICIT and hasattr(optimizer, "flush_subnormal_slots")
+        for batch in batches:
+            if step_times is not None:
+                step_times.append(time.perf_counter())
             yb = y[batch]
-            loss, grads, proba = model.loss_and_grads(X[batch], yb)
+            loss, grads, proba = step(X[batch], yb)
             if not math.isfinite(loss):
                 return math.nan, math.nan
             loss_sum += loss * (batch.stop - batch.start)
-            correct += int(np.count_nonzero((proba > 0.5) == yb))
+            above = np.greater(proba, 0.5, out=hits[: batch.stop - batch.start])
+            correct += int(np.count_nonzero(np.equal(above, yb, out=above)))
             optimizer.apply_gradients(zip(grads, params, strict=True))
+            if flush_slots:
+                optimizer.flush_subnormal_slots()
     if n == 0:
         return math.nan, math.nan
     return loss_sum / n, correct / n
@@ -175,6 +213,7 @@ def fit(
     orders=None,
     validation_data=None,
     on_epoch_end=None,
+    flush_denormals=True,
 ):
     """Train ``model`` for ``epochs`` epochs; stop early if the loss becomes nan or inf.
 
@@ -199,6 +238,9 @@ def fit(
         ``on_epoch_end(epoch, logs)`` after each epoch, ``logs`` a dict with the keys
         ``loss, accuracy, val_loss, val_accuracy, epoch_seconds`` (no val_* without
         validation data).
+    flush_denormals : bool, default True
+        Passed to :func:`train_epoch`: flush subnormals to zero while training, as TensorFlow
+        does (validation and callbacks run without it).
 
     Returns
     -------
@@ -237,7 +279,9 @@ def fit(
             np.take(y, order, out=y_epoch)
 
         start = time.perf_counter()
-        loss, accuracy = train_epoch(model, optimizer, X_epoch, y_epoch, batch_size)
+        loss, accuracy = train_epoch(
+            model, optimizer, X_epoch, y_epoch, batch_size, flush_denormals=flush_denormals
+        )
         seconds = time.perf_counter() - start
 
         diverged = not math.isfinite(loss)

@@ -35,6 +35,28 @@ def fashion_dir() -> Path:
     return Path(value)
 
 
+def make_synthetic_pair(n=200, seed=0):
+    """A separable 784-pixel problem: the class shifts the mean of the first 50 pixels."""
+    from benchmarks.data import Pair
+
+    rng = np.random.default_rng(seed)
+
+    def split(m):
+        y = (rng.random(m) < 0.5).astype(np.float32)
+        X = rng.random((m, 784), dtype=np.float32) * 0.5
+        X[:, :50] += 0.4 * y[:, None]
+        return X, y
+
+    (Xtr, ytr), (Xv, yv), (Xte, yte) = split(n), split(n // 4), split(n // 4)
+    names = ("Trouser", "Ankle boot")
+    return Pair(Xtr, ytr, Xv, yv, Xte, yte, 1, 9, names, "seed", 42, "synthetic")
+
+
+@pytest.fixture
+def synthetic_pair():
+    return make_synthetic_pair()
+
+
 def write_tiny_fashion(
     directory: Path,
     n_train_per_class: int = 5,

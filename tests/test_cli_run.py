@@ -22,7 +22,10 @@ from benchmarks.records import CURVE_COLUMNS, RUN_COLUMNS
         (["--pairs", "coat:coat"], "coat"),
         (["--epochs", "0"], "Argument `epochs`"),
         (["--seeds", "0"], "--seeds"),
-        (["--threads", "-1"], "Argument `--threads` must be >= 0"),
+        (["--threads", "-1"], "Argument `--threads` must be an int >= 0 or 'all'"),
+        (["--threads", "some"], "Received: --threads=some"),
+        (["--impls", "scratch", "--reference", "keras"], "Argument `--reference` must be one"),
+        (["--timeout", "0"], "Argument `--timeout` must be > 0"),
     ],
 )
 def test_bad_flags_exit_2_with_one_line_and_no_files(tmp_path, capsys, argv, needle):
@@ -90,7 +93,13 @@ def test_run_writes_runs_curves_and_env(small_run):
     assert (runs["n_train"] == 877).all() and (runs["n_test"] == 292).all()
     assert (runs["n_val"] == 293).all()
     assert len(curves) == 4 * 2
-    assert (runs["max_loss_diff"] < 1e-3).all()
+    scratch, keras = runs[runs["impl"] == "scratch"], runs[runs["impl"] == "keras"]
+    assert (runs["reference"] == "keras").all()
+    assert (scratch["max_loss_diff"] < 1e-3).all() and keras["max_loss_diff"].isna().all()
+    assert (scratch["time_ratio"] > 0).all()
+    assert (runs["threads"] == 1).all()
+    # each twin's own worker: TensorFlow's resident memory dwarfs NumPy's
+    assert (keras["peak_rss_mb"].to_numpy() > scratch["peak_rss_mb"].to_numpy()).all()
     assert (runs["test_acc"] > 0.9).all()
     assert (runs["fit_seconds"] > 0).all()
     assert runs["time_to_target_seconds"].notna().all()
@@ -103,8 +112,14 @@ def test_run_writes_runs_curves_and_env(small_run):
                 "git_commit", "tf_intra_op_threads"):
         assert key in env
     assert env["versions"]["tensorflow"]
-    # one BLAS thread by default (--threads 1), whatever the machine's core count
+    # one thread per twin by default (--threads 1), whatever the machine's core count
     assert env["threads_flag"] == 1 and env["blas_threads"] == 1
+    assert set(env["twins"]) == {"scratch", "keras"}
+    assert env["twins"]["scratch"]["blas_threads"] == 1
+    assert env["twins"]["keras"]["tf_intra_op_threads"] == 1
+    assert env["twins"]["scratch"]["pid"] != env["twins"]["keras"]["pid"]
+    assert env["twins"]["keras"]["startup_seconds"] > 0
+    assert env["data"]["timing_only"] is False
 
 
 def test_rerun_skips_recorded_runs(small_run, fashion_dir, capsys):

@@ -16,11 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from benchmarks.atomic import write_csv
 from benchmarks.cli import main
 from benchmarks.compare import Tolerances, compare_dirs
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
-from benchmarks.records import RUN_COLUMNS, config_columns, read_csv, write_csv
+from benchmarks.records import RUN_COLUMNS, config_columns, read_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ExperimentConfig(pair="pullover:coat", epochs=5, batch_size=64)

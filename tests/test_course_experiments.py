@@ -160,7 +160,8 @@ def test_fashion_on_the_subset(fashion_dir, tmp_path):
     assert s["dataframe"]["shape"][1] == 786
     for impl in ("scratch", "keras"):
         assert s["net"]["mlp"][impl]["status"] == "ok"
-        assert s["net"]["mlp"][impl]["max_loss_diff"] < 1e-4
+    # parity is measured against the reference (keras) and recorded on the other twin
+    assert s["net"]["mlp"]["scratch"]["max_loss_diff"] < 1e-4
     curves = pd.read_csv(tmp_path / "fashion_curves.csv")
     assert set(curves["model"]) == {"course_logreg", "mlp", "logreg"}
     for plot in s["plots"].values():

@@ -7,9 +7,9 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from keras_models.mlp import build_model  # noqa: E402
+from keras_models.models import build_model  # noqa: E402
 from keras_models.optimizers import build_optimizer, epoch_schedule  # noqa: E402
-from scratch.mlp import build_model as build_scratch_model  # noqa: E402
+from scratch.models import build_model as build_scratch_model  # noqa: E402
 from scratch.schedules import epoch_schedule as scratch_epoch_schedule  # noqa: E402
 
 

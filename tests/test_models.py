@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from scratch.logreg import LogisticRegression
-from scratch.mlp import MLP, build_model
+from scratch.mlp import MLP
+from scratch.models import build_model
 
 
 def data(n=8, d=5, seed=0, dtype=np.float32):

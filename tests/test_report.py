@@ -81,8 +81,8 @@ def test_run_ends_with_summary_plots_and_reports(real_run):
     assert len(summary) == 1
     row = summary.iloc[0]
     assert row["n_seeds"] == 1 and row["pair"] == "trouser:ankle-boot"
-    assert row["max_loss_diff"] < 1e-3
-    assert row["acc_diff_mean"] == 0.0  # same predictions on every test image
+    assert row["scratch_max_loss_diff"] < 1e-3
+    assert row["scratch_acc_diff_mean"] == 0.0  # same predictions on every test image
     assert row["scratch_test_acc_mean"] > 0.9 and row["keras_test_acc_mean"] > 0.9
 
 
@@ -221,7 +221,7 @@ def test_large_sweep_without_data_shows_heatmaps_and_a_selection(tmp_path, monke
     built = build_report(out)
     summary = read_csv(out / "summary.csv")
     assert len(summary) == n_pairs and (summary["n_seeds"] == 3).all()
-    assert summary["acc_diff_ci_low"].notna().all()  # 3 seeds: an interval for each
+    assert summary["scratch_acc_diff_ci_low"].notna().all()  # 3 seeds: an interval for each
     names = {p.name for p in (out / "plots").glob("*.png")}
     assert {"heatmap_test_acc.png", "heatmap_time_ratio.png"} <= names
     assert len(names) == n_pairs + 2 and len(built["plots"]) == n_pairs + 2

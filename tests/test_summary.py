@@ -73,24 +73,24 @@ def test_means_and_stds_over_seeds(runs):
     assert a["scratch_fit_seconds_std"] == pytest.approx(1.0)
     assert a["keras_steady_epoch_seconds_mean"] == pytest.approx(0.2)
     assert a["keras_steady_epoch_seconds_std"] == pytest.approx(0.0)
-    assert a["time_ratio_mean"] == pytest.approx(2.5)
-    assert a["time_ratio_std"] == pytest.approx(1.0)
+    assert a["scratch_time_ratio_mean"] == pytest.approx(2.5)
+    assert a["scratch_time_ratio_std"] == pytest.approx(1.0)
     # per seed keras/scratch steady time: 2, 2, 4 -> mean 8/3, std sqrt((4/9+4/9+16/9)/2)
-    assert a["steady_time_ratio_mean"] == pytest.approx(8 / 3)
-    assert a["steady_time_ratio_std"] == pytest.approx(math.sqrt(12 / 9))
-    assert a["max_loss_diff"] == pytest.approx(3e-6)
+    assert a["scratch_steady_time_ratio_mean"] == pytest.approx(8 / 3)
+    assert a["scratch_steady_time_ratio_std"] == pytest.approx(math.sqrt(12 / 9))
+    assert a["scratch_max_loss_diff"] == pytest.approx(3e-6)
     assert a["scratch_reached_target"] == 3 and a["keras_reached_target"] == 1
     assert a["scratch_diverged"] == 0 and a["keras_diverged"] == 0
 
 
 def test_accuracy_difference_and_its_t_interval_by_hand(runs):
     a = summarize(runs).set_index("experiment_id").loc["A"]
-    assert a["acc_diff_mean"] == pytest.approx(0.01)
-    assert a["acc_diff_std"] == pytest.approx(0.01)
+    assert a["scratch_acc_diff_mean"] == pytest.approx(0.01)
+    assert a["scratch_acc_diff_std"] == pytest.approx(0.01)
     half = T_975_DF2 * 0.01 / math.sqrt(3)  # = 0.024841...
-    assert a["acc_diff_ci_low"] == pytest.approx(0.01 - half)
-    assert a["acc_diff_ci_high"] == pytest.approx(0.01 + half)
-    assert a["acc_diff_ci_low"] == pytest.approx(-0.014841, abs=1e-6)
+    assert a["scratch_acc_diff_ci_low"] == pytest.approx(0.01 - half)
+    assert a["scratch_acc_diff_ci_high"] == pytest.approx(0.01 + half)
+    assert a["scratch_acc_diff_ci_low"] == pytest.approx(-0.014841, abs=1e-6)
 
 
 def test_one_seed_has_no_spread_and_a_diverged_twin_is_counted(runs):
@@ -99,9 +99,9 @@ def test_one_seed_has_no_spread_and_a_diverged_twin_is_counted(runs):
     assert math.isnan(b["scratch_test_acc_std"])  # one seed: no standard deviation
     assert math.isnan(b["keras_test_acc_mean"])  # the diverged run has no test figure
     assert b["keras_diverged"] == 1 and b["scratch_diverged"] == 0
-    assert math.isnan(b["acc_diff_mean"])
-    assert math.isnan(b["acc_diff_ci_low"]) and math.isnan(b["acc_diff_ci_high"])
-    assert math.isnan(b["max_loss_diff"])
+    assert math.isnan(b["scratch_acc_diff_mean"])
+    assert math.isnan(b["scratch_acc_diff_ci_low"]) and math.isnan(b["scratch_acc_diff_ci_high"])
+    assert math.isnan(b["scratch_max_loss_diff"])
 
 
 def test_float32_accuracy_of_the_same_predictions_differs_by_exactly_zero():
@@ -110,7 +110,7 @@ def test_float32_accuracy_of_the_same_predictions_differs_by_exactly_zero():
         run_row("C", "scratch", 0, n_test=292, test_acc=286 / 292),
         run_row("C", "keras", 0, n_test=292, test_acc=0.97945207),
     ])
-    assert summarize(runs)["acc_diff_mean"].iloc[0] == 0.0
+    assert summarize(runs)["scratch_acc_diff_mean"].iloc[0] == 0.0
 
 
 def test_confidence_interval_needs_three_seeds():

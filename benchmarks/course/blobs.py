@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.atomic import write_csv
 from benchmarks.course.common import new_figure, save_gif, save_png, scaled, write_summary
-from benchmarks.records import write_csv
 from scratch.activations import sigmoid
 from scratch.losses import binary_crossentropy
 
@@ -99,7 +99,7 @@ def train_twins(X, y, X_test, y_test, epochs: int, learning_rate: float) -> dict
     their given order, from the course's initial weights.
     """
     from benchmarks.config import ExperimentConfig
-    from benchmarks.twins import TWIN_CLASSES
+    from benchmarks.registry import TWINS
 
     w, b = initial_weights()
     weights = [w.reshape(2, 1).astype(np.float32), np.array([b], np.float32)]
@@ -108,14 +108,14 @@ def train_twins(X, y, X_test, y_test, epochs: int, learning_rate: float) -> dict
     config = ExperimentConfig(model="logreg", optimizer="sgd", learning_rate=learning_rate,
                               batch_size=None, epochs=epochs)
     out = {"learning_rate": learning_rate}
-    for impl, twin_class in TWIN_CLASSES.items():
-        twin = twin_class(config, weights, len(X32))
+    for impl in ("scratch", "keras"):  # the course's pair of twins, in this process
+        twin = TWINS[impl].load()(config, weights, len(X32))
         rec = {"train_loss": [], "train_acc": [], "test_acc": [], "seconds": 0.0}
         for epoch in range(epochs):
-            loss, acc, seconds = twin.train_epoch(X32, y32, epoch)
-            rec["train_loss"].append(loss)
-            rec["train_acc"].append(acc)
-            rec["seconds"] += seconds
+            ep = twin.train_epoch(X32, y32, epoch)
+            rec["train_loss"].append(ep.loss)
+            rec["train_acc"].append(ep.accuracy)
+            rec["seconds"] += ep.seconds
             rec["test_acc"].append(twin.evaluate(Xt32, yt32)[1])
         rec["weights"] = [np.asarray(a).tolist() for a in twin.get_weights()]
         out[impl] = rec

@@ -8,7 +8,7 @@ alone and the report still covers every experiment in the directory.
 
 Plots are drawn on :class:`matplotlib.figure.Figure` objects (the Agg canvas, no pyplot and no
 global backend switch), saved to memory and written whole with
-:func:`benchmarks.records.write_bytes_atomic`.
+:func:`benchmarks.atomic.write_bytes_atomic`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import json
 import math
 from pathlib import Path
 
+from benchmarks.atomic import atomic_path, write_atomic, write_bytes_atomic
 from benchmarks.errors import ConfigError
-from benchmarks.records import atomic_path, write_atomic, write_bytes_atomic
 
 #: the ``--quick`` budget: 5% of the course's epochs and steps
 QUICK_BUDGET = 0.05

@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.atomic import write_csv
 from benchmarks.course.common import new_figure, save_png, scaled, write_summary
-from benchmarks.records import write_csv
 
 NAME = "fashion"
 PAIRS = (("trouser", "ankle-boot"), ("pullover", "coat"))

@@ -15,9 +15,9 @@ import math
 import re
 from pathlib import Path
 
+from benchmarks.atomic import write_atomic
 from benchmarks.course import EXPERIMENTS
 from benchmarks.course.common import read_summary
-from benchmarks.records import write_atomic
 
 # ------------------------------------------------------------------------------- blocks
 

@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.atomic import write_csv
 from benchmarks.course.common import new_figure, save_png, scaled, write_summary
-from benchmarks.records import write_csv
 from scratch.activations import sigmoid
 from scratch.gradcheck import compute_numerical_gradient, relative_error
 from scratch.losses import half_sum_squares

@@ -1,0 +1,131 @@
+"""The one list of twins: every implementation kvsbench can train, and the reference the others
+are measured against.
+
+Everything that lists implementations — ``--impls`` choices, summary columns, report sections,
+plot styles, compare's figures, the benchmark suites — reads :data:`TWINS`; nothing else names
+them. An entry says where the twin's class lives (imported only inside that twin's worker
+process, so two libraries' thread pools never share a process), which modules it needs and
+which pip extra installs them. Adding a twin is one class and one entry here (docs/twins.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from benchmarks.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TwinEntry:
+    """One registered twin."""
+
+    name: str
+    #: how reports name it
+    label: str
+    #: ``"module:Class"`` of the twin class (see :class:`benchmarks.twins.Twin`)
+    target: str
+    #: modules that must be importable for the twin to run
+    requires: tuple[str, ...] = ()
+    #: the pip extra that installs them (``pip install ".[extra]"``); None: the base install
+    extra: str | None = None
+    #: environment set in the worker before anything is imported (e.g. ``KERAS_BACKEND``)
+    env: Mapping[str, str] = field(default_factory=dict)
+    #: matplotlib line style of its curves
+    style: Mapping = field(default_factory=dict)
+    description: str = ""
+
+    def load(self):
+        """The twin class (imports the twin's libraries: call it in the twin's worker only)."""
+        module, _, attr = self.target.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def missing(self) -> str | None:
+        """Why this twin cannot run here (one line), or None when it can."""
+        absent = [m for m in self.requires if importlib.util.find_spec(m) is None]
+        if not absent:
+            return None
+        how = f'pip install ".[{self.extra}]"' if self.extra else "reinstall kvsbench"
+        return (f"twin `{self.name}` needs {', '.join(absent)}, which is not installed: "
+                f"{how}")
+
+
+TWINS: dict[str, TwinEntry] = {
+    entry.name: entry
+    for entry in (
+        TwinEntry(
+            name="scratch",
+            label="scratch",
+            target="benchmarks.twins:ScratchTwin",
+            requires=("numpy",),
+            style={"ls": "-", "lw": 3.0, "alpha": 0.45, "marker": "o", "color": "#4c6a8a"},
+            description="the from-scratch NumPy twin (scratch/), the readable reference code",
+        ),
+        TwinEntry(
+            name="keras",
+            label="Keras",
+            target="benchmarks.twins:KerasTwin",
+            requires=("tensorflow", "keras"),
+            env={"KERAS_BACKEND": "tensorflow"},
+            style={"ls": "--", "lw": 1.4, "alpha": 1.0, "marker": "x", "color": "#1b1f24"},
+            description="tf.keras (keras_models/) trained through Keras' own fit",
+        ),
+    )
+}
+
+#: the twin every other one is compared with (parity, time ratio), unless --reference says else
+DEFAULT_REFERENCE = "keras"
+
+
+def names() -> tuple[str, ...]:
+    """Every registered twin, in registry order (the order reports list them)."""
+    return tuple(TWINS)
+
+
+def get(name: str) -> TwinEntry:
+    try:
+        return TWINS[name]
+    except KeyError:
+        raise ConfigError(
+            f"Argument `--impls` must name registered twins {list(TWINS)}. Received: {name!r}"
+        ) from None
+
+
+def label(name: str) -> str:
+    """How reports name a twin (an unregistered name found in a result file stays as is)."""
+    entry = TWINS.get(name)
+    return entry.label if entry is not None else str(name)
+
+
+def ordered(impls) -> list[str]:
+    """``impls`` in registry order, unregistered names (from result files) last."""
+    present = list(dict.fromkeys(str(i) for i in impls))
+    known = [n for n in TWINS if n in present]
+    return known + sorted(n for n in present if n not in TWINS)
+
+
+def resolve(impls, reference: str | None = None) -> tuple[tuple[str, ...], str | None]:
+    """Check a requested twin list (``"all"``: every installed twin) and its reference.
+
+    Returns ``(impls in registry order, reference)``; the reference is
+    :data:`DEFAULT_REFERENCE` when it runs, else the first twin, and None for a single twin.
+    Raises ConfigError naming a twin that is unknown or not installed.
+    """
+    impls = list(impls)
+    if "all" in impls:
+        impls = [n for n, e in TWINS.items() if e.missing() is None]
+    for name in impls:
+        why = get(name).missing()
+        if why:
+            raise ConfigError(why)
+    impls = tuple(n for n in TWINS if n in impls)
+    if reference is None:
+        reference = DEFAULT_REFERENCE if DEFAULT_REFERENCE in impls else impls[0]
+    elif reference not in impls:
+        raise ConfigError(
+            f"Argument `--reference` must be one of the twins run {list(impls)}. "
+            f"Received: --reference={reference!r}"
+        )
+    return impls, (reference if len(impls) > 1 else None)

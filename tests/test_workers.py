@@ -1,0 +1,181 @@
+"""Twins in worker processes: the registry, failures, and bit-for-bit equality with the
+in-process runner the workers replaced."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmarks import registry, sweep
+from benchmarks.config import ExperimentConfig
+from benchmarks.data import load_pair, parse_pair
+from benchmarks.errors import ConfigError
+from benchmarks.records import read_csv
+from benchmarks.registry import TwinEntry
+from benchmarks.runner import run_experiment
+from benchmarks.worker import TwinPool, TwinWorker, WorkerDied
+
+GOLDEN = Path(__file__).parent / "data" / "inprocess_runner_figures.json"
+
+
+# ----------------------------------------------------------------------------- the registry
+def test_registry_names_every_list_of_twins():
+    from benchmarks.cli import build_parser
+    from benchmarks.common import IMPLS
+
+    assert registry.names()[:2] == ("scratch", "keras")
+    run = build_parser()._subparsers._group_actions[0].choices["run"]
+    impls = next(a for a in run._actions if a.dest == "impls")
+    assert list(impls.choices) == [*registry.names(), "all"]
+    assert set(IMPLS) <= set(registry.names())
+
+
+def test_resolve_orders_and_picks_the_reference():
+    assert registry.resolve(["keras", "scratch"]) == (("scratch", "keras"), "keras")
+    assert registry.resolve(["scratch"]) == (("scratch",), None)
+    assert registry.resolve(["scratch", "keras"], "scratch") == (("scratch", "keras"), "scratch")
+    with pytest.raises(ConfigError, match="Argument `--reference` must be one of"):
+        registry.resolve(["scratch"], "keras")
+    with pytest.raises(ConfigError, match="registered twins"):
+        registry.resolve(["jax-from-mars"])
+
+
+def test_a_twin_whose_library_is_missing_is_refused_naming_the_extra(monkeypatch):
+    entry = TwinEntry(name="ghost", label="Ghost", target="ghost_lib:Twin",
+                      requires=("ghost_lib_not_installed",), extra="ghost")
+    monkeypatch.setitem(registry.TWINS, "ghost", entry)
+    with pytest.raises(ConfigError) as exc:
+        registry.resolve(["scratch", "ghost"])
+    assert str(exc.value) == ('twin `ghost` needs ghost_lib_not_installed, which is not '
+                              'installed: pip install ".[ghost]"')
+    assert "ghost" not in registry.resolve(["all"])[0]
+
+
+# ----------------------------------------------------------------------------- workers
+def test_a_worker_that_cannot_start_says_why(monkeypatch, tmp_path):
+    # the worker is a fresh interpreter: it sees the registry as shipped, so an unknown twin
+    # name fails there, and the parent gets the child's one line
+    with pytest.raises(WorkerDied, match="could not start: ConfigError: Argument `--impls`"):
+        TwinWorker("no-such-twin", threads=1, log_path=tmp_path / "w.log")
+
+
+def test_a_twin_error_fails_that_run_only(synthetic_pair):
+    cfg = ExperimentConfig(model="mlp", hidden_units=8, batch_size=32, epochs=2)
+    bad = ExperimentConfig(model="mlp", hidden_units=8, batch_size=32, epochs=2)
+    with TwinPool(["scratch"]) as pool:
+        worker = pool.start("scratch")
+        pool.load(worker, synthetic_pair)
+        with pytest.raises(Exception, match="ValueError"):  # wrong weight shapes
+            worker.call("build", config=bad.to_dict(), weights=[np.zeros((3, 3), np.float32)])
+        # the same worker serves the next experiment normally
+        r = run_experiment(cfg, synthetic_pair, ("scratch",), pool=pool)["scratch"]
+        assert r.status == "ok" and r.epochs_run == 2
+        assert pool.workers["scratch"] is worker
+
+
+def test_sigkill_mid_epoch_fails_that_run_and_a_rerun_completes_it(
+        fashion_dir, tmp_path, monkeypatch):
+    """SIGKILL the Keras worker while it trains: that run is `failed` with the signal named,
+    the scratch twin and the sweep go on, every CSV parses, and re-running completes it."""
+    real_run = sweep.run_experiment
+    killed = []
+
+    def run_and_kill(config, pair, impls, target_acc, on_epoch, reference, pool):
+        def hook(impl, epoch):
+            on_epoch(impl, epoch)
+            if not killed and impl == "scratch" and epoch == 1:
+                pid = pool.workers["keras"].process.pid
+                # Keras' epoch 1 starts right after this returns; the kill lands inside it
+                threading.Timer(0.05, os.kill, (pid, signal.SIGKILL)).start()
+                killed.append(config.model)
+        return real_run(config, pair, impls, target_acc, hook, reference=reference, pool=pool)
+
+    monkeypatch.setattr(sweep, "run_experiment", run_and_kill)
+    out = tmp_path / "out"
+    s = sweep.Sweep(base=ExperimentConfig(epochs=4, batch_size=8), pairs=("trouser:ankle-boot",),
+                    models=("logreg", "mlp"), data_dir=str(fashion_dir))
+    counts = sweep.run_sweep(s, out, quiet=True, log=lambda m: None)
+    assert counts == {"ran": 2, "skipped": 0, "diverged": 1}
+    runs = read_csv(out / "runs.csv")
+    curves = read_csv(out / "curves.csv")
+    failed = runs[runs["status"] == "failed"]
+    assert list(failed["impl"]) == ["keras"] and list(failed["model"]) == ["logreg"]
+    assert "worker killed by SIGKILL" in failed["failure"].iloc[0]
+    assert (runs.loc[runs["status"] != "failed", "status"] == "ok").all()
+    assert len(runs) == 4  # the other experiment ran in full, on a new Keras worker
+    assert set(curves["run_id"]) <= set(runs["run_id"])
+
+    monkeypatch.setattr(sweep, "run_experiment", real_run)
+    counts = sweep.run_sweep(s, out, quiet=True, log=lambda m: None)
+    assert counts["ran"] == 1 and counts["skipped"] == 1
+    runs = read_csv(out / "runs.csv")
+    assert len(runs) == 4 and (runs["status"] == "ok").all()
+    assert runs["run_id"].is_unique
+
+
+def test_a_hung_worker_is_killed_after_the_timeout(synthetic_pair):
+    cfg = ExperimentConfig(model="logreg", batch_size=32, epochs=3)
+    with TwinPool(["scratch"], timeout=0.5) as pool:
+        worker = pool.start("scratch")
+        os.kill(worker.process.pid, signal.SIGSTOP)  # alive but never answers
+        r = run_experiment(cfg, synthetic_pair, ("scratch",), pool=pool)["scratch"]
+    assert r.status == "failed"
+    assert "no answer to `data` within 0.5 s; worker killed" in r.failure
+
+
+# ----------------------------------------------------------------------------- bit for bit
+def _golden_cases():
+    if not GOLDEN.exists():
+        return []
+    return json.loads(GOLDEN.read_text())
+
+
+@pytest.mark.parametrize("case", _golden_cases(), ids=lambda c: c["config"].get("model") + "-"
+                         + c["config"].get("optimizer", "adam"))
+def test_workers_reproduce_the_in_process_runner_bit_for_bit(fashion_dir, case):
+    """The figures the in-process runner (before the twins moved to workers) recorded on the
+    subset, one thread each: curves, test figures and parity are identical, not just close."""
+    cfg = ExperimentConfig(**case["config"])
+    pair = load_pair(*parse_pair(cfg.pair), protocol=cfg.protocol, data_dir=fashion_dir,
+                     seed=cfg.split_seed)
+    res = run_experiment(cfg, pair, threads=1)
+    for impl in ("scratch", "keras"):
+        r, want = res[impl], case[impl]
+        assert r.status == want["status"]
+        for key in ("train_loss", "train_acc", "val_loss", "val_acc"):
+            assert r.curves[key] == want[key], (impl, key)
+        assert r.test_loss == want["test_loss"] and r.test_acc == want["test_acc"]
+    s = res["scratch"]
+    assert s.max_loss_diff == case["parity"]["max_loss_diff"]
+    assert s.max_weight_rel_diff == case["parity"]["max_weight_rel_diff"]
+    assert s.pred_agreement == case["parity"]["pred_agreement"]
+
+
+def test_the_recorded_figures_are_there():
+    assert len(_golden_cases()) == 4, f"{GOLDEN} is missing"
+
+
+def test_old_result_files_without_the_new_columns_still_read(tmp_path):
+    """A result directory written before `reference`, `failure`, `threads` … existed."""
+    root = Path(__file__).resolve().parent.parent / "results" / "baseline"
+    runs = pd.read_csv(root / "runs.csv")
+    old = runs.drop(columns=[c for c in ("reference", "failure", "threads", "step_seconds",
+                                         "epoch_fixed_seconds", "epoch_time_spread",
+                                         "slow_epochs", "step_time_ratio") if c in runs])
+    old.to_csv(tmp_path / "runs.csv", index=False)
+    from benchmarks.records import RUN_COLUMNS
+    from benchmarks.summary import summarize, twins_of
+
+    back = read_csv(tmp_path / "runs.csv", RUN_COLUMNS)
+    assert twins_of(back) == (["scratch", "keras"], "keras")
+    s = summarize(back)
+    assert s["scratch_max_loss_diff"].notna().all()
+    assert math.isnan(s["scratch_step_time_ratio_mean"].iloc[0])

@@ -29,13 +29,14 @@ def _add_run(sub) -> None:
     from benchmarks import registry
     from benchmarks.config import (
         ACTIVATIONS,
+        DEFAULT_PAIRS,
         INITS,
         MODELS,
         OPTIMIZERS,
         PROTOCOLS,
         SCHEDULES,
     )
-    from benchmarks.sweep import DEFAULT_PAIRS, DEFAULT_THREADS
+    from benchmarks.sweep import DEFAULT_THREADS
     from benchmarks.worker import DEFAULT_TIMEOUT
 
     p = sub.add_parser(

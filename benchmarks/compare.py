@@ -233,8 +233,7 @@ def _ok_test_accs(side: ResultDir, exp_id: str, impl: str):
 
 
 def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Tolerances) -> list[Row]:
-    from benchmarks.registry import ordered
-    from benchmarks.summary import twins_of
+    from benchmarks.registry import ordered, twins_of
 
     b, c = _summary_row(base, exp_id), _summary_row(cur, exp_id)
     b_impls, c_impls = _impls(base, exp_id), _impls(cur, exp_id)

@@ -30,6 +30,8 @@ _OPTIMIZER_CLASSES = {
     "adam": ("Adam", {}),
 }
 
+#: the course's experiment: the easy pair and the hard pair (``kvsbench run``'s default)
+DEFAULT_PAIRS = ("trouser:ankle-boot", "pullover:coat")
 #: the course's split seed; run seed s shuffles its split with SPLIT_SEED_BASE + s
 SPLIT_SEED_BASE = 42
 

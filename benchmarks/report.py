@@ -18,13 +18,11 @@ import json
 import math
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.errors import DataError, ResultsError
-from benchmarks.registry import label
-from benchmarks.summary import twins_of
+from benchmarks.registry import label, twins_of
 
 #: the parity figure (largest per-epoch train-loss difference) up to which the twins "match";
 #: tests/test_parity.py holds the twins to it on every optimizer
@@ -455,6 +453,12 @@ def compose(results: Results, summary, figures: Figures) -> list:
         "3 seeds on. Every figure is in `summary.csv` (columns documented in docs/results.md).")]
     blocks.append(summary_table(summary))
 
+    blocks += [Heading(2, "Twins"), Para(
+        "Each twin trained in a worker process of its own, one twin at a time; what each one "
+        "really ran with. Peak memory is the worker's own peak resident memory, its libraries "
+        "included; start-up (interpreter and imports) never counts in an epoch.")]
+    blocks.append(twins_table(summary, results.env))
+
     blocks += [Heading(2, "Plots")]
     blocks += _plot_blocks(summary, figures)
 
@@ -636,6 +640,33 @@ def summary_table(summary) -> Table:
     return Table(headers, rows, align, row_ids=list(summary["experiment_id"]))
 
 
+def twins_table(summary, env: dict | None) -> Table:
+    """Per twin: threads, peak memory, epoch time per step and fixed, start-up, runtime."""
+    impls, reference = twins_of(summary)
+    info = (env or {}).get("twins") or {}
+    rows = []
+    for impl in impls:
+        i = info.get(impl) if isinstance(info.get(impl), dict) else {}
+        runtime = ", ".join(f"{k} {_plain(i.get(k))}" for k in (
+            "blas_library", "blas_kernel", "tf_intra_op_threads", "subnormals") if i.get(k))
+        rows.append([
+            label(impl) + (" (reference)" if impl == reference else ""),
+            _plain_number(summary[f"{impl}_threads_mean"].max()),
+            f"{summary[f'{impl}_peak_rss_mb_mean'].max():,.0f} MiB"
+            if _finite(summary[f"{impl}_peak_rss_mb_mean"].max()) else "—",
+            fmt_seconds(summary[f"{impl}_step_seconds_mean"].median()),
+            fmt_seconds(summary[f"{impl}_epoch_fixed_seconds_mean"].median()),
+            fmt_seconds(i.get("startup_seconds")),
+            runtime or "—",
+        ])
+    return Table(["twin", "threads", "peak memory", "one step (median)",
+                  "fixed per epoch (median)", "worker start-up", "runtime"], rows, "lrrrrrl")
+
+
+def _plain_number(x) -> str:
+    return f"{float(x):g}" if _finite(x) else "—"
+
+
 def _plot_blocks(summary, figures: Figures) -> list:
     blocks: list = []
     if figures.heatmaps:
@@ -662,7 +693,7 @@ def _plot_blocks(summary, figures: Figures) -> list:
     blocks.append(Heading(3, "The data"))
     if figures.pairs:
         # the course's easy and hard pair are always shown when they were run
-        from benchmarks.sweep import DEFAULT_PAIRS
+        from benchmarks.config import DEFAULT_PAIRS
 
         shown_pairs = list(figures.pairs) if show_all else list(dict.fromkeys([
             *(p for p in DEFAULT_PAIRS if p in figures.pairs),
@@ -878,8 +909,3 @@ def _inline_plain(text: str) -> str:
     s = _BOLD.sub(r"<strong>\1</strong>", s)
     return _ITALIC.sub(r"<em>\1</em>", s)
 
-
-if __name__ == "__main__":  # python -m benchmarks.report DIR
-    from benchmarks.cli import main
-
-    sys.exit(main(["report", *sys.argv[1:]]))

@@ -88,17 +88,27 @@ class RunResult:
             return math.nan
         return max(0.0, self.steady_epoch_seconds - steps * self.step_seconds)
 
+    def _smoothed_epoch_seconds(self) -> list[float]:
+        """Epoch times after the first, each the median of itself and its neighbours: a lasting
+        change (subnormals from epoch 3 on, another job starting) stays, a one-epoch hiccup of
+        a busy machine does not."""
+        s = self.curves["epoch_seconds"][1:]
+        if len(s) < 3:
+            return list(s)
+        return [float(np.median(s[max(0, i - 1):i + 2])) for i in range(len(s))]
+
     @property
     def epoch_time_spread(self) -> float:
-        """Slowest over fastest epoch time after the first (1 = flat; NaN under 2 epochs)."""
-        s = [v for v in self.curves["epoch_seconds"][1:] if v > 0]
+        """Slowest over fastest (smoothed) epoch time after the first (1 = flat; NaN under 2)."""
+        s = [v for v in self._smoothed_epoch_seconds() if v > 0]
         return max(s) / min(s) if len(s) >= 2 else math.nan
 
     @property
     def slow_epochs(self) -> list[int]:
-        """Epochs (after the first) slower than :data:`DRIFT_FACTOR` × the fastest of them."""
-        s = self.curves["epoch_seconds"][1:]
-        if len(s) < 2:
+        """Epochs (after the first) whose smoothed time is over :data:`DRIFT_FACTOR` × the
+        fastest: the run's epoch times drifted there."""
+        s = self._smoothed_epoch_seconds()
+        if len(s) < 2 or min(s) <= 0:
             return []
         fastest = min(s)
         return [e for e, v in enumerate(s, start=1) if v > DRIFT_FACTOR * fastest]

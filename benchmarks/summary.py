@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from benchmarks.records import CONFIG_COLUMNS
-from benchmarks.registry import DEFAULT_REFERENCE, ordered
+from benchmarks.registry import twins_of
 
 #: per-twin figures aggregated over seeds (mean and std columns: ``<impl>_<figure>_mean``)
 TWIN_FIGURES = ("test_acc", "test_loss", "train_loss", "val_loss", "fit_seconds",
@@ -20,22 +20,6 @@ TWIN_FIGURES = ("test_acc", "test_loss", "train_loss", "val_loss", "fit_seconds"
                 "step_seconds", "epoch_fixed_seconds", "time_to_target_seconds", "peak_rss_mb",
                 "threads")
 EXPERIMENT_COLUMNS = ("experiment_id", *[c for c in CONFIG_COLUMNS if c != "seed"])
-
-
-def twins_of(table: pd.DataFrame) -> tuple[list[str], str | None]:
-    """(twins in registry order, reference twin) of a runs.csv or summary.csv table. Result
-    directories from before the reference column was written compared scratch with keras."""
-    if "twins" in table.columns:  # summary.csv
-        impls = ordered(" ".join(map(str, table["twins"].dropna())).split())
-    else:
-        impls = ordered(table["impl"].dropna().unique())
-    refs = [str(r) for r in table.get("reference", pd.Series(dtype=object)).dropna().unique()
-            if str(r) in impls]
-    if refs:
-        return impls, refs[0]
-    if len(impls) < 2:
-        return impls, None
-    return impls, (DEFAULT_REFERENCE if DEFAULT_REFERENCE in impls else impls[0])
 
 
 def _mean_std(values: pd.Series) -> tuple[float, float]:
@@ -83,6 +67,7 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
         row = {c: first[c] for c in EXPERIMENT_COLUMNS}
         row["target_acc"] = first["target_acc"] if "target_acc" in g else math.nan
         row["n_seeds"] = int(g["seed"].nunique())
+        row["n_train"] = first["n_train"]
         row["twins"] = " ".join(impls)
         row["reference"] = reference
         by_impl = {impl: g[g["impl"] == impl].set_index("seed") for impl in impls}

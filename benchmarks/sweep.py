@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.atomic import write_json
-from benchmarks.config import ExperimentConfig
+from benchmarks.config import DEFAULT_PAIRS, ExperimentConfig
 from benchmarks.errors import ResultsError
 from benchmarks.records import ResultStore
 from benchmarks.runner import run_experiment
@@ -23,8 +23,6 @@ from benchmarks.worker import DEFAULT_TIMEOUT, TwinPool, WorkerDied
 #: threads per twin when --threads is not given (measured: docs/speed.md)
 DEFAULT_THREADS = 1
 
-#: the course's experiment: the easy pair and the hard pair
-DEFAULT_PAIRS = ("trouser:ankle-boot", "pullover:coat")
 #: ExperimentConfig fields a sweep may vary across its experiments; all others must agree
 _VARIED = ("pair", "model", "seed")
 

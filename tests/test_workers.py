@@ -172,7 +172,8 @@ def test_old_result_files_without_the_new_columns_still_read(tmp_path):
                                          "slow_epochs", "step_time_ratio") if c in runs])
     old.to_csv(tmp_path / "runs.csv", index=False)
     from benchmarks.records import RUN_COLUMNS
-    from benchmarks.summary import summarize, twins_of
+    from benchmarks.registry import twins_of
+    from benchmarks.summary import summarize
 
     back = read_csv(tmp_path / "runs.csv", RUN_COLUMNS)
     assert twins_of(back) == (["scratch", "keras"], "keras")

@@ -52,6 +52,16 @@ def make_synthetic_pair(n=200, seed=0):
     return Pair(Xtr, ytr, Xv, yv, Xte, yte, 1, 9, names, "seed", 42, "synthetic")
 
 
+@pytest.fixture(scope="session")
+def twin_pool():
+    """One scratch and one Keras worker for the whole session, one thread each (as
+    ``kvsbench run``'s default): starting TensorFlow costs seconds per worker."""
+    from benchmarks.worker import TwinPool
+
+    with TwinPool(("scratch", "keras"), threads=1) as pool:
+        yield pool
+
+
 @pytest.fixture
 def synthetic_pair():
     return make_synthetic_pair()

@@ -22,13 +22,13 @@ def trouser_boot(fashion_dir):
 
 
 @pytest.fixture(scope="module")
-def course_logreg(trouser_boot):
+def course_logreg(trouser_boot, twin_pool):
     """The course's Fashion-MNIST experiment: logreg, zeros, full-batch SGD, lr 0.05, 100 epochs."""
     config = ExperimentConfig(
         model="logreg", pair="trouser:ankle-boot", optimizer="sgd", learning_rate=0.05,
         batch_size=None, epochs=100, init="zeros",
     )
-    return run_experiment(config, trouser_boot)
+    return run_experiment(config, trouser_boot, pool=twin_pool)
 
 
 def test_course_logreg_losses_agree_every_epoch(course_logreg):
@@ -50,13 +50,13 @@ def test_course_logreg_learns_the_easy_pair(course_logreg):
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "rmsprop", "adam"])
-def test_mlp_parity_per_optimizer(trouser_boot, optimizer):
+def test_mlp_parity_per_optimizer(trouser_boot, twin_pool, optimizer):
     lr = {"sgd": 0.05, "momentum": 0.01, "rmsprop": 0.001, "adam": 0.001}[optimizer]
     config = ExperimentConfig(
         model="mlp", pair="trouser:ankle-boot", optimizer=optimizer, learning_rate=lr,
         batch_size=64, epochs=3, seed=1,
     )
-    res = run_experiment(config, trouser_boot)
+    res = run_experiment(config, trouser_boot, pool=twin_pool)
     s, k = res["scratch"], res["keras"]
     assert s.status == k.status == "ok"
     np.testing.assert_allclose(s.curves["train_loss"], k.curves["train_loss"], atol=1e-3, rtol=0)
@@ -70,20 +70,20 @@ def test_mlp_parity_per_optimizer(trouser_boot, optimizer):
 
 
 @pytest.mark.parametrize("schedule", ["inverse_time", "staircase"])
-def test_schedules_agree(trouser_boot, schedule):
+def test_schedules_agree(trouser_boot, twin_pool, schedule):
     config = ExperimentConfig(
         model="logreg", pair="trouser:ankle-boot", optimizer="sgd", learning_rate=0.5,
         batch_size=128, epochs=4, schedule=schedule, decay_rate=1.0, decay_interval=2,
     )
-    res = run_experiment(config, trouser_boot)
+    res = run_experiment(config, trouser_boot, pool=twin_pool)
     np.testing.assert_allclose(
         res["scratch"].curves["train_loss"], res["keras"].curves["train_loss"], atol=1e-4, rtol=0
     )
 
 
-def test_easy_pair_reaches_98_percent_in_both_twins(trouser_boot):
+def test_easy_pair_reaches_98_percent_in_both_twins(trouser_boot, twin_pool):
     config = ExperimentConfig(model="mlp", pair="trouser:ankle-boot", epochs=5, batch_size=32)
-    res = run_experiment(config, trouser_boot)
+    res = run_experiment(config, trouser_boot, pool=twin_pool)
     for impl, r in res.items():
         assert r.test_acc >= 0.98, (impl, r.test_acc)
     assert res["scratch"].max_loss_diff < 1e-3

@@ -140,13 +140,13 @@ def _golden_cases():
 
 @pytest.mark.parametrize("case", _golden_cases(), ids=lambda c: c["config"].get("model") + "-"
                          + c["config"].get("optimizer", "adam"))
-def test_workers_reproduce_the_in_process_runner_bit_for_bit(fashion_dir, case):
+def test_workers_reproduce_the_in_process_runner_bit_for_bit(fashion_dir, twin_pool, case):
     """The figures the in-process runner (before the twins moved to workers) recorded on the
     subset, one thread each: curves, test figures and parity are identical, not just close."""
     cfg = ExperimentConfig(**case["config"])
     pair = load_pair(*parse_pair(cfg.pair), protocol=cfg.protocol, data_dir=fashion_dir,
                      seed=cfg.split_seed)
-    res = run_experiment(cfg, pair, threads=1)
+    res = run_experiment(cfg, pair, pool=twin_pool)  # one thread per twin
     for impl in ("scratch", "keras"):
         r, want = res[impl], case[impl]
         assert r.status == want["status"]

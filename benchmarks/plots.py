@@ -91,7 +91,7 @@ def experiment_figure(curves, summary_row, title: str) -> bytes:
                 x = stats.index.to_numpy() + 1
                 mean = stats["mean"].to_numpy(dtype=float) * scale
                 line = twin_line(impl)
-                ax.plot(x, mean, line["ls"], color=SPLIT_COLOR[split], lw=line["lw"],
+                ax.plot(x, mean, ls=line["ls"], color=SPLIT_COLOR[split], lw=line["lw"],
                         alpha=line["alpha"], marker=line["marker"] if len(x) <= 12 else None,
                         ms=5, label=f"{label(impl)} {SPLIT_LABEL[split]}")
                 std = stats["std"].to_numpy(dtype=float) * scale
@@ -150,11 +150,15 @@ def _time_bars(ax, row, impls) -> None:
                 ax.annotate(speedup_text(ref / other, label(impls[o])), (g, top), xytext=(0, 14),
                             textcoords="offset points", ha="center", va="bottom",
                             fontsize=9, fontweight="bold")
-    finite = [v for vs in tops for v in vs if math.isfinite(v)]
-    if finite:
+    finite = [v for vs in tops for v in vs if math.isfinite(v) and v > 0]
+    log = bool(finite) and max(finite) / min(finite) > 30  # bars 30× apart: a log axis
+    if log:
+        ax.set_yscale("log")
+        ax.set_ylim(min(finite) / 2, max(finite) * 4)
+    elif finite:
         ax.set_ylim(0, max(finite) * 1.4)
     ax.set_xticks(range(len(groups)), [label for _, label in groups])
-    ax.set_ylabel("training time per epoch (ms)")
+    ax.set_ylabel("training time per epoch (ms" + (", log scale)" if log else ")"))
     ax.set_xlabel("epoch")
     n_seeds = _get(row, "n_seeds")
     ax.set_title("epoch time" + (f" (mean ± std, {n_seeds:.0f} seeds)" if n_seeds > 1 else ""))

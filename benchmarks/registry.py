@@ -36,6 +36,9 @@ class TwinEntry:
     #: matplotlib line style of its curves
     style: Mapping = field(default_factory=dict)
     description: str = ""
+    #: known differences from Keras' rules, by optimizer name ("*": every optimizer); the
+    #: report quotes them beside a parity figure over the tolerance
+    rule_notes: Mapping[str, str] = field(default_factory=dict)
 
     def load(self):
         """The twin class (imports the twin's libraries: call it in the twin's worker only)."""
@@ -51,6 +54,10 @@ class TwinEntry:
         return (f"twin `{self.name}` needs {', '.join(absent)}, which is not installed: "
                 f"{how}")
 
+
+_CLIPPED_BCE = ("on this backend Keras computes binary cross-entropy from probabilities "
+                "clipped to [1e-7, 1 − 1e-7], on TensorFlow (and scratch) from the logits: they "
+                "differ once predictions saturate")
 
 TWINS: dict[str, TwinEntry] = {
     entry.name: entry
@@ -71,6 +78,47 @@ TWINS: dict[str, TwinEntry] = {
             env={"KERAS_BACKEND": "tensorflow"},
             style={"ls": "--", "lw": 1.4, "alpha": 1.0, "marker": "x", "color": "#1b1f24"},
             description="tf.keras (keras_models/) trained through Keras' own fit",
+        ),
+        TwinEntry(
+            name="torch",
+            label="PyTorch",
+            target="benchmarks.torch_twin:TorchTwin",
+            requires=("torch",),
+            extra="torch",
+            style={"ls": "-.", "lw": 1.6, "alpha": 0.9, "marker": "s", "color": "#c0392b"},
+            description="native PyTorch: nn.Sequential, BCEWithLogitsLoss, torch.optim",
+            rule_notes={
+                "rmsprop": "PyTorch's RMSprop adds ε outside the square root, Keras' inside "
+                           "(ε = sqrt(1e-7) here): the steps differ where the second moment "
+                           "is about 1e-7",
+                "adam": "PyTorch's Adam adds ε to the bias-corrected root, Keras' to the "
+                        "uncorrected one (ε = 1e-7 in both)",
+                "momentum": "PyTorch's momentum equals Keras' while the learning rate is "
+                            "constant; under a schedule the past velocity is rescaled",
+            },
+        ),
+        TwinEntry(
+            name="keras-jax",
+            label="Keras (JAX)",
+            target="benchmarks.twins:KerasTwin",
+            requires=("keras", "jax"),
+            extra="jax",
+            env={"KERAS_BACKEND": "jax"},
+            style={"ls": ":", "lw": 2.0, "alpha": 0.9, "marker": "^", "color": "#27ae60"},
+            description="the same keras_models code on Keras' JAX backend",
+            rule_notes={"*": _CLIPPED_BCE},
+        ),
+        TwinEntry(
+            name="keras-torch",
+            label="Keras (PyTorch)",
+            target="benchmarks.twins:KerasTwin",
+            requires=("keras", "torch"),
+            extra="torch",
+            env={"KERAS_BACKEND": "torch"},
+            style={"ls": (0, (5, 1, 1, 1)), "lw": 1.6, "alpha": 0.9, "marker": "v",
+                   "color": "#8e44ad"},
+            description="the same keras_models code on Keras' PyTorch backend",
+            rule_notes={"*": _CLIPPED_BCE},
         ),
     )
 }
@@ -145,3 +193,11 @@ def twins_of(table) -> tuple[list[str], str | None]:
     if len(impls) < 2:
         return impls, None
     return impls, (DEFAULT_REFERENCE if DEFAULT_REFERENCE in impls else impls[0])
+
+
+def rule_note(name: str, optimizer: str) -> str | None:
+    """Why twin ``name`` may not match the reference under ``optimizer``, if a reason is known."""
+    entry = TWINS.get(name)
+    if entry is None:
+        return None
+    return entry.rule_notes.get(optimizer) or entry.rule_notes.get("*")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.errors import DataError, ResultsError
-from benchmarks.registry import label, twins_of
+from benchmarks.registry import label, rule_note, twins_of
 
 #: the parity figure (largest per-epoch train-loss difference) up to which the twins "match";
 #: tests/test_parity.py holds the twins to it on every optimizer
@@ -530,6 +530,10 @@ def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
     else:
         head = (f"**{model}: {twin} does NOT match {ref}** — parity figure {fmt_sci(parity)} "
                 f"(> {PARITY_TOLERANCE:g})")
+        notes = [n for o in dict.fromkeys(rows["optimizer"])
+                 for n in [rule_note(impl, o) or rule_note(reference, o)] if n]
+        if notes:
+            head += " — a known difference of the rules: " + "; ".join(dict.fromkeys(notes))
     p = f"{impl}_"
     diffs = rows[p + "acc_diff_mean"].dropna()
     if n == 1:
@@ -585,16 +589,21 @@ def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
     if any(d or f for d, f in bad.values()):
         text += " Diverged / failed runs: " + ", ".join(
             f"{name} {d} / {f}" for name, (d, f) in bad.items()) + "."
-    drift = [f"{label(i)} ({s})" for i in (impl, reference)
-             for s in rows.get(f"{i}_slow_epochs", []) if isinstance(s, str) and s]
+    drift = [f"{label(i)} on {pair_title(r['pair'])} ({r[f'{i}_slow_epochs']})"
+             for i in (impl, reference) for _, r in rows.iterrows()
+             if isinstance(r.get(f"{i}_slow_epochs"), str) and r[f"{i}_slow_epochs"]]
     if drift:
-        text += (" **Epoch times drifted** (epochs > 1.5× the fastest): "
+        text += (" **Epoch times drifted** (epochs > 1.5× the fastest, by > 5 ms): "
                  + "; ".join(dict.fromkeys(drift)) + ".")
     return text
 
 
 def summary_table(summary) -> Table:
+    """Two twins side by side; with more, one row per experiment and twin (a table as wide as
+    five twins side by side is not one a person reads)."""
     impls, reference = twins_of(summary)
+    if len(impls) > 2:
+        return _long_summary_table(summary, impls, reference)
     rest = others(impls, reference)
     target = summary["target_acc"].dropna()
     headers = ["model", "pair", "seeds"]
@@ -640,6 +649,35 @@ def summary_table(summary) -> Table:
     return Table(headers, rows, align, row_ids=list(summary["experiment_id"]))
 
 
+def _long_summary_table(summary, impls, reference) -> Table:
+    headers = ["model", "pair", "twin", "test acc", f"Δ acc vs {label(reference)} (95 % CI)",
+               "parity", "val loss", "epoch", f"speed vs {label(reference)}", "experiment id"]
+    rows, ids = [], []
+    for _, r in summary.iterrows():
+        for impl in impls:
+            p = f"{impl}_"
+            acc = fmt_pct(r[p + "test_acc_mean"], r[p + "test_acc_std"])
+            for what in ("diverged", "failed"):
+                if r.get(p + what, 0):
+                    acc += f" ({int(r[p + what])} {what})"
+            if impl == reference:
+                diff = parity = speed = "reference"
+            else:
+                diff = fmt_pp(r[p + "acc_diff_mean"])
+                if _finite(r[p + "acc_diff_ci_low"]):
+                    low, high = fmt_pp(r[p + "acc_diff_ci_low"]), fmt_pp(r[p + "acc_diff_ci_high"])
+                    diff += f" [{low}, {high}]"
+                parity = fmt_sci(r[p + "max_loss_diff"])
+                ratio = r[p + "steady_time_ratio_mean"]
+                speed = speed_words(ratio) if _finite(ratio) else "—"
+            rows.append([r["model"], pair_title(r["pair"]), label(impl), acc, diff, parity,
+                         fmt_loss(r[p + "val_loss_mean"]),
+                         fmt_seconds(r[p + "steady_epoch_seconds_mean"]), speed,
+                         f"`{r['experiment_id']}`"])
+            ids.append(f"{r['experiment_id']}-{impl}")
+    return Table(headers, rows, "lllrrrrrrl", row_ids=ids)
+
+
 def twins_table(summary, env: dict | None) -> Table:
     """Per twin: threads, peak memory, epoch time per step and fixed, start-up, runtime."""
     impls, reference = twins_of(summary)
@@ -648,7 +686,8 @@ def twins_table(summary, env: dict | None) -> Table:
     for impl in impls:
         i = info.get(impl) if isinstance(info.get(impl), dict) else {}
         runtime = ", ".join(f"{k} {_plain(i.get(k))}" for k in (
-            "blas_library", "blas_kernel", "tf_intra_op_threads", "subnormals") if i.get(k))
+            "keras_backend", "blas_library", "blas_kernel", "tf_intra_op_threads",
+            "torch_version", "torch_threads", "xla_cpu_threads", "subnormals") if i.get(k))
         rows.append([
             label(impl) + (" (reference)" if impl == reference else ""),
             _plain_number(summary[f"{impl}_threads_mean"].max()),

@@ -25,8 +25,11 @@ from benchmarks.twins import initial_weights
 from benchmarks.worker import TwinError, TwinPool, WorkerDied
 
 CURVE_KEYS = ("train_loss", "train_acc", "val_loss", "val_acc", "epoch_seconds", "step_seconds")
-#: a run whose epoch times (after the first) spread wider than this is flagged as drifting
+#: a run whose epoch times (after the first) spread wider than this is flagged as drifting ...
 DRIFT_FACTOR = 1.5
+#: ... when the slow epochs are also this much slower in absolute terms (s): a 2 ms epoch
+#: that takes 3.5 ms once the scheduler looks elsewhere is not a drift worth a warning
+DRIFT_MIN_SECONDS = 0.005
 
 
 @dataclass
@@ -106,12 +109,13 @@ class RunResult:
     @property
     def slow_epochs(self) -> list[int]:
         """Epochs (after the first) whose smoothed time is over :data:`DRIFT_FACTOR` × the
-        fastest: the run's epoch times drifted there."""
+        fastest (and :data:`DRIFT_MIN_SECONDS` slower): the run's epoch times drifted there."""
         s = self._smoothed_epoch_seconds()
         if len(s) < 2 or min(s) <= 0:
             return []
         fastest = min(s)
-        return [e for e, v in enumerate(s, start=1) if v > DRIFT_FACTOR * fastest]
+        return [e for e, v in enumerate(s, start=1)
+                if v > DRIFT_FACTOR * fastest and v - fastest > DRIFT_MIN_SECONDS]
 
     @property
     def samples_per_second(self) -> float:
@@ -221,9 +225,9 @@ def run_experiment(
 
 
 def _threads_of(info: dict) -> float:
-    """The threads a twin's worker really runs on: TensorFlow's intra-op pool if it has one,
-    else its BLAS pool."""
-    for key in ("threads", "tf_intra_op_threads", "blas_threads"):
+    """The threads a twin's worker really runs on: its framework's op pool if it has one
+    (TensorFlow, PyTorch, XLA), else its BLAS pool."""
+    for key in ("tf_intra_op_threads", "torch_threads", "xla_cpu_threads", "blas_threads"):
         v = info.get(key)
         if isinstance(v, int) and v > 0:
             return float(v)

@@ -187,8 +187,10 @@ class ScratchTwin:
 
 
 class KerasTwin:
-    """The tf.keras twin, trained through Keras' real ``fit`` one epoch per call
-    (``initial_epoch=k, epochs=k+1, shuffle=False``) on the runner's reordered data."""
+    """The Keras twin, trained through Keras' real ``fit`` one epoch per call
+    (``initial_epoch=k, epochs=k+1, shuffle=False``) on the runner's reordered data, on the
+    backend its worker was started with (``KERAS_BACKEND``: ``keras``, ``keras-jax`` and
+    ``keras-torch`` are this one class)."""
 
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
         from keras_models._backend import seed_everything
@@ -222,9 +224,9 @@ class KerasTwin:
 
     @classmethod
     def runtime_info(cls) -> dict:
-        from benchmarks.envinfo import tensorflow_threads
+        from keras_models._backend import thread_info
 
-        return {**_blas_info(), **tensorflow_threads()}
+        return {**_blas_info(), **thread_info()}
 
     def train_epoch(self, X, y, epoch: int) -> Epoch:
         t0 = time.perf_counter()
@@ -251,7 +253,9 @@ class KerasTwin:
         return float(out["loss"]), float(out["accuracy"])
 
     def predict(self, X) -> np.ndarray:
-        proba = np.asarray(self.model(X, training=False)).reshape(-1)
+        from keras_models._backend import keras_module
+
+        proba = keras_module().ops.convert_to_numpy(self.model(X, training=False)).reshape(-1)
         return (proba > 0.5).astype(np.int8)
 
     def get_weights(self) -> list[np.ndarray]:

@@ -1,0 +1,103 @@
+"""PyTorch, and Keras on its JAX and PyTorch backends, trained beside the scratch twin on the
+real subset: parity per optimizer, each twin in its own worker. Skipped, naming the extra to
+install, where the twin's library is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import registry
+from benchmarks.config import ExperimentConfig
+from benchmarks.data import load_pair
+from benchmarks.runner import run_experiment
+from benchmarks.worker import TwinPool
+
+NEW_TWINS = ("torch", "keras-jax", "keras-torch")
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+#: twins whose rule differs from Keras' for a stated reason (registry rule_notes); their parity
+#: figure is measured and must stay below this, not below the 1e-3 of an identical rule
+KNOWN_DIFFERENCE = {("torch", "rmsprop"): 1e-2}
+
+
+def _installed(name):
+    why = registry.TWINS[name].missing()
+    return pytest.param(name, marks=pytest.mark.skipif(why is not None, reason=why or ""))
+
+
+@pytest.fixture(scope="module")
+def trouser_boot(fashion_dir):
+    return load_pair("trouser", "ankle-boot", protocol="seed", data_dir=fashion_dir)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    impls = [n for n in ("scratch", *NEW_TWINS) if registry.TWINS[n].missing() is None]
+    with TwinPool(impls, threads=1) as p:
+        yield p
+
+
+@pytest.mark.parametrize("twin", [_installed(n) for n in NEW_TWINS])
+def test_logreg_full_batch_sgd_100_epochs_within_1e_4(trouser_boot, pool, twin):
+    cfg = ExperimentConfig(model="logreg", pair="trouser:ankle-boot", optimizer="sgd",
+                           learning_rate=0.05, batch_size=None, epochs=100, init="zeros")
+    r = run_experiment(cfg, trouser_boot, ("scratch", twin), reference="scratch", pool=pool)[twin]
+    assert r.status == "ok", r.failure
+    assert r.reference == "scratch"
+    assert r.max_loss_diff < 1e-4
+    assert r.pred_agreement >= 0.999
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("twin", [_installed(n) for n in NEW_TWINS])
+def test_mlp_parity_per_optimizer(trouser_boot, pool, twin, optimizer):
+    cfg = ExperimentConfig(model="mlp", pair="trouser:ankle-boot", optimizer=optimizer,
+                           batch_size=64, epochs=3)
+    r = run_experiment(cfg, trouser_boot, ("scratch", twin), reference="scratch", pool=pool)[twin]
+    assert r.status == "ok", r.failure
+    bound = KNOWN_DIFFERENCE.get((twin, optimizer), 1e-3)
+    assert r.max_loss_diff < bound
+    assert r.pred_agreement >= 0.999
+    if (twin, optimizer) in KNOWN_DIFFERENCE:  # the stated reason is real: the rules differ
+        assert r.max_loss_diff > 1e-3
+        assert registry.rule_note(twin, optimizer)
+
+
+def test_a_missing_library_names_its_extra(monkeypatch):
+    entry = registry.TWINS["torch"]
+    monkeypatch.setitem(registry.TWINS, "torch", registry.TwinEntry(
+        **{**entry.__dict__, "requires": ("torch_is_not_here",)}))
+    assert registry.TWINS["torch"].missing() == (
+        'twin `torch` needs torch_is_not_here, which is not installed: pip install ".[torch]"')
+
+
+def test_pytorch_rules_mapped_as_documented():
+    pytest.importorskip("torch", reason='PyTorch is not installed: pip install ".[torch]"')
+    import math
+
+    import torch
+
+    from benchmarks.torch_twin import torch_optimizer
+
+    params = [torch.nn.Parameter(torch.zeros(3))]
+    rms = torch_optimizer(ExperimentConfig(optimizer="rmsprop"), params, 0.01)
+    assert rms.defaults["alpha"] == 0.9 and rms.defaults["eps"] == pytest.approx(math.sqrt(1e-7))
+    adam = torch_optimizer(ExperimentConfig(optimizer="adam"), params, 0.01)
+    assert adam.defaults["eps"] == 1e-7 and adam.defaults["betas"] == (0.9, 0.999)
+    mom = torch_optimizer(ExperimentConfig(optimizer="momentum", momentum=0.8), params, 0.01)
+    assert mom.defaults["momentum"] == 0.8
+
+
+def test_torch_weights_round_trip_in_keras_layout():
+    pytest.importorskip("torch", reason='PyTorch is not installed: pip install ".[torch]"')
+    import numpy as np
+
+    from benchmarks.torch_twin import TorchTwin
+    from benchmarks.twins import initial_weights
+
+    cfg = ExperimentConfig(model="mlp", hidden_units=7)
+    w = initial_weights(cfg, n_features=5)
+    twin = TorchTwin(cfg, w, n_train=10)
+    back = twin.get_weights()
+    assert [a.shape for a in back] == [(5, 7), (7,), (7, 1), (1,)]
+    for a, b in zip(w, back, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -71,6 +71,15 @@ TWINS: dict[str, TwinEntry] = {
             description="the from-scratch NumPy twin (scratch/), the readable reference code",
         ),
         TwinEntry(
+            name="scratch-numba",
+            label="scratch (numba)",
+            target="benchmarks.twins:ScratchNumbaTwin",
+            requires=("numpy", "numba"),
+            extra="fast",
+            style={"ls": "-", "lw": 1.2, "alpha": 1.0, "marker": ".", "color": "#16a085"},
+            description="the scratch twin's epoch compiled with numba (scratch/compiled.py)",
+        ),
+        TwinEntry(
             name="keras",
             label="Keras",
             target="benchmarks.twins:KerasTwin",
@@ -78,6 +87,15 @@ TWINS: dict[str, TwinEntry] = {
             env={"KERAS_BACKEND": "tensorflow"},
             style={"ls": "--", "lw": 1.4, "alpha": 1.0, "marker": "x", "color": "#1b1f24"},
             description="tf.keras (keras_models/) trained through Keras' own fit",
+        ),
+        TwinEntry(
+            name="keras-xla",
+            label="Keras (XLA)",
+            target="benchmarks.twins:KerasXlaTwin",
+            requires=("tensorflow", "keras"),
+            env={"KERAS_BACKEND": "tensorflow"},
+            style={"ls": "--", "lw": 1.4, "alpha": 0.9, "marker": "D", "color": "#d35400"},
+            description="tf.keras tuned for speed: jit_compile=True, steps_per_execution",
         ),
         TwinEntry(
             name="torch",

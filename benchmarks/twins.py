@@ -54,12 +54,15 @@ def resolve_threads(threads: int) -> int:
     return int(threads) if threads > 0 else (os.cpu_count() or 1)
 
 
-def step_seconds(step_starts, epoch_end: float) -> float:
+def step_seconds(step_starts, epoch_end: float, steps_per_call: int = 1) -> float:
     """One step's time in an epoch: the median interval between step starts (the last step
-    ends with the epoch), leaving out the first step, which carries the epoch's dispatch.
-    NaN with fewer than two such intervals (e.g. full batch)."""
+    ends with the epoch), leaving out the first step, which carries the epoch's dispatch; with
+    ``steps_per_call`` steps per timed call (Keras' ``steps_per_execution``), divided by it and
+    the last, partial call left out. NaN with fewer than two such intervals (e.g. full batch)."""
     stamps = [*step_starts, epoch_end]
     intervals = [b - a for a, b in zip(stamps[1:-1], stamps[2:])]
+    if steps_per_call > 1:
+        intervals = [t / steps_per_call for t in intervals[:-1]]
     return statistics.median(intervals) if len(intervals) >= 2 else math.nan
 
 
@@ -186,11 +189,59 @@ class ScratchTwin:
         return peak / 2**20
 
 
+class ScratchNumbaTwin(ScratchTwin):
+    """The scratch twin with its epoch compiled (:mod:`scratch.compiled`, numba): the same
+    model, optimizer and float32 operations, one compiled call per epoch. Compiling happens when
+    the worker starts (``startup_seconds`` in env.json, ``compile_seconds`` below), never in an
+    epoch. Its step time is the epoch's time over its steps: a compiled epoch has no per-step
+    stamps, and next to no fixed cost."""
+
+    compile_seconds = math.nan
+
+    def __init__(self, config: ExperimentConfig, weights, n_train: int):
+        from scratch.compiled import CompiledEpoch
+
+        super().__init__(config, weights, n_train)
+        t0 = time.perf_counter()
+        self.compiled = CompiledEpoch(self.model, self.optimizer)
+        self.setup_seconds += time.perf_counter() - t0
+
+    @classmethod
+    def configure_threads(cls, threads: int) -> None:
+        from scratch.compiled import warm_up
+
+        _blas_threads(threads)
+        cls.compile_seconds = warm_up()
+
+    @classmethod
+    def runtime_info(cls) -> dict:
+        import numba
+
+        return {**super().runtime_info(), "numba_version": numba.__version__,
+                "compile_seconds": cls.compile_seconds}
+
+    def train_epoch(self, X, y, epoch: int) -> Epoch:
+        from scratch import fpmode
+
+        steps = self.config.steps_per_epoch(len(X))
+        t0 = time.perf_counter()
+        with fpmode.flush_denormals():
+            loss, acc = self.compiled(X, y, self.batch_size)
+        seconds = time.perf_counter() - t0
+        return Epoch(float(loss), float(acc), seconds, seconds / steps if steps > 1 else math.nan)
+
+
 class KerasTwin:
     """The Keras twin, trained through Keras' real ``fit`` one epoch per call
     (``initial_epoch=k, epochs=k+1, shuffle=False``) on the runner's reordered data, on the
     backend its worker was started with (``KERAS_BACKEND``: ``keras``, ``keras-jax`` and
     ``keras-torch`` are this one class)."""
+
+    #: Keras' compile options for this twin (``KerasXlaTwin`` tunes them)
+    JIT_COMPILE = False
+    STEPS_PER_EXECUTION = 1
+    #: TensorFlow's op determinism (Keras turns XLA off when it is on)
+    OP_DETERMINISM = True
 
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
         from keras_models._backend import seed_everything
@@ -199,7 +250,7 @@ class KerasTwin:
         from keras_models.optimizers import build_optimizer, epoch_schedule
 
         t0 = time.perf_counter()
-        seed_everything(config.seed)
+        seed_everything(config.seed, op_determinism=self.OP_DETERMINISM)
         self.config = config
         self.batch_size = config.effective_batch_size(n_train)
         self.model = build_model(**_model_spec(config, np.shape(weights[0])[0]))
@@ -210,6 +261,8 @@ class KerasTwin:
             optimizer=build_optimizer(class_name, {"learning_rate": lr, **kwargs}),
             loss="binary_crossentropy",
             metrics=["accuracy"],
+            jit_compile=self.JIT_COMPILE,
+            steps_per_execution=self.STEPS_PER_EXECUTION,
         )
         self._timer = EpochTimer()
         #: building and compiling, plus the time ``fit`` spends outside its epochs
@@ -246,7 +299,7 @@ class KerasTwin:
         self.setup_seconds += total - seconds
         logs = history.history
         return Epoch(float(logs["loss"][-1]), float(logs["accuracy"][-1]), seconds,
-                     step_seconds(timer.step_starts, timer.epoch_end))
+                     step_seconds(timer.step_starts, timer.epoch_end, self.STEPS_PER_EXECUTION))
 
     def evaluate(self, X, y) -> tuple[float, float]:
         out = self.model.evaluate(X, y, batch_size=len(X), verbose=0, return_dict=True)
@@ -260,3 +313,20 @@ class KerasTwin:
 
     def get_weights(self) -> list[np.ndarray]:
         return [np.asarray(w) for w in self.model.get_weights()]
+
+
+class KerasXlaTwin(KerasTwin):
+    """Keras as a careful user tunes it for speed: the train step compiled by XLA
+    (``jit_compile=True``) and :data:`STEPS_PER_EXECUTION` steps per call into the graph, so
+    Python and the callbacks run once per that many steps.
+
+    Keras turns XLA off when TensorFlow's op determinism is on, so this twin runs without it:
+    seeded as the others, one thread, XLA's CPU kernels — deterministic in practice on the CPU,
+    which its parity figure and the repeat test check rather than assume.
+    """
+
+    JIT_COMPILE = True
+    #: measured on a 7,200-image pair at batch 32 (docs/speed.md): 1 → 10 → 50 → 100 steps per
+    #: call, the epoch shrinks until per-call overhead is negligible
+    STEPS_PER_EXECUTION = 50
+    OP_DETERMINISM = False

@@ -34,14 +34,15 @@ def backend_name() -> str:
     return keras_module().backend.backend()
 
 
-def seed_everything(seed: int) -> None:
+def seed_everything(seed: int, op_determinism: bool = True) -> None:
     """Seed Python, NumPy and the backend (``keras.utils.set_random_seed``) and ask the backend
     for deterministic kernels (TensorFlow op determinism; PyTorch deterministic algorithms;
-    JAX on the CPU is deterministic), so the same run gives the same numbers twice."""
+    JAX on the CPU is deterministic), so the same run gives the same numbers twice.
+    ``op_determinism=False`` only seeds (Keras refuses XLA under TensorFlow's determinism)."""
     global _DETERMINISM_ENABLED
     keras = keras_module()
     keras.utils.set_random_seed(int(seed))
-    if _DETERMINISM_ENABLED:
+    if _DETERMINISM_ENABLED or not op_determinism:
         return
     backend = keras.backend.backend()
     if backend == "tensorflow":

@@ -15,8 +15,10 @@ figure                      fails when
                             baseline's per-seed test accuracies)
 ``<impl> diverged``         the current side has more diverged runs than the baseline
 ``max_loss_diff``           it exceeds ``parity_tol`` (only when both twins were run)
-``time_ratio``              keras/scratch epoch-time ratio measured inside each run: current <
-                            baseline × (1 − ``ratio_tol``) (only when both twins were run)
+``time_ratio``              reference/twin speed measured inside each run fell by more than
+                            ``ratio_tol`` AND outside the noise (:mod:`benchmarks.speedcheck`:
+                            fastest epochs, bootstrap interval; without curves.csv the fixed
+                            gate on ``time_ratio_mean``) (only when both twins were run)
 ``<impl> steady_epoch_s``   ``--same-machine`` only: current > baseline × (1 + ``time_tol``)
 ``n_train/n_test``          the split sizes differ (the two were made on different data)
 ==========================  ======================================================================
@@ -24,8 +26,10 @@ figure                      fails when
 Absolute times differ from machine to machine, so they are compared only with
 ``--same-machine``, which is refused when the two ``env.json`` fingerprints
 (:data:`benchmarks.envinfo.FINGERPRINT_KEYS`) differ. Experiments found on one side only are
-listed and fail only with ``--strict``. Exit status: 0 nothing regressed, 1 something did,
-2 bad input (:class:`benchmarks.errors.ResultsError`, printed as one line by the CLI).
+listed and fail only with ``--strict``; when NO experiment of the baseline is in the current
+directory, that is bad input (exit 2), never a pass. Exit status: 0 nothing regressed, 1
+something did, 2 bad input (:class:`benchmarks.errors.ResultsError`, printed as one line by
+the CLI).
 """
 
 from __future__ import annotations
@@ -530,7 +534,8 @@ def add_parser(sub) -> None:
                    help="allowed drop of mean test accuracy, percentage points (default 1); with "
                    ">= 3 seeds on both sides the baseline's 95%% CI is used instead")
     p.add_argument("--ratio-tol", type=float, default=0.25, metavar="FRAC",
-                   help="allowed relative fall of the keras/scratch time ratio (default 0.25)")
+                   help="allowed relative fall of the reference/twin speed (default 0.25); a "
+                   "larger fall is a regression only when outside the noise (docs/ci.md)")
     p.add_argument("--parity-tol", type=float, default=1e-3, metavar="LOSS",
                    help="largest allowed per-epoch train-loss difference of the twins "
                    "(default 1e-3)")

@@ -19,8 +19,8 @@ DEFAULT_OUT = Path("results") / "latest"
 #: modules that each add one subcommand through ``add_parser(subparsers)`` (heavy imports
 #: stay inside their command functions, so ``kvsbench --help`` is quick)
 COMMAND_MODULES = tuple(
-    m for m in ("benchmarks.report", "benchmarks.compare", "benchmarks.course",
-                "benchmarks.standin")
+    m for m in ("benchmarks.report", "benchmarks.compare", "benchmarks.history",
+                "benchmarks.course", "benchmarks.standin")
     if importlib.util.find_spec(m) is not None
 )
 
@@ -86,7 +86,43 @@ def _add_run(sub) -> None:
                    help="an epoch of one twin taking longer than this is a failed run: its "
                    "worker is killed and the sweep goes on (default: %(default)g)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--like", type=Path, default=None, metavar="DIR",
+                   help="rerun exactly the sweep recorded in result directory DIR (its "
+                   "sweep.json and experiments), e.g. to match a baseline for kvsbench "
+                   "compare; only --out, --data-dir, --timeout and --quiet may be given with it")
     p.set_defaults(func=cmd_run)
+
+
+#: the run options --like allows beside it (the rest of the sweep comes from DIR)
+LIKE_ALLOWED = ("like", "out", "data_dir", "timeout", "quiet")
+
+
+def explicit_run_options(argv) -> list[str]:
+    """The ``kvsbench run`` options given on the command line ``argv`` (dest names), found by
+    parsing it again with every default suppressed (so abbreviations count too)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    sub = parser.add_subparsers(dest="command")
+    _add_run(sub)
+    run = sub.choices["run"]
+    for action in run._actions:
+        action.default = argparse.SUPPRESS
+    return [k for k in vars(parser.parse_args(argv)) if k not in ("command", "func")]
+
+
+def like_sweep(args):
+    """``kvsbench run --like DIR``: the sweep recorded in DIR (:func:`sweep_like`)."""
+    from benchmarks.sweep import sweep_like
+
+    extra = [k for k in explicit_run_options(args.argv) if k not in LIKE_ALLOWED]
+    if extra:
+        flags = " ".join("--" + k.replace("_", "-") for k in extra)
+        raise ConfigError(
+            f"--like {args.like} takes the whole sweep from that directory; drop {flags} "
+            "(only --out, --data-dir, --timeout and --quiet go with --like)."
+        )
+    if not args.timeout > 0:
+        raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
+    return sweep_like(args.like, data_dir=args.data_dir, timeout=args.timeout)
 
 
 def parse_threads(value) -> int:
@@ -156,7 +192,7 @@ def build_sweep(args):
 def cmd_run(args) -> int:
     from benchmarks.sweep import run_sweep
 
-    sweep = build_sweep(args)
+    sweep = like_sweep(args) if args.like is not None else build_sweep(args)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise ConfigError(
             f"--data-dir {args.data_dir} is not a directory; "
@@ -201,7 +237,9 @@ def main(argv=None) -> int:
     # TensorFlow's C++ log: errors that matter only (set before any command may import it)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(map(str, argv))
     args = parser.parse_args(argv)
+    args.argv = argv
     try:
         return int(args.func(args) or 0)
     except KvsbenchError as exc:

@@ -52,22 +52,58 @@ def blas_info() -> dict:
     }
 
 
+#: set it to the commit when the code runs outside a git checkout (e.g. an unpacked archive)
+COMMIT_ENV = "KVSBENCH_GIT_COMMIT"
+
+
 def git_commit(repo_dir: Path | None = None) -> str:
-    """The checked-out commit (with ``-dirty`` when the tree has changes), or "unknown"."""
-    cwd = repo_dir or Path(__file__).resolve().parent.parent
+    """The commit the figures were made from, with ``-dirty`` when the code has local changes.
+
+    In order: ``$KVSBENCH_GIT_COMMIT``; the git checkout ``repo_dir``; else the checkout this
+    package was imported from (an editable install), then the checkout of the working
+    directory when it is a kvsbench checkout (a plain ``pip install .`` copies the package out
+    of the checkout, so the directory ``kvsbench`` runs in is the one that names the code);
+    else "unknown". Changes under ``results/`` (generated files, e.g. a baseline being
+    regenerated) do not make a tree dirty.
+    """
+    pinned = os.environ.get(COMMIT_ENV, "").strip()
+    if pinned:
+        return pinned
+    if repo_dir is not None:
+        return _commit_of(Path(repo_dir)) or "unknown"
+    package = _commit_of(Path(__file__).resolve().parent.parent)
+    if package:
+        return package
+    top = _git(Path.cwd(), "rev-parse", "--show-toplevel")
+    if top and _is_kvsbench_checkout(Path(top)):
+        return _commit_of(Path(top)) or "unknown"
+    return "unknown"
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    """``git -C cwd args`` stdout, stripped; None when it fails (no git, not a checkout)."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=5
-        )
-        if head.returncode != 0:
-            return "unknown"
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=cwd, capture_output=True, text=True, timeout=5,
-        )
-        return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+        out = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True,
+                             timeout=5)
     except (OSError, subprocess.SubprocessError):
-        return "unknown"
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _commit_of(checkout: Path) -> str | None:
+    head = _git(checkout, "rev-parse", "HEAD")
+    if not head:
+        return None
+    dirty = _git(checkout, "status", "--porcelain", "--untracked-files=no", "--",
+                 ":/", ":(top,exclude)results")
+    return head + ("-dirty" if dirty else "")
+
+
+def _is_kvsbench_checkout(top: Path) -> bool:
+    try:
+        return 'name = "kvsbench"' in (top / "pyproject.toml").read_text()
+    except OSError:
+        return False
 
 
 def tensorflow_threads() -> dict:

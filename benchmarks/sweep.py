@@ -63,6 +63,62 @@ class Sweep:
         return d
 
 
+def sweep_record(sweep: Sweep) -> dict:
+    """sweep.json: the settings (what a later run into the directory must share), and what
+    ``kvsbench run --like DIR`` needs besides to rerun the sweep: twins, reference, threads,
+    pairs, models, seeds."""
+    return {"settings": sweep.settings(), "impls": list(sweep.impls),
+            "reference": sweep.reference, "threads": sweep.threads, "pairs": list(sweep.pairs),
+            "models": list(sweep.models), "seeds": sweep.seeds}
+
+
+def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> Sweep:
+    """The sweep recorded in ``result_dir``, to rerun exactly (``kvsbench run --like DIR``).
+
+    The training settings and twins come from its sweep.json; the pairs, models and seeds from
+    its runs.csv (every experiment the directory holds, also when it was filled by several
+    runs), else from sweep.json; the threads from sweep.json, else env.json's
+    ``threads_flag``. Raises :class:`ResultsError` when there is no readable sweep.json.
+    """
+    from benchmarks.records import read_csv
+
+    result_dir = Path(result_dir)
+    path = result_dir / "sweep.json"
+    hint = "give a directory written by `kvsbench run --out`"
+    if not path.is_file():
+        raise ResultsError(f"--like {result_dir}: it has no sweep.json; {hint}.")
+    try:
+        rec = json.loads(path.read_text())
+        settings = dict(rec["settings"])
+        impls = tuple(rec["impls"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ResultsError(f"--like {result_dir}: {path} is unreadable; {hint}.") from None
+    pairs, models, seeds = rec.get("pairs"), rec.get("models"), rec.get("seeds")
+    if (result_dir / "runs.csv").is_file():
+        runs = read_csv(result_dir / "runs.csv", ("pair", "model", "seed"))
+        if not runs.empty:
+            pairs = list(dict.fromkeys(runs["pair"]))
+            models = list(dict.fromkeys(runs["model"]))
+            seeds = int(runs["seed"].max()) + 1
+    if not (pairs and models and seeds):
+        raise ResultsError(f"--like {result_dir}: it records no experiments yet; {hint}.")
+    threads = rec.get("threads")
+    if threads is None:
+        try:
+            threads = json.loads((result_dir / "env.json").read_text()).get("threads_flag")
+        except (OSError, ValueError, AttributeError):
+            threads = None
+    from benchmarks.registry import resolve
+
+    impls, reference = resolve(impls, rec.get("reference"))
+    target_acc = settings.pop("target_acc", None)
+    base = ExperimentConfig.from_dict({**settings, "pair": pairs[0], "model": models[0]})
+    return Sweep(base=base, pairs=tuple(pairs), models=tuple(models), seeds=int(seeds),
+                 impls=impls, reference=reference, target_acc=target_acc,
+                 data_dir=data_dir, threads=DEFAULT_THREADS if threads is None else int(threads),
+                 timeout=timeout)
+
+
 def check_out_dir(out_dir: Path, sweep: Sweep) -> None:
     """Refuse a directory whose ``sweep.json`` holds other training settings."""
     path = Path(out_dir) / "sweep.json"
@@ -118,7 +174,7 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dic
     if skipped:
         log(f"kvsbench: skipping {skipped} experiment(s) already recorded in {out_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_json(out_dir / "sweep.json", {"settings": sweep.settings(), "impls": list(sweep.impls)})
+    write_json(out_dir / "sweep.json", sweep_record(sweep))
     if not todo:
         return {"ran": 0, "skipped": skipped, "diverged": 0}
     with TwinPool(sweep.impls, sweep.threads, sweep.timeout) as pool:

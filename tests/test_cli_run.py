@@ -143,3 +143,27 @@ def test_other_config_into_same_dir_is_refused(small_run, fashion_dir, capsys):
     assert code == 2
     assert "holds results of another config" in err and "epochs=2" in err
     assert len(err.splitlines()) == 1
+
+
+def test_like_reruns_the_recorded_sweep(small_run, fashion_dir, tmp_path, capsys):
+    out = tmp_path / "like"
+    code = main(["run", "--like", str(small_run), "--quiet", "--data-dir", str(fashion_dir),
+                 "--out", str(out)])
+    assert code == 0
+    original = pd.read_csv(small_run / "runs.csv", dtype={"batch_size": str})
+    rerun = pd.read_csv(out / "runs.csv", dtype={"batch_size": str})
+    assert sorted(rerun["run_id"]) == sorted(original["run_id"])
+    assert (json.loads((out / "sweep.json").read_text())["settings"]
+            == json.loads((small_run / "sweep.json").read_text())["settings"])
+    capsys.readouterr()
+    # 2 epochs leave no epochs to judge speed by (this test is about the match, not speed)
+    assert main(["compare", str(small_run), str(out), "--ratio-tol", "0.99"]) == 0
+    assert "2 of 2 baseline experiment(s) compared" in capsys.readouterr().out
+
+
+def test_like_with_training_flags_is_refused(small_run, tmp_path, capsys):
+    code = main(["run", "--like", str(small_run), "--epo", "3", "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "drop --epochs" in err
+    assert not (tmp_path / "x").exists()

@@ -88,7 +88,7 @@ def test_identical_directories_pass(baseline, tmp_path, capsys):
     current = shutil.copytree(baseline, tmp_path / "current")
     code, out, err = run_cli(capsys, baseline, current)
     assert code == 0, out + err
-    assert "2 experiment(s) compared" in out and "no regression" in out
+    assert "2 of 2 baseline experiment(s) compared" in out and "no regression" in out
     assert "REGRESSED" not in out
 
 

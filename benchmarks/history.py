@@ -1,0 +1,405 @@
+"""``kvsbench history DIR… --out OUT``: accuracy, parity and speed across commits.
+
+Takes result directories made from successive commits (CI artifacts, or
+``results/history/<commit>/``) and writes into OUT:
+
+- ``history.html`` — one self-contained page (the report's renderer,
+  :func:`benchmarks.report.render_html`): per experiment a trend plot of every twin's test
+  accuracy, each twin's parity figure and time ratio against the reference, over the commits;
+  the steps found; the commits and machines. ``history.md`` is the same in Markdown.
+- ``history.csv`` — the figures behind it, one row per directory × experiment × twin × figure.
+- ``plots/history_<n>.png`` — the trend plots (also embedded in history.html).
+
+**Order.** Directories are put in the order of their ``env.json`` ``created`` time (when the
+run started; directories without it keep their place at the end), or as given with
+``--as-given``.
+
+**Machines.** Each directory's machine is its ``env.json`` fingerprint
+(:data:`benchmarks.envinfo.FINGERPRINT_KEYS`). A series is cut where the fingerprint changes:
+the plot's line breaks there (a dotted vertical line marks it), and steps are looked for
+within each machine's stretch only, never across one.
+
+**Steps** (:func:`find_steps`): within a stretch of values ``v_0 … v_{n-1}``, every split
+``k`` (1 ≤ k < n) is a candidate step at commit ``k``; it is a step when
+
+1. there are at least two commits on each side (:data:`MIN_SIDE`: one odd commit is noise,
+   not a step; a step at the newest commit shows once the next commit confirms it),
+2. the change of medians, ``median(v_k…) − median(…v_{k-1})`` (of ``log`` values for the time
+   ratio and the parity figure), is larger than the figure's threshold — the time ratio:
+   ``log(1 / (1 − 0.25))`` (compare's ``--ratio-tol``), test accuracy: 1 percentage point
+   (``--acc-tol``), parity: a factor of 10 — and
+3. the two sides do not overlap: every value after the split lies beyond every value before it.
+
+Of the candidates the largest change is taken, and both sides are searched again the same way
+(binary segmentation), so a stretch may hold several steps; each step found must then still
+pass 1-3 between its neighbouring steps. The change reported is the ratio (difference, for
+accuracy) of the medians between the neighbouring steps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.errors import ConfigError, ResultsError
+
+#: figures tracked per experiment: (key, label, unit of change, log scale?)
+FIGURES = ("test_acc", "max_loss_diff", "time_ratio")
+_LABEL = {"test_acc": "test accuracy", "max_loss_diff": "parity (max |Δ loss|)",
+          "time_ratio": "time ratio"}
+#: parity: a step is a change by this factor at least
+PARITY_STEP_FACTOR = 10.0
+#: commits needed on each side of a step (one odd commit is not a step)
+MIN_SIDE = 2
+
+
+@dataclass
+class Point:
+    """One result directory: a commit's figures."""
+
+    path: Path
+    commit: str
+    created: str
+    machine: tuple
+    summary: object  # pandas.DataFrame (benchmarks.summary.summarize)
+    index: int = 0  # position in the history
+    machine_no: int = 0
+
+    @property
+    def short(self) -> str:
+        """``<position> <commit's first 8 characters>`` (the directory's name without one)."""
+        name = self.commit[:8] if self.commit not in ("", "unknown", "?") else self.path.name
+        return f"{self.index + 1}:{name}"
+
+
+@dataclass
+class Series:
+    """One figure of one twin of one experiment over the history (NaN: not measured there)."""
+
+    experiment: str
+    twin: str
+    figure: str
+    values: list
+    steps: list = field(default_factory=list)  # indices where a step starts
+
+
+# ----------------------------------------------------------------------------- reading
+def load_points(dirs, as_given: bool = False) -> list[Point]:
+    """Read every directory (:func:`benchmarks.compare.load_result_dir`), put them in order
+    and number the machines (1, 2, … in order of first appearance)."""
+    from benchmarks.compare import load_result_dir
+    from benchmarks.envinfo import fingerprint
+
+    if not dirs:
+        raise ConfigError("kvsbench history needs at least one result directory.")
+    points = []
+    for d in dirs:
+        side = load_result_dir(d)
+        env = side.env or {}
+        points.append(Point(Path(d), str(env.get("git_commit") or "unknown"),
+                            str(env.get("created") or ""),
+                            tuple(sorted(fingerprint(env).items())) if env else (), side.summary))
+    if not as_given:
+        dated = sorted((p for p in points if p.created), key=lambda p: p.created)
+        points = dated + [p for p in points if not p.created]
+    machines: dict = {}
+    for i, p in enumerate(points):
+        p.index = i
+        p.machine_no = machines.setdefault(p.machine, len(machines) + 1)
+    return points
+
+
+def collect_series(points: list[Point]) -> list[Series]:
+    """Every (experiment, twin, figure) series, experiments in order of first appearance."""
+    from benchmarks.registry import ordered, twins_of
+
+    experiments: dict = {}
+    for p in points:
+        for exp_id in p.summary["experiment_id"]:
+            experiments.setdefault(exp_id, None)
+    out = []
+    for exp_id in experiments:
+        twins: set = set()
+        refs = set()
+        for p in points:
+            impls, ref = twins_of(p.summary)
+            if exp_id in set(p.summary["experiment_id"]):
+                twins |= set(impls)
+                refs.add(ref)
+        for twin in ordered(twins):
+            for figure in FIGURES:
+                if figure != "test_acc" and twin in refs:
+                    continue
+                values = [_value(p, exp_id, twin, figure) for p in points]
+                if any(math.isfinite(v) for v in values):
+                    out.append(Series(exp_id, twin, figure, values))
+    return out
+
+
+def _value(p: Point, exp_id: str, twin: str, figure: str) -> float:
+    s = p.summary
+    rows = s[s["experiment_id"] == exp_id]
+    key = {"test_acc": f"{twin}_test_acc_mean", "max_loss_diff": f"{twin}_max_loss_diff",
+           "time_ratio": f"{twin}_time_ratio_mean"}[figure]
+    if rows.empty or key not in rows:
+        return math.nan
+    try:
+        return float(rows.iloc[0][key])
+    except (TypeError, ValueError):
+        return math.nan
+
+
+# ----------------------------------------------------------------------------- steps
+def _threshold(figure: str) -> float:
+    """The smallest change that counts as a step (log units for the log-scale figures)."""
+    from benchmarks.compare import Tolerances
+
+    tol = Tolerances()
+    if figure == "time_ratio":
+        return -math.log(1 - tol.ratio)
+    if figure == "test_acc":
+        return tol.acc_pp / 100
+    return math.log(PARITY_STEP_FACTOR)
+
+
+def _scale(figure: str, v: np.ndarray) -> np.ndarray:
+    if figure == "test_acc":
+        return v
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(np.maximum(v, 1e-300))
+
+
+def find_steps(values, figure: str) -> list[int]:
+    """Indices into ``values`` (one machine's stretch, NaN allowed) where a step starts (the
+    module docstring has the rule)."""
+    v = np.asarray(values, dtype=float)
+    idx = np.flatnonzero(np.isfinite(v))
+    x = _scale(figure, v[idx])
+    threshold = _threshold(figure)
+    cuts = _segment(x, threshold)
+    # a step found inside a side must also hold between its neighbouring steps
+    bounds = [0, *cuts, len(x)]
+    kept = [k for j, k in enumerate(cuts, start=1)
+            if _is_step(x[bounds[j - 1]:k], x[k:bounds[j + 1]], threshold)]
+    return [int(idx[k]) for k in kept]
+
+
+def _is_step(before: np.ndarray, after: np.ndarray, threshold: float) -> bool:
+    if len(before) < MIN_SIDE or len(after) < MIN_SIDE:
+        return False
+    change = float(np.median(after) - np.median(before))
+    apart = after.min() > before.max() if change > 0 else after.max() < before.min()
+    return abs(change) > threshold + 1e-12 and bool(apart)
+
+
+def _segment(x: np.ndarray, threshold: float) -> list[int]:
+    """Binary segmentation: the split with the largest change of medians that is a step,
+    then the same on both sides."""
+    best, best_k = 0.0, None
+    for k in range(MIN_SIDE, len(x) - MIN_SIDE + 1):
+        change = abs(float(np.median(x[k:]) - np.median(x[:k])))
+        if change > best and _is_step(x[:k], x[k:], threshold):
+            best, best_k = change, k
+    if best_k is None:
+        return []
+    left = _segment(x[:best_k], threshold)
+    right = [best_k + k for k in _segment(x[best_k:], threshold)]
+    return [*left, best_k, *right]
+
+
+def stretches(points: list[Point]) -> list[list[int]]:
+    """Indices of the points, cut where the machine changes."""
+    out: list[list[int]] = []
+    for p in points:
+        if out and points[out[-1][-1]].machine == p.machine:
+            out[-1].append(p.index)
+        else:
+            out.append([p.index])
+    return out
+
+
+def detect(series: list[Series], points: list[Point]) -> None:
+    """Fill every series' ``steps`` (searched within each machine's stretch)."""
+    parts = stretches(points)
+    for s in series:
+        s.steps = [part[k] for part in parts
+                   for k in find_steps([s.values[i] for i in part], s.figure)]
+
+
+def step_change(s: Series, i: int, points: list[Point]) -> float:
+    """The change at step ``i``: median after / before (difference for accuracy) within its
+    machine's stretch, up to the neighbouring steps."""
+    part = next(p for p in stretches(points) if i in p)
+    cuts = [j for j in s.steps if j in part]
+    k = cuts.index(i)
+    lo = cuts[k - 1] if k else part[0]
+    hi = cuts[k + 1] if k + 1 < len(cuts) else part[-1] + 1
+    before = [v for v in s.values[lo:i] if math.isfinite(v)]
+    after = [v for v in s.values[i:hi] if math.isfinite(v)]
+    if s.figure == "test_acc":
+        return float(np.median(after) - np.median(before))
+    return float(np.median(after) / np.median(before))
+
+
+# ----------------------------------------------------------------------------- output
+def history_table(points: list[Point], series: list[Series]):
+    """history.csv as a DataFrame: one row per directory × experiment × twin × figure."""
+    import pandas as pd
+
+    rows = []
+    for s in series:
+        for p in points:
+            v = s.values[p.index]
+            if not math.isfinite(v):
+                continue
+            step = ""
+            if p.index in s.steps:
+                step = _change_text(s.figure, step_change(s, p.index, points))
+            rows.append({"order": p.index, "commit": p.commit, "created": p.created,
+                         "machine": p.machine_no, "dir": str(p.path), "experiment_id":
+                         s.experiment, "twin": s.twin, "figure": s.figure, "value": v,
+                         "step": step})
+    return pd.DataFrame(rows, columns=["order", "commit", "created", "machine", "dir",
+                                       "experiment_id", "twin", "figure", "value", "step"])
+
+
+def _change_text(figure: str, change: float) -> str:
+    from benchmarks.report import fmt_pp
+
+    if figure == "test_acc":
+        return fmt_pp(change)
+    if figure == "time_ratio":
+        return f"{100 * (change - 1):+.0f} %"
+    return f"×{change:.3g}"
+
+
+def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> bytes:
+    """One experiment: a panel per figure, one line per twin, x = the commits in order; lines
+    break where the machine changes (dotted vertical line), steps are marked in red."""
+    from matplotlib.figure import Figure
+
+    from benchmarks.plots import to_png, twin_line
+    from benchmarks.registry import label
+
+    figures = [f for f in FIGURES if any(s.figure == f for s in series)]
+    fig = Figure(figsize=(4.2 * len(figures), 3.4), layout="constrained")
+    axes = fig.subplots(1, len(figures), squeeze=False)[0]
+    x = np.arange(len(points))
+    parts = stretches(points)
+    for ax, figure in zip(axes, figures):
+        for s in (s for s in series if s.figure == figure):
+            style = twin_line(s.twin)
+            y = np.asarray(s.values, dtype=float) * (100 if figure == "test_acc" else 1)
+            for n, part in enumerate(parts):
+                ax.plot(x[part], y[part], **{**style, "ls": style.get("ls", "-") or "-"},
+                        label=label(s.twin) if n == 0 else None)
+            for i in s.steps:
+                ax.axvline(i - 0.5, color="tab:red", lw=1.2, alpha=0.8)
+                ax.annotate(_change_text(figure, step_change(s, i, points)), (i - 0.5, 1),
+                            xycoords=("data", "axes fraction"), color="tab:red", fontsize=8,
+                            ha="left", va="top", rotation=90)
+        for part in parts[1:]:
+            ax.axvline(part[0] - 0.5, color="0.3", ls=":", lw=1.5)
+            ax.annotate(f"machine {points[part[0]].machine_no}", (part[0] - 0.45, 0.02),
+                        xycoords=("data", "axes fraction"), fontsize=8, color="0.3")
+        if figure != "test_acc":
+            ax.set_yscale("log")
+        ax.set_title(_LABEL[figure], fontsize=10)
+        ax.set_ylabel({"test_acc": "test accuracy (%)", "max_loss_diff": "max |Δ train loss|",
+                       "time_ratio": "reference / twin epoch time (×)"}[figure])
+        ax.set_xlabel("commit (oldest → newest)")
+        ax.set_xticks(x, [p.short for p in points], rotation=60, fontsize=7)
+        ax.set_xlim(-0.5, len(points) - 0.5)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(exp_id, fontsize=10)
+    return to_png(fig)
+
+
+def compose(points: list[Point], series: list[Series], plots: dict) -> list:
+    """The history page as the report's blocks (:mod:`benchmarks.report`)."""
+    from benchmarks.report import Bullets, Heading, Image, Para, Table
+
+    n_machines = len({p.machine for p in points})
+    blocks: list = [Heading(1, "kvsbench history"), Para(
+        f"{len(points)} result directories, oldest first (by `env.json` `created`), on "
+        f"{n_machines} machine(s); per experiment every twin's test accuracy and, against the "
+        "reference, its parity figure and time ratio. A line breaks where the machine "
+        "changes; a red line marks a step: the medians before and after differ by more than "
+        "compare's tolerance (25 % time ratio, 1 pp accuracy, ×10 parity) and the two sides "
+        "do not overlap.")]
+    steps = [f"`{s.experiment}` {s.twin} {_LABEL[s.figure]}: step "
+             f"{_change_text(s.figure, step_change(s, i, points))} at commit "
+             f"`{points[i].short}` (after `{points[i - 1].short}`)"
+             for s in series for i in s.steps]
+    blocks += [Heading(2, "Steps"), Bullets(steps) if steps else Para("No step found.")]
+    blocks += [Heading(2, "Commits"), Table(
+        ["#", "commit", "created", "machine", "directory"],
+        [[str(p.index + 1), f"`{p.commit}`", p.created or "—", str(p.machine_no),
+          f"`{p.path}`"] for p in points], align="r")]
+    machines = {}
+    for p in points:
+        machines.setdefault(p.machine_no, dict(p.machine))
+    blocks.append(Table(["machine", *(k for k in next(iter(machines.values()), {}))],
+                        [[str(n), *map(str, m.values())] for n, m in machines.items()]))
+    blocks.append(Heading(2, "Trends"))
+    for exp_id, plot in plots.items():
+        blocks += [Heading(3, f"`{exp_id}`"), Image(plot)]
+    return blocks
+
+
+def write_history(dirs, out_dir, as_given: bool = False) -> dict:
+    """Write history.html, history.md, history.csv and plots/ into ``out_dir``."""
+    from benchmarks.atomic import write_atomic, write_bytes_atomic, write_csv
+    from benchmarks.report import Plot, render_html, render_markdown
+
+    points = load_points(dirs, as_given)
+    series = collect_series(points)
+    if not series:
+        raise ResultsError("the result directories hold no figures to track.")
+    detect(series, points)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ResultsError(f"--out {out_dir} is a file; give a directory.")
+    (out_dir / "plots").mkdir(parents=True, exist_ok=True)
+    plots = {}
+    for n, exp_id in enumerate(dict.fromkeys(s.experiment for s in series), start=1):
+        png = trend_figure(exp_id, [s for s in series if s.experiment == exp_id], points)
+        path = f"plots/history_{n}.png"
+        write_bytes_atomic(out_dir / path, png)
+        plots[exp_id] = Plot(path, f"{exp_id} over {len(points)} commits", png)
+    write_csv(out_dir / "history.csv", history_table(points, series))
+    blocks = compose(points, series, plots)
+    write_atomic(out_dir / "history.md", render_markdown(blocks))
+    write_atomic(out_dir / "history.html", render_html(blocks, title="kvsbench history"))
+    return {"html": out_dir / "history.html", "csv": out_dir / "history.csv",
+            "steps": sum(len(s.steps) for s in series), "points": len(points)}
+
+
+# ----------------------------------------------------------------------------- CLI
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "history",
+        help="trend of accuracy, parity and time ratio over result directories of successive "
+        "commits (HTML + CSV)",
+        description="Read result directories from successive commits (CI artifacts, or "
+        "results/history/<commit>/) and write OUT/history.html (self-contained), "
+        "history.md, history.csv and plots/: per experiment and twin, test accuracy, parity and "
+        "time ratio over the commits, the steps found, machine changes marked.",
+    )
+    p.add_argument("dirs", nargs="+", type=Path, metavar="DIR",
+                   help="result directories written by kvsbench run")
+    p.add_argument("--out", type=Path, required=True, help="directory to write into")
+    p.add_argument("--as-given", action="store_true",
+                   help="keep the order of DIR… (default: env.json's created time)")
+    p.set_defaults(func=cmd_history)
+
+
+def cmd_history(args) -> int:
+    built = write_history(args.dirs, args.out, args.as_given)
+    print(f"kvsbench history: {built['points']} commit(s), {built['steps']} step(s) found; "
+          f"{built['html']} and {built['csv']}")
+    return 0

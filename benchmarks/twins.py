@@ -210,15 +210,26 @@ class ScratchNumbaTwin(ScratchTwin):
     def configure_threads(cls, threads: int) -> None:
         from scratch.compiled import warm_up
 
-        _blas_threads(threads)
+        # compile first: numba's np.dot calls SciPy's BLAS, a library of its own that is loaded
+        # only then, and a thread limit covers only the libraries already loaded
         cls.compile_seconds = warm_up()
+        _blas_threads(threads)
 
     @classmethod
     def runtime_info(cls) -> dict:
         import numba
 
+        from threadpoolctl import threadpool_info
+
+        scipy_blas = [i for i in threadpool_info() if i.get("user_api") == "blas"
+                      and "scipy" in str(i.get("filepath", "")).lower()]
+        numba_blas = {}
+        if scipy_blas:  # the BLAS numba's np.dot calls
+            b = scipy_blas[0]
+            numba_blas = {"numba_blas_kernel": b.get("architecture"),
+                          "numba_blas_threads": b.get("num_threads")}
         return {**super().runtime_info(), "numba_version": numba.__version__,
-                "compile_seconds": cls.compile_seconds}
+                "compile_seconds": cls.compile_seconds, **numba_blas}
 
     def train_epoch(self, X, y, epoch: int) -> Epoch:
         from scratch import fpmode

@@ -291,11 +291,15 @@ def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "", twin: str =
     ticks = ratio_ticks(norm.vmin, norm.vmax)
     bar.set_ticks(ticks, labels=[ratio_label(t) for t in ticks])
     bar.minorticks_off()
+    sides = []  # only the sides of 1 the data are on
+    if norm.vmax > 1:
+        sides.append(Patch(facecolor=matplotlib.colormaps[cmap_name](0.85),
+                           label=f"> 1: {twin} faster"))
+    if norm.vmin < 1:
+        sides.append(Patch(facecolor=matplotlib.colormaps[cmap_name](0.15),
+                           label=f"< 1: {reference} faster"))
     _grid_legend(fig, [
-        Patch(facecolor=matplotlib.colormaps[cmap_name](norm(max(norm.vmax, 1.0))),
-              label=f"> 1: {twin} faster"),
-        Patch(facecolor=matplotlib.colormaps[cmap_name](norm(min(norm.vmin, 1.0))),
-              label=f"< 1: {reference} faster"),
+        *sides,
         Patch(facecolor=DIAGONAL, label="same class"),
         Patch(facecolor=EMPTY_CELL, label="pair not run"),
     ])
@@ -337,9 +341,13 @@ def ratio_label(v: float) -> str:
 
 
 def ratio_ticks(vmin: float, vmax: float) -> list[float]:
-    """Colour-bar ticks of a log scale from ``vmin`` to ``vmax``: 1-2-5 steps inside it."""
-    ticks = [m * 10.0**e for e in range(-4, 5) for m in (1, 2, 5)]
-    inside = [t for t in ticks if vmin <= t <= vmax]
+    """Colour-bar ticks of a log scale from ``vmin`` to ``vmax``: 1-2-5 steps inside it
+    (finer ones when that gives fewer than three)."""
+    for mantissas in ((1, 2, 5), (1, 1.5, 2, 3, 5, 7)):  # finer steps for a narrow scale
+        ticks = [m * 10.0**e for e in range(-4, 5) for m in mantissas]
+        inside = [float(f"{t:.3g}") for t in ticks if vmin <= t <= vmax]
+        if len(inside) >= 3:
+            return inside
     return inside or [math.sqrt(vmin * vmax)]
 
 

@@ -474,7 +474,7 @@ def version_text(env: dict | None) -> str:
 
     measured = (env or {}).get("kvsbench_version")
     if measured in (None, __version__):
-        return f"kvsbench {__version__}."
+        return f"Made with kvsbench {__version__}."
     return f"Measured with kvsbench {measured}; report built by kvsbench {__version__}."
 
 
@@ -574,8 +574,8 @@ def verdict_table(summary) -> Table:
     n_train = summary["n_train"].dropna() if "n_train" in summary else []
     size = f" at {int(n_train.median()):,} images" if len(n_train) else ""
     ref = label(reference) if reference else "—"
-    headers = ["model", "twin", f"parity (≤ {PARITY_TOLERANCE:g})", "test acc",
-               f"test acc {ref}", f"speed per epoch{size}", "speed per step",
+    headers = ["model", "twin", f"parity (≤ {PARITY_TOLERANCE:g})", "twin test acc",
+               f"{ref} test acc", f"speed per epoch{size}", "speed per step",
                "diverged / failed"]
     rows = []
     for model in _models(summary):

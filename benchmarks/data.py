@@ -357,6 +357,8 @@ def download_fashion_mnist(keras_home: str | os.PathLike | None = None,
             raise DataError(
                 f"could not download: {url.hostname} is unreachable ({reason})") from None
     get_file = _keras_get_file()
+    # Keras' get_file falls back to /tmp/.keras when cache_dir is not writable (or absent)
+    (home / KERAS_CACHE_SUBDIR).mkdir(parents=True, exist_ok=True)
     paths = []
     previous_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -224,3 +225,33 @@ def test_other_config_into_same_dir_is_refused(small_run, fashion_dir, capsys):
     assert code == 2
     assert "holds results of another config" in err and "epochs=2" in err
     assert len(err.splitlines()) == 1
+
+
+TF_LOG_LINE = re.compile(r"^[IWE]\d{4} .*\.cc:\d+\]", re.M)  # TensorFlow's C++ log format
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_tensorflow_output_reaches_the_terminal_only_with_verbose(fashion_dir, tmp_path, capfd,
+                                                                  verbose):
+    argv = ["run", "--pairs", "trouser:ankle-boot", "--models", "logreg", "--impls", "keras",
+            "--epochs", "1", "--quiet", "--data-dir", str(fashion_dir), "--out",
+            str(tmp_path / "out")]
+    assert main(argv + (["--verbose"] if verbose else [])) == 0
+    err = capfd.readouterr().err
+    assert bool(TF_LOG_LINE.search(err)) is verbose, err[:500]
+
+
+def test_native_stderr_goes_to_the_log_and_python_stderr_to_the_terminal(tmp_path, capfd):
+    import os
+    import sys
+
+    from benchmarks.quiet import native_stderr_to
+
+    with native_stderr_to(tmp_path / "native.log"):
+        os.write(2, b"I0000 native line\n")
+        print("kvsbench: a message", file=sys.stderr)
+    err = capfd.readouterr().err
+    assert "kvsbench: a message" in err and "native line" not in err
+    assert (tmp_path / "native.log").read_text() == "I0000 native line\n"
+    os.write(2, b"after\n")
+    assert capfd.readouterr().err == "after\n"

@@ -13,14 +13,29 @@ import os
 import sys
 from pathlib import Path
 
+from benchmarks import __version__
 from benchmarks.errors import ConfigError, KvsbenchError
 
 DEFAULT_OUT = Path("results") / "latest"
+#: the split of `kvsbench run` unless --protocol says otherwise: a Keras user expects test
+#: accuracy on the official test images (the course experiments keep the course's `seed` split)
+RUN_PROTOCOL = "official"
+PROTOCOL_HELP = (
+    "Split protocols: 'official' (the default) validates on a seeded 20%% of the pair's training "
+    "images and tests on the pair's images of the t10k (test) file, as "
+    "keras.datasets.fashion_mnist.load_data() splits it; 'seed' is the course's split: the "
+    "pair's training images shuffled with seed 42, then 60%% train, 20%% test, 20%% validation "
+    "(the t10k file is never read). Note: in the offline subset "
+    "(../shared/fashion-mnist-subset) the t10k files are later TRAINING images, not the "
+    "official test set. docs/data.md has the details."
+)
+#: ExperimentConfig fields whose `kvsbench run` flag is not `--` + the field with dashes
+_FLAG_OF = {"learning_rate": "--lr"}
 #: modules that each add one subcommand through ``add_parser(subparsers)`` (heavy imports
 #: stay inside their command functions, so ``kvsbench --help`` is quick)
 COMMAND_MODULES = tuple(
     m for m in ("benchmarks.report", "benchmarks.compare", "benchmarks.history",
-                "benchmarks.course", "benchmarks.standin")
+                "benchmarks.course", "benchmarks.standin", "benchmarks.datacmd")
     if importlib.util.find_spec(m) is not None
 )
 
@@ -42,59 +57,79 @@ def _add_run(sub) -> None:
     p = sub.add_parser(
         "run",
         help="train both twins on Fashion-MNIST pairs and write CSVs, plots and a report",
-        description="Train the scratch and Keras twins under identical conditions. With no "
-        "flags: the course's experiment (Trouser vs Ankle boot and Pullover vs Coat, logreg "
-        "and mlp, both twins).",
+        description="Train the scratch and Keras twins under identical conditions and end "
+        "with the verdict: per model and twin, the parity figure, test accuracy, time ratio "
+        "and diverged/failed runs. With no flags: Trouser vs Ankle boot and Pullover vs Coat, "
+        "logreg and mlp, both twins, the official split.",
+        epilog=PROTOCOL_HELP,
     )
     pairs = p.add_mutually_exclusive_group()
     pairs.add_argument("--pairs", nargs="+", default=list(DEFAULT_PAIRS), metavar="A:B",
-                       help="class pairs by index or name, e.g. trouser:ankle-boot 2:4 "
-                       "(default: %(default)s)")
+                       help="class pairs by index or name, e.g. trouser:ankle-boot 2:4; label 1 "
+                       "is the second class")
     pairs.add_argument("--all-pairs", action="store_true", help="all 45 pairs")
-    p.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
-    p.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
-    p.add_argument("--lr", type=float, default=0.001, help="learning rate (default 0.001)")
-    p.add_argument("--batch-size", default="32", help="a positive int, or 'full' (default 32)")
-    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS,
+                   help="logreg: 784 → 1 sigmoid; mlp: 784 → Dense(--hidden-units) → 1")
+    p.add_argument("--optimizer", default="adam", choices=OPTIMIZERS,
+                   help="Keras' optimizer, with Keras' exact update rule in both twins")
+    p.add_argument("--lr", type=float, default=0.001, help="learning rate, > 0")
+    p.add_argument("--batch-size", default="32", help="a positive int, or 'full' (full-batch "
+                   "gradient descent)")
+    p.add_argument("--epochs", type=int, default=20, help="epochs per run")
     p.add_argument("--schedule", default="constant", choices=SCHEDULES,
-                   help="per-epoch learning-rate schedule")
-    p.add_argument("--decay-rate", type=float, default=1.0)
-    p.add_argument("--decay-interval", type=int, default=1, help="epochs per staircase step")
-    p.add_argument("--init", default="glorot_uniform", choices=INITS)
-    p.add_argument("--hidden-units", type=int, default=100)
-    p.add_argument("--activation", default="relu", choices=ACTIVATIONS)
+                   help="per-epoch learning-rate schedule: inverse_time lr/(1+rate·epoch), "
+                   "staircase lr/(1+rate·floor(epoch/interval))")
+    p.add_argument("--decay-rate", type=float, default=1.0, help="rate of --schedule")
+    p.add_argument("--decay-interval", type=int, default=1,
+                   help="epochs per step of --schedule staircase")
+    p.add_argument("--init", default="glorot_uniform", choices=INITS,
+                   help="initial kernels (biases are zero); drawn once, loaded into every twin")
+    p.add_argument("--hidden-units", type=int, default=100, help="hidden units of mlp")
+    p.add_argument("--activation", default="relu", choices=ACTIVATIONS,
+                   help="hidden activation of mlp")
     p.add_argument("--momentum", type=float, default=0.9, help="beta of --optimizer momentum")
-    p.add_argument("--seeds", type=int, default=1, help="repeat each experiment with N seeds")
-    p.add_argument("--protocol", default="seed", choices=PROTOCOLS)
+    p.add_argument("--seeds", type=int, default=1, help="repeat each experiment with seeds "
+                   "0..N-1 (initial weights, batch order, validation draw); 3 or more give "
+                   "95%% intervals")
+    p.add_argument("--protocol", default=RUN_PROTOCOL, choices=PROTOCOLS,
+                   help="how a pair is split (see below)")
     p.add_argument("--impls", nargs="+", default=["scratch", "keras"],
                    choices=[*registry.names(), "all"], metavar="TWIN",
                    help=f"twins to train, each in its own process: {', '.join(registry.names())}"
-                   ", or all (every installed twin) (default: %(default)s)")
+                   ", or all (every installed twin)")
     p.add_argument("--reference", default=None, metavar="TWIN",
                    help="the twin the others' parity and speed are measured against (default: "
                    f"{registry.DEFAULT_REFERENCE} when it runs, else the first twin)")
-    p.add_argument("--target-acc", type=float, default=None,
-                   help="record the time to reach this validation accuracy")
-    p.add_argument("--data-dir", default=None, help="directory with the four Fashion-MNIST files")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="result directory")
+    p.add_argument("--target-acc", type=float, default=None, metavar="ACC",
+                   help="record the time to reach this validation accuracy, in (0, 1] "
+                   "(default: not recorded)")
+    p.add_argument("--data-dir", default=None, metavar="DIR",
+                   help="directory with the four Fashion-MNIST files (default: "
+                   "FASHION_MNIST_DIR, then the Keras cache, then a download; see kvsbench data)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+                   help="result directory; re-running into it skips the runs already recorded")
     p.add_argument("--threads", default=str(DEFAULT_THREADS), metavar="N|all",
                    help="threads of every twin (NumPy's BLAS, TensorFlow's op pool): each twin "
                    "trains alone in its own process, one at a time, so N threads are N cores "
-                   "for each; 'all' (or 0) is every core of the machine (default: "
-                   "%(default)s; docs/speed.md has the figures behind it)")
+                   "for each; 'all' (or 0) is every core of the machine; docs/speed.md has "
+                   "the figures behind the default")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help="an epoch of one twin taking longer than this is a failed run: its "
-                   "worker is killed and the sweep goes on (default: %(default)g)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+                   "worker is killed and the sweep goes on")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--verbose", action="store_true",
+                   help="show TensorFlow's own output (its start-up lines and warnings); "
+                   "without it, it goes to a log file")
     p.add_argument("--like", type=Path, default=None, metavar="DIR",
                    help="rerun exactly the sweep recorded in result directory DIR (its "
                    "sweep.json and experiments), e.g. to match a baseline for kvsbench "
-                   "compare; only --out, --data-dir, --timeout and --quiet may be given with it")
+                   "compare; only --out, --data-dir, --timeout, --quiet and --verbose may be "
+                   "given with it")
     p.set_defaults(func=cmd_run)
 
 
 #: the run options --like allows beside it (the rest of the sweep comes from DIR)
-LIKE_ALLOWED = ("like", "out", "data_dir", "timeout", "quiet")
+LIKE_ALLOWED = ("like", "out", "data_dir", "timeout", "quiet", "verbose")
 
 
 def explicit_run_options(argv) -> list[str]:
@@ -118,7 +153,7 @@ def like_sweep(args):
         flags = " ".join("--" + k.replace("_", "-") for k in extra)
         raise ConfigError(
             f"--like {args.like} takes the whole sweep from that directory; drop {flags} "
-            "(only --out, --data-dir, --timeout and --quiet go with --like)."
+            "(only --out, --data-dir, --timeout, --quiet and --verbose go with --like)."
         )
     if not args.timeout > 0:
         raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
@@ -141,6 +176,19 @@ def parse_threads(value) -> int:
     return n
 
 
+def _flag_error(exc: ConfigError) -> ConfigError:
+    """The config's message with the field names replaced by the flags the user typed
+    (``Argument `learning_rate` must be > 0`` → ``Argument `--lr` must be > 0``)."""
+    import re
+
+    def flag(field: str) -> str:
+        return _FLAG_OF.get(field, "--" + field.replace("_", "-"))
+
+    text = re.sub(r"Argument `(\w+)`", lambda m: f"Argument `{flag(m.group(1))}`", str(exc))
+    text = re.sub(r"Received: (\w+)=", lambda m: f"Received: {flag(m.group(1))}=", text)
+    return ConfigError(text)
+
+
 def build_sweep(args):
     """Turn ``kvsbench run`` arguments into a validated :class:`Sweep` (ConfigError/DataError)."""
     from benchmarks.config import ExperimentConfig, parse_batch_size
@@ -159,22 +207,29 @@ def build_sweep(args):
     impls, reference = resolve(args.impls, args.reference)
     pairs = all_pairs() if args.all_pairs else [parse_pair(p) for p in args.pairs]
     slugs = tuple(dict.fromkeys(pair_slug(p) for p in pairs))
-    base = ExperimentConfig(
-        model=args.models[0],
-        pair=slugs[0],
-        optimizer=args.optimizer,
-        learning_rate=args.lr,
-        batch_size=parse_batch_size(args.batch_size),
-        epochs=args.epochs,
-        hidden_units=args.hidden_units,
-        activation=args.activation,
-        init=args.init,
-        schedule=args.schedule,
-        decay_rate=args.decay_rate,
-        decay_interval=args.decay_interval,
-        momentum=args.momentum,
-        protocol=args.protocol,
-    )
+    try:
+        batch_size = parse_batch_size(args.batch_size)
+    except ConfigError as exc:
+        raise _flag_error(exc) from None
+    try:
+        base = ExperimentConfig(
+            model=args.models[0],
+            pair=slugs[0],
+            optimizer=args.optimizer,
+            learning_rate=args.lr,
+            batch_size=batch_size,
+            epochs=args.epochs,
+            hidden_units=args.hidden_units,
+            activation=args.activation,
+            init=args.init,
+            schedule=args.schedule,
+            decay_rate=args.decay_rate,
+            decay_interval=args.decay_interval,
+            momentum=args.momentum,
+            protocol=args.protocol,
+        )
+    except ConfigError as exc:
+        raise _flag_error(exc) from None
     return Sweep(
         base=base,
         pairs=slugs,
@@ -199,34 +254,102 @@ def cmd_run(args) -> int:
             "point it at the four Fashion-MNIST files."
         )
     try:
-        counts = run_sweep(sweep, args.out, quiet=args.quiet)
+        counts = run_sweep(sweep, args.out, quiet=args.quiet, verbose=args.verbose)
     except KeyboardInterrupt:
         print(f"kvsbench: interrupted; the runs finished so far are in {args.out}; "
               "re-run the same command to complete the rest.", file=sys.stderr)
         return 130
-    built = _after_run(args.out, args.data_dir)
+    built = _after_run(args.out, args.data_dir, quiet=args.quiet)
     print(f"kvsbench: {counts['ran']} experiment(s) run, {counts['skipped']} skipped, "
           f"{counts['diverged']} with a diverged or failed twin; results in {args.out}")
-    for line in built["verdict"]:
-        print(f"  - {line}")
-    print(f"kvsbench: report: {built['report_html']} and {built['report_md']}")
+    print_verdict(built)
     return 0
 
 
-def _after_run(out_dir: Path, data_dir=None) -> dict:
-    """Write the summary, plots and report of a finished run."""
+def print_verdict(built: dict, file=None) -> None:
+    """The end of ``kvsbench run``: the verdict table (per model and twin), a line per failed
+    run, and where the reports are."""
+    from benchmarks.report import render_text_table
+
+    file = file or sys.stdout
+    table = built["verdict_table"]
+    if table.rows:
+        print("\nVerdict (speed: the reference's time over the twin's, epochs after the "
+              "first; > 1 faster):", file=file)
+        print(render_text_table(table), file=file)
+    else:
+        for line in built["verdict"]:
+            print(f"  - {line}", file=file)
+    for line in built["failures"]:
+        print(f"  - {line}", file=file)
+    print(f"\nReport: {built['report_html']}\n        {built['report_md']}", file=file)
+
+
+def report_progress(quiet: bool = False):
+    """A progress callback for :func:`benchmarks.report.build_report`: a bar on a terminal,
+    one line otherwise (nothing with ``quiet``). Returns (callback, close)."""
+    if quiet:
+        return None, lambda: None
+    if not sys.stderr.isatty():
+        said = []
+
+        def once(done, total, what):
+            if not said:
+                said.append(True)
+                print(f"kvsbench: building the report ({total} files) ...", file=sys.stderr)
+
+        return once, lambda: None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=1, unit="file", desc="report", leave=False, dynamic_ncols=True)
+
+    def update(done, total, what):
+        bar.total = total
+        bar.set_postfix_str(what.rsplit("/", 1)[-1][:40], refresh=False)
+        bar.update(done - bar.n)
+
+    return update, bar.close
+
+
+def _after_run(out_dir: Path, data_dir=None, quiet: bool = False) -> dict:
+    """Write the summary, plots and report of a finished run, showing progress."""
     from benchmarks.report import build_report
 
-    return build_report(out_dir, data_dir=data_dir)
+    progress, close = report_progress(quiet)
+    try:
+        return build_report(out_dir, data_dir=data_dir, progress=progress)
+    finally:
+        close()
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every flag's help ends with its default, unless the help already names it or there
+    is none to name (a switch, or a default of None)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS):
+            return text
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """kvsbench's parsers (subcommands included) all show defaults in ``--help``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kvsbench",
         description="Keras-vs-scratch benchmark harness: train NumPy and Keras twins of the "
         "same small models under identical conditions and compare them.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"kvsbench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
     _add_run(sub)
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_parser(sub)
@@ -234,12 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    # TensorFlow's C++ log: errors that matter only (set before any command may import it)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(map(str, argv))
     args = parser.parse_args(argv)
     args.argv = argv
+    if not getattr(args, "verbose", False):
+        # TensorFlow's C++ log (oneDNN/CUDA start-up lines): errors that matter only. Set
+        # before any command may import it; the twins' workers inherit it.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         return int(args.func(args) or 0)
     except KvsbenchError as exc:

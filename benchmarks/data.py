@@ -94,7 +94,8 @@ DOWNLOAD_TIMEOUT_S = 60.0  # socket timeout while get_file runs, so a stalled tr
 _POINT_AT_COPY = (
     "put the four IDX files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
     "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz; gzip or raw) in a directory and pass "
-    f"--data-dir DIR or set {ENV_VAR}=DIR (e.g. ../shared/fashion-mnist-subset)"
+    f"--data-dir DIR or set {ENV_VAR}=DIR (e.g. ../shared/fashion-mnist-subset), or copy them "
+    "into the Keras cache with kvsbench data import DIR"
 )
 
 
@@ -322,14 +323,15 @@ def _keras_get_file():
     return get_file
 
 
-def download_fashion_mnist(keras_home: str | os.PathLike | None = None) -> Path:
+def download_fashion_mnist(keras_home: str | os.PathLike | None = None,
+                           origin: str = ORIGIN) -> Path:
     """Download the four files with Keras' ``get_file`` into the Keras cache.
 
     They land in ``<keras_home>/datasets/fashion-mnist/`` (``keras_home`` defaults to
     ``$KERAS_HOME`` or ``~/.keras``). The origin and file names are those of
-    ``keras.datasets.fashion_mnist``; each file is checked
-    against its official MD5. The host is probed first with a short timeout so that an offline
-    machine fails in seconds instead of hanging.
+    ``keras.datasets.fashion_mnist`` (``origin``: a mirror, ``file://`` too); each file is
+    checked against its official MD5. An HTTP host is probed first with a short timeout so
+    that an offline machine fails in seconds instead of hanging.
 
     Returns
     -------
@@ -341,14 +343,22 @@ def download_fashion_mnist(keras_home: str | os.PathLike | None = None) -> Path:
     DataError
         Host unreachable, transfer failed, or an MD5 mismatch.
     """
+    from urllib.parse import urlsplit
+
     home = Path(keras_home).expanduser() if keras_home else keras_cache_dir().parent.parent
-    host = ORIGIN.split("/")[2]
-    try:
-        _probe_host(host, 443, PROBE_TIMEOUT_S)
-    except (OSError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
-        raise DataError(f"could not download: {host} is unreachable ({reason})") from None
+    origin = origin if origin.endswith("/") else origin + "/"
+    url = urlsplit(origin)
+    if url.scheme in ("http", "https"):
+        try:
+            _probe_host(url.hostname or "", url.port or (443 if url.scheme == "https" else 80),
+                        PROBE_TIMEOUT_S)
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise DataError(
+                f"could not download: {url.hostname} is unreachable ({reason})") from None
     get_file = _keras_get_file()
+    # Keras' get_file falls back to /tmp/.keras when cache_dir is not writable (or absent)
+    (home / KERAS_CACHE_SUBDIR).mkdir(parents=True, exist_ok=True)
     paths = []
     previous_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
@@ -357,18 +367,31 @@ def download_fashion_mnist(keras_home: str | os.PathLike | None = None) -> Path:
             try:
                 path = get_file(
                     fname=name,
-                    origin=ORIGIN + name,
+                    origin=origin + name,
                     file_hash=md5,
                     hash_algorithm="md5",
                     cache_subdir=KERAS_CACHE_SUBDIR,
                     cache_dir=str(home),
                 )
             except Exception as exc:  # get_file raises bare Exception (fetch) / ValueError (MD5)
-                raise DataError(f"could not download {ORIGIN + name}: {exc}") from None
+                _drop_unless(home / KERAS_CACHE_SUBDIR / name, md5)  # no bad file is left
+                text = " ".join(str(exc).split())
+                raise DataError(f"could not download {origin + name}: {text}") from None
             paths.append(Path(path))
     finally:
         socket.setdefaulttimeout(previous_timeout)
     return paths[0].parent.resolve()
+
+
+def _drop_unless(path: Path, md5: str) -> None:
+    """Remove ``path`` unless its MD5 is ``md5`` (a failed download leaves no bad file)."""
+    import hashlib
+
+    try:
+        if hashlib.md5(path.read_bytes()).hexdigest() != md5:
+            path.unlink()
+    except OSError:
+        pass
 
 
 # --------------------------------------------------------------------------- reading, cached

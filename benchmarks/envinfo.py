@@ -126,7 +126,10 @@ def collect_env() -> dict:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             versions[pkg] = None
+    from benchmarks import __version__
+
     env = {
+        "kvsbench_version": __version__,
         "cpu_model": cpu_model(),
         "logical_cores": os.cpu_count(),
         "physical_cores": psutil.cpu_count(logical=False),

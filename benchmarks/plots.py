@@ -278,37 +278,81 @@ def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "", twin: str =
     subtitle : str
         The training settings, appended to the title.
     """
-    import matplotlib.colors as mcolors
 
-    values = np.concatenate([g[np.isfinite(g) & (g > 0)] for g in grids.values()])
-    spread = float(np.max(np.abs(np.log(values)))) if values.size else 1.0
-    spread = max(spread, math.log(1.25)) * 1.05
-    norm = mcolors.LogNorm(vmin=math.exp(-spread), vmax=math.exp(spread))
+    norm, cmap_name = ratio_scale(np.concatenate([g.ravel() for g in grids.values()]))
     fig, axes = _heatmap_figure(len(grids))
     image = None
     for ax, (model, grid) in zip(axes, grids.items(), strict=True):
-        image, cmap = _heatmap_panel(ax, grid, "RdBu", norm)
-        _annotate_cells(ax, grid, norm, cmap, lambda v: f"{v:.2g}")
+        image, cmap = _heatmap_panel(ax, grid, cmap_name, norm)
+        _annotate_cells(ax, grid, norm, cmap, ratio_label)
         _class_grid(ax, class_names)
         ax.set_title(f"{model}: {reference} / {twin} epoch time (×)\n"
-                     f"> 1 (blue): {twin} faster",
+                     f"> 1: {twin} faster",
                      fontsize=10)
     bar = fig.colorbar(image, ax=list(axes), shrink=0.75,
                        label=f"{reference} / {twin} epoch time, epochs after the first "
                        "(×, log scale)")
-    ticks = [t for t in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100)
-             if norm.vmin <= t <= norm.vmax]
-    bar.set_ticks(ticks, labels=[f"{t:g}×" for t in ticks])
+    ticks = ratio_ticks(norm.vmin, norm.vmax)
+    bar.set_ticks(ticks, labels=[ratio_label(t) for t in ticks])
     bar.minorticks_off()
+    sides = []  # only the sides of 1 the data are on
+    if norm.vmax > 1:
+        sides.append(Patch(facecolor=matplotlib.colormaps[cmap_name](0.85),
+                           label=f"> 1: {twin} faster"))
+    if norm.vmin < 1:
+        sides.append(Patch(facecolor=matplotlib.colormaps[cmap_name](0.15),
+                           label=f"< 1: {reference} faster"))
     _grid_legend(fig, [
-        Patch(facecolor=matplotlib.colormaps["RdBu"](0.85), label=f"> 1: {twin} faster"),
-        Patch(facecolor=matplotlib.colormaps["RdBu"](0.15), label=f"< 1: {reference} faster"),
+        *sides,
         Patch(facecolor=DIAGONAL, label="same class"),
         Patch(facecolor=EMPTY_CELL, label="pair not run"),
     ])
     fig.suptitle("Speed per class pair (mean over seeds)"
                  + (f" — {subtitle}" if subtitle else ""), fontsize=12)
     return to_png(fig)
+
+
+def ratio_scale(values):
+    """The colour scale of time ratios, fitted to the data: a log scale from the smallest to
+    the largest ratio (a little margin), blue where the twin is faster (> 1), red where the
+    reference is; diverging around 1 only when the data lie on both sides of it.
+
+    Returns (norm, colormap name)."""
+    import matplotlib.colors as mcolors
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    low, high = (float(v.min()), float(v.max())) if v.size else (0.8, 1.25)
+    if high / low < 1.5:  # a flat field still gets a readable scale
+        mid = math.sqrt(low * high)
+        low, high = mid / 1.25, mid * 1.25
+    low, high = low / 1.1, high * 1.1
+    if low >= 1:
+        return mcolors.LogNorm(vmin=low, vmax=high), "Blues"
+    if high <= 1:
+        return mcolors.LogNorm(vmin=low, vmax=high), "Reds_r"
+    spread = max(-math.log(low), math.log(high))
+    return mcolors.LogNorm(vmin=math.exp(-spread), vmax=math.exp(spread)), "RdBu"
+
+
+def ratio_label(v: float) -> str:
+    """One format for every time ratio in a figure: 2 significant digits, never an exponent
+    (``0.25``, ``2.5``, ``29``, ``180``)."""
+    if not math.isfinite(v):
+        return "—"
+    text = f"{v:.2g}"
+    return f"{float(text):.0f}" if "e" in text else text
+
+
+def ratio_ticks(vmin: float, vmax: float) -> list[float]:
+    """Colour-bar ticks of a log scale from ``vmin`` to ``vmax``: 1-2-5 steps inside it
+    (finer ones when that gives fewer than three)."""
+    for mantissas in ((1, 2, 5), (1, 1.5, 2, 3, 5, 7)):  # finer steps for a narrow scale
+        ticks = [m * 10.0**e for e in range(-4, 5) for m in mantissas]
+        inside = [float(f"{t:.3g}") for t in ticks if vmin <= t <= vmax]
+        if len(inside) >= 3:
+            return inside
+    return inside or [math.sqrt(vmin * vmax)]
 
 
 def _grid_legend(fig, handles) -> None:
@@ -354,18 +398,20 @@ def pair_figure(pair, max_points: int = 1500, n_samples: int = 12, seed: int = 0
 
     rng = np.random.default_rng(seed)
     per_row = math.ceil(n_samples / 2)
-    blank = np.zeros((30, 30), np.float32)  # a missing tile (a class with few images)
+    blank = np.full((30, 30), np.nan, np.float32)  # a missing tile (a class with few images)
     bands = []
     for label in (0, 1):  # each class: two rows of per_row images, 1 px white frame each
         idx = np.flatnonzero(pair.y_train == label)
         pick = rng.choice(idx, size=min(2 * per_row, len(idx)), replace=False)
-        tiles = [np.pad(pair.X_train[i].reshape(28, 28), 1, constant_values=0.0) for i in pick]
+        tiles = [np.pad(pair.X_train[i].reshape(28, 28), 1, constant_values=np.nan)
+                 for i in pick]
         tiles += [blank] * (2 * per_row - len(tiles))
         bands.append(np.concatenate([np.concatenate(tiles[r * per_row:(r + 1) * per_row], axis=1)
                                      for r in (0, 1)], axis=0))
     gap = np.full((6, bands[0].shape[1]), np.nan, np.float32)  # a gap between the classes
     mosaic = np.concatenate([bands[0], gap, bands[1]], axis=0)
-    cmap = matplotlib.colormaps["gray_r"].with_extremes(bad="white")
+    # as stored and as the course showed them: a light garment on black (0 = black)
+    cmap = matplotlib.colormaps["gray"].with_extremes(bad="white")
     image = ax_img.imshow(np.ma.masked_invalid(mosaic), cmap=cmap, vmin=0, vmax=1,
                           interpolation="nearest")
     ax_img.set_yticks([30, 60 + 6 + 30], [f"{pair.class_names[0]}\n(label 0)",

@@ -131,7 +131,7 @@ class Figures:
     pair_note: str = ""
 
 
-def build_report(out_dir, data_dir=None) -> dict:
+def build_report(out_dir, data_dir=None, progress=None) -> dict:
     """Write summary.csv, plots/*.png, report.md and report.html of ``out_dir``.
 
     Parameters
@@ -141,10 +141,15 @@ def build_report(out_dir, data_dir=None) -> dict:
     data_dir : path, optional
         Fashion-MNIST for the per-pair image plots; default FASHION_MNIST_DIR, then the Keras
         cache. Never downloaded: without a copy those plots are left out and the report says so.
+    progress : callable ``(done, total, what)``, optional
+        Told after each figure and file written (drawing a large sweep's figures takes tens
+        of seconds): ``done`` of ``total`` steps, ``what`` the file just written.
 
     Returns
     -------
-    dict with the paths written: ``summary``, ``report_md``, ``report_html``, ``plots`` (list).
+    dict with the paths written: ``summary``, ``report_md``, ``report_html``, ``plots`` (list);
+    ``verdict`` (the verdict sentences as plain text), ``verdict_table`` (a :class:`Table`)
+    and ``failures`` (one plain line per failed run).
 
     Raises
     ------
@@ -158,19 +163,57 @@ def build_report(out_dir, data_dir=None) -> dict:
     out_dir = results.out_dir
     summary = _ordered(summarize(results.runs))
     write_csv(out_dir / "summary.csv", summary)
-    figures = draw_figures(results, summary, data_dir)
+    tick = _Ticker(progress, n_figures(summary, data_dir) + 2)
+    figures = draw_figures(results, summary, data_dir, tick=tick)
     blocks = compose(results, summary, figures)
     write_atomic(out_dir / "report.md", render_markdown(blocks))
+    tick("report.md")
     write_atomic(out_dir / "report.html", render_html(blocks, title=_title(results)))
+    tick("report.html")
     plots = [p for p in (*figures.heatmaps, *figures.experiments.values(),
                          *figures.pairs.values())]
+    remove_stale_plots(out_dir, {p.path for p in plots})
     return {
         "summary": out_dir / "summary.csv",
         "report_md": out_dir / "report.md",
         "report_html": out_dir / "report.html",
         "plots": [out_dir / p.path for p in plots],
         "verdict": [plain_text(v) for v in verdict_items(results.runs, summary)],
+        "verdict_table": verdict_table(summary),
+        "failures": [plain_text(f) for f in failure_notes(results.runs)],
     }
+
+
+class _Ticker:
+    """Counts the report's steps and tells ``progress`` (if any) after each."""
+
+    def __init__(self, progress, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, what: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, max(self.total, self.done), what)
+
+
+def n_figures(summary, data_dir=None) -> int:
+    """How many PNGs :func:`draw_figures` will draw at most (for a progress total)."""
+    impls, reference = twins_of(summary)
+    n_pairs = summary["pair"].nunique()
+    heatmaps = 2 * len(others(impls, reference)) if n_pairs >= HEATMAP_MIN_PAIRS else 0
+    return len(summary) + heatmaps + n_pairs
+
+
+def remove_stale_plots(out_dir: Path, kept: set) -> list[Path]:
+    """Delete the ``plots/*.png`` this report did not draw (e.g. a pair figure of an earlier
+    build, when the images are now left out): a figure in ``plots/`` is always this report's.
+    Returns the files removed."""
+    removed = []
+    for path in sorted((Path(out_dir) / "plots").glob("*.png")):
+        if f"plots/{path.name}" not in kept:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def _pair_key(pair: str) -> tuple[int, int]:
@@ -210,8 +253,8 @@ def _settings_text(row, with_seeds: bool = True) -> str:
 
 
 # ---------------------------------------------------------------------------- figures
-def draw_figures(results: Results, summary, data_dir=None) -> Figures:
-    """Draw and write every PNG of the report into ``plots/``."""
+def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures:
+    """Draw and write every PNG of the report into ``plots/`` (``tick(name)`` after each)."""
     from benchmarks import plots
     from benchmarks.atomic import write_bytes_atomic
 
@@ -220,6 +263,8 @@ def draw_figures(results: Results, summary, data_dir=None) -> Figures:
 
     def save(name: str, caption: str, png: bytes) -> Plot:
         write_bytes_atomic(out_dir / "plots" / name, png)
+        if tick is not None:
+            tick(f"plots/{name}")
         return Plot(f"plots/{name}", caption, png)
 
     curves_by_id = dict(tuple(results.curves.groupby("experiment_id", sort=False)))
@@ -410,6 +455,29 @@ class Image:
     plot: Plot
 
 
+@dataclass
+class Contents:
+    """A table of contents: links to the level-2 headings named."""
+
+    headings: list
+
+
+def anchor(text: str) -> str:
+    """A heading's anchor as GitHub makes it (lower case, spaces → ``-``, punctuation gone);
+    the HTML report gives its headings the same ids, so one link works in both."""
+    return re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")
+
+
+def version_text(env: dict | None) -> str:
+    """Which kvsbench measured the runs (env.json) and which built this report."""
+    from benchmarks import __version__
+
+    measured = (env or {}).get("kvsbench_version")
+    if measured in (None, __version__):
+        return f"Made with kvsbench {__version__}."
+    return f"Measured with kvsbench {measured}; report built by kvsbench {__version__}."
+
+
 def compose(results: Results, summary, figures: Figures) -> list:
     """The report as blocks: verdict, summary table, plots, config, environment, files."""
     runs = results.runs
@@ -425,7 +493,8 @@ def compose(results: Results, summary, figures: Figures) -> list:
         f"{', '.join(label(i) for i in impls)}{ref_text}, each trained in its own process. "
         f"{_settings_text(summary.iloc[0], with_seeds=False).capitalize()} per run; "
         f"total training time {fmt_seconds(runs['fit_seconds'].sum())}. Result directory "
-        f"`{results.out_dir}`; rebuild this report with `kvsbench report {results.out_dir}`."))
+        f"`{results.out_dir}`; rebuild this report with `kvsbench report {results.out_dir}`. "
+        + version_text(results.env)))
 
     data = (results.env or {}).get("data") or {}
     if isinstance(data, dict) and data.get("timing_only"):
@@ -434,7 +503,11 @@ def compose(results: Results, summary, figures: Figures) -> list:
             "repeating a subset's images (`kvsbench standin`, read from "
             f"`{_plain(data.get('data_dir'))}`): the times and the time ratios are real-size "
             "figures; the accuracies are NOT Fashion-MNIST accuracies and must not be quoted."))
+    contents = Contents([])  # filled in below, from the level-2 headings
+    blocks.append(contents)
     blocks += [Heading(2, "Verdict")]
+    if reference is not None:
+        blocks.append(verdict_table(summary))
     blocks.append(Bullets(verdict_items(runs, summary)))
     if reference is not None:
         blocks.append(Para(
@@ -472,6 +545,7 @@ def compose(results: Results, summary, figures: Figures) -> list:
         "[sweep.json](sweep.json) — the training settings of this directory",
         "`plots/` — every figure as PNG",
     ])]
+    contents.headings = [b.text for b in blocks if isinstance(b, Heading) and b.level == 2]
     return blocks
 
 
@@ -489,6 +563,53 @@ def verdict_items(runs, summary) -> list[str]:
     return [verdict for m in _models(summary)
             for verdict in model_verdicts(summary[summary["model"] == m], m, impls, reference)
             ] + failure_notes(runs)
+
+
+def verdict_table(summary) -> Table:
+    """The verdict in one table: per model and twin, against the reference, the parity
+    figure, both test accuracies (mean over experiments), the time ratio per epoch at the
+    run's data size and per optimizer step (geometric means over the experiments), and the
+    diverged / failed runs."""
+    impls, reference = twins_of(summary)
+    n_train = summary["n_train"].dropna() if "n_train" in summary else []
+    size = f" at {int(n_train.median()):,} images" if len(n_train) else ""
+    ref = label(reference) if reference else "—"
+    headers = ["model", "twin", f"parity (≤ {PARITY_TOLERANCE:g})", "twin test acc",
+               f"{ref} test acc", f"speed per epoch{size}", "speed per step",
+               "diverged / failed"]
+    rows = []
+    for model in _models(summary):
+        part = summary[summary["model"] == model]
+        for impl in others(impls, reference):
+            parity = part[f"{impl}_max_loss_diff"].max()
+            word = ("—" if not _finite(parity) else "matches" if parity <= PARITY_TOLERANCE
+                    else "DOES NOT MATCH")
+            epoch, _ = _geomean(part[f"{impl}_steady_time_ratio_mean"])
+            step, _ = _geomean(part[f"{impl}_step_time_ratio_mean"])
+            bad = [f"{label(i)} {int(part[f'{i}_diverged'].sum())} / "
+                   f"{int(part[f'{i}_failed'].sum())}" for i in (impl, reference)
+                   if int(part[f"{i}_diverged"].sum()) or int(part[f"{i}_failed"].sum())]
+            rows.append([
+                model, label(impl), f"{fmt_sci(parity)} {word}",
+                fmt_pct(part[f"{impl}_test_acc_mean"].mean()),
+                fmt_pct(part[f"{reference}_test_acc_mean"].mean()),
+                speed_words(epoch) if _finite(epoch) else "—",
+                speed_words(step) if _finite(step) else "—",
+                ", ".join(bad) or "none",
+            ])
+    return Table(headers, rows, "llrrrrrl")
+
+
+def render_text_table(t: Table) -> str:
+    """A :class:`Table` for a terminal: columns padded to their widest cell, inline
+    markup dropped."""
+    cells = [[plain_text(str(c)) for c in row] for row in [t.headers, *t.rows]]
+    widths = [max(len(row[k]) for row in cells) for k in range(len(t.headers))]
+    align = (t.align or "").ljust(len(t.headers), "l")
+    lines = ["  ".join(c.rjust(w) if a == "r" else c.ljust(w)
+                       for c, w, a in zip(row, widths, align)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def plain_text(markup: str) -> str:
@@ -844,6 +965,8 @@ def render_markdown(blocks) -> str:
             out.append(_markdown_table(b))
         elif isinstance(b, Image):
             out.append(f"![{_md_alt(b.plot.caption)}]({b.plot.path})\n\n*{b.plot.caption}*")
+        elif isinstance(b, Contents):
+            out.append("Contents: " + " · ".join(f"[{h}](#{anchor(h)})" for h in b.headings))
     return "\n\n".join(out) + "\n"
 
 
@@ -879,6 +1002,7 @@ figure{margin:1em 0}
 figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:13px;color:#555}
 ul li{margin:.35em 0}
+nav{margin:.8em 0;padding:.4em .7em;background:#f3f5f7;border-radius:4px;font-size:14px}
 """
 
 
@@ -887,7 +1011,11 @@ def render_html(blocks, title: str) -> str:
     body = []
     for b in blocks:
         if isinstance(b, Heading):
-            body.append(f"<h{b.level}>{_inline(b.text)}</h{b.level}>")
+            body.append(f'<h{b.level} id="{html.escape(anchor(b.text), quote=True)}">'
+                        f"{_inline(b.text)}</h{b.level}>")
+        elif isinstance(b, Contents):
+            body.append('<nav aria-label="Contents"><strong>Contents:</strong> ' + " · ".join(
+                f'<a href="#{anchor(h)}">{html.escape(h)}</a>' for h in b.headings) + "</nav>")
         elif isinstance(b, Para):
             body.append(f"<p>{_inline(b.text)}</p>")
         elif isinstance(b, Bullets):

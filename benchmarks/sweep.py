@@ -155,8 +155,10 @@ def sweep_env(sweep: Sweep, twins: dict) -> dict:
     return env
 
 
-def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dict:
-    """Run every experiment of ``sweep`` not yet recorded in ``out_dir``.
+def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
+              verbose: bool = False) -> dict:
+    """Run every experiment of ``sweep`` not yet recorded in ``out_dir`` (``verbose``: the
+    twins' workers write their libraries' output to the terminal, not to a log file).
 
     Returns a dict with ``ran``, ``skipped`` and ``diverged`` counts (experiments).
     """
@@ -177,7 +179,7 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None) -> dic
     write_json(out_dir / "sweep.json", sweep_record(sweep))
     if not todo:
         return {"ran": 0, "skipped": skipped, "diverged": 0}
-    with TwinPool(sweep.impls, sweep.threads, sweep.timeout) as pool:
+    with TwinPool(sweep.impls, sweep.threads, sweep.timeout, verbose=verbose) as pool:
         for impl in sweep.impls:  # start every worker now: env.json records what each runs on
             try:
                 pool.start(impl)

@@ -218,7 +218,6 @@ class ScratchNumbaTwin(ScratchTwin):
     @classmethod
     def runtime_info(cls) -> dict:
         import numba
-
         from threadpoolctl import threadpool_info
 
         scipy_blas = [i for i in threadpool_info() if i.get("user_api") == "blas"

@@ -165,27 +165,40 @@ def _serve(conn, name: str, threads: int, t0: float) -> None:
 
 # ============================================================================ parent side
 class TwinWorker:
-    """The parent's handle of one twin's worker process. The worker's stderr (its libraries'
-    chatter) goes to ``log_path``; its last line explains a worker that died."""
+    """The parent's handle of one twin's worker process. The worker's output (its libraries'
+    chatter: TensorFlow's start-up lines) goes to ``log_path``, whose last line explains a
+    worker that died; with ``verbose`` it goes to the parent's stderr instead, TensorFlow's
+    C++ log included (``TF_CPP_MIN_LOG_LEVEL`` 0 unless the user set it)."""
 
     def __init__(self, name: str, threads: int, timeout: float = DEFAULT_TIMEOUT,
-                 log_path: Path | None = None):
+                 log_path: Path | None = None, verbose: bool = False):
         self.name = name
         self.timeout = timeout
         self.data_key = None
         ours, theirs = socket.socketpair()
-        self.log_path = log_path
-        log = open(log_path, "ab") if log_path is not None else subprocess.DEVNULL  # noqa: SIM115
+        self.log_path = None if verbose else log_path
+        env = None
+        if verbose:
+            try:
+                log = sys.stderr.fileno()
+            except (AttributeError, OSError, ValueError):  # a stand-in stderr (a test's)
+                log = 2
+            env = {**os.environ,
+                   "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0")}
+        elif log_path is not None:
+            log = open(log_path, "ab")  # noqa: SIM115
+        else:
+            log = subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "benchmarks.worker", "--fd", str(theirs.fileno()),
                  "--twin", name, "--threads", str(int(threads))],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True,  # Ctrl-C in the terminal is the parent's to handle
+                env=env, start_new_session=True,  # Ctrl-C in the terminal is the parent's
             )
         finally:
             theirs.close()
-            if log is not subprocess.DEVNULL:
+            if hasattr(log, "close"):
                 log.close()
         self.conn = Connection(ours.detach())
         try:
@@ -273,8 +286,11 @@ class TwinPool:
     every worker.
     """
 
-    def __init__(self, impls, threads: int = 1, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, impls, threads: int = 1, timeout: float = DEFAULT_TIMEOUT,
+                 verbose: bool = False):
         self.impls = tuple(impls)
+        #: the workers' output to the terminal instead of a log file (``kvsbench run --verbose``)
+        self.verbose = verbose
         self.threads = threads
         self.timeout = timeout
         self.workers: dict[str, TwinWorker] = {}
@@ -300,7 +316,8 @@ class TwinPool:
             if w is not None:
                 w.close()
             self.workers.pop(name, None)
-            w = TwinWorker(name, self.threads, self.timeout, self._tmp / f"{name}.log")
+            w = TwinWorker(name, self.threads, self.timeout, self._tmp / f"{name}.log",
+                           verbose=self.verbose)
             self.workers[name] = w
             self.info[name] = w.info
         return w

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_synthetic_pair
 
 from benchmarks import registry
 from benchmarks.config import ExperimentConfig
 from benchmarks.runner import run_experiment
-from conftest import make_synthetic_pair
 
 numba = pytest.importorskip("numba", reason='numba is not installed: pip install ".[fast]"')
 

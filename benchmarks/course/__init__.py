@@ -15,6 +15,7 @@ and writes their CSVs and plots into DIR, then ``course.md`` and a self-containe
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -124,6 +125,9 @@ def add_parser(subparsers) -> None:
                         "the figures are then not the course's)")
     budget.add_argument("--budget", type=float, default=None,
                         help="fraction of the course's epochs / steps to run, in (0, 1]")
+    p.add_argument("--verbose", action="store_true",
+                   help="show TensorFlow's own output (its start-up lines); without it, it "
+                   "goes to tensorflow.log in --out")
     p.set_defaults(func=cmd_course)
 
 
@@ -141,8 +145,13 @@ def cmd_course(args) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # fashion named explicitly must run; as part of "all" it is skipped when there is no data
     named = {n.strip().lower() for n in args.names}
-    result = run_course(names, args.out, data_dir=args.data_dir, budget=budget,
-                        skip_missing_data="fashion" not in named)
+    with contextlib.ExitStack() as stack:
+        if not args.verbose:
+            from benchmarks.quiet import native_stderr_to
+
+            stack.enter_context(native_stderr_to(Path(args.out) / "tensorflow.log"))
+        result = run_course(names, args.out, data_dir=args.data_dir, budget=budget,
+                            skip_missing_data="fashion" not in named)
     md, html = result["report"]
     print(f"kvsbench course: {len(result['summaries'])} experiment(s) run"
           + (f", skipped: {', '.join(result['skipped'])}" if result["skipped"] else "")

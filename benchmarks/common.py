@@ -26,6 +26,8 @@ from benchmarks.registry import TWINS
 PAIR = "pullover:coat"
 #: the twins benchmarked: every registered twin whose libraries are installed
 IMPLS = tuple(n for n, e in TWINS.items() if e.missing() is None)
+#: the twins whose internals the step and apply groups time (a NumPy optimizer, a Keras model)
+INTERNAL_IMPLS = tuple(n for n in ("scratch", "keras") if n in IMPLS)
 MODELS = ("logreg", "mlp")
 #: batch sizes per model (None: full batch, logreg only)
 BATCH_SIZES = {"logreg": (32, 256, None), "mlp": (32, 256)}
@@ -142,10 +144,11 @@ def budget_run(model: str, batch_size: int | None) -> dict:
 
 
 def trained_twin(impl: str, model: str, batch_size: int | None, pair):
-    """A twin holding the weights its :func:`budget_run` ended with."""
-    twin = fresh_twin(impl, model, batch_size, pair)
-    twin.model.set_weights(budget_run(model, batch_size)[impl].final_weights)
-    return twin
+    """A twin built (through the twin interface) on the weights its :func:`budget_run` ended
+    with."""
+    configure_threads()
+    weights = budget_run(model, batch_size)[impl].final_weights
+    return TWINS[impl].load()(config(model, batch_size), weights, len(pair.X_train))
 
 
 def quality(impl: str, model: str, batch_size: int | None) -> dict:

@@ -31,7 +31,7 @@ def test_registry_names_every_list_of_twins():
     from benchmarks.cli import build_parser
     from benchmarks.common import IMPLS
 
-    assert registry.names()[:2] == ("scratch", "keras")
+    assert {"scratch", "keras"} <= set(registry.names())
     run = build_parser()._subparsers._group_actions[0].choices["run"]
     impls = next(a for a in run._actions if a.dest == "impls")
     assert list(impls.choices) == [*registry.names(), "all"]

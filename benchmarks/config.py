@@ -52,7 +52,9 @@ class ExperimentConfig:
     batch_size: int | None = 32
     epochs: int = 20
     seed: int = 0
-    hidden_units: int = 100
+    #: one hidden layer's width, or a tuple of widths, one per hidden layer (the course's moons
+    #: net is (5, 2)); CSVs write a tuple as "5 2"
+    hidden_units: int | tuple[int, ...] = 100
     activation: str = "relu"
     init: str = "glorot_uniform"
     schedule: str = "constant"
@@ -75,7 +77,11 @@ class ExperimentConfig:
         _choice("protocol", self.protocol, PROTOCOLS)
         _positive("learning_rate", self.learning_rate)
         _positive_int("epochs", self.epochs)
-        _positive_int("hidden_units", self.hidden_units)
+        widths = self.hidden_units if isinstance(self.hidden_units, tuple) else (self.hidden_units,)
+        if not widths:
+            raise ConfigError("Argument `hidden_units` must name at least one width. Received: ()")
+        for width in widths:
+            _positive_int("hidden_units", width)
         _positive_int("decay_interval", self.decay_interval)
         if self.batch_size is not None:
             _positive_int("batch_size", self.batch_size)
@@ -140,9 +146,11 @@ class ExperimentConfig:
         kw = {k: d[k] for k in names if k in d}
         if "batch_size" in kw:
             kw["batch_size"] = _parse_batch_size(kw["batch_size"])
-        for k in ("epochs", "seed", "hidden_units", "decay_interval"):
+        for k in ("epochs", "seed", "decay_interval"):
             if k in kw:
                 kw[k] = int(kw[k])
+        if "hidden_units" in kw:
+            kw["hidden_units"] = parse_hidden_units(kw["hidden_units"])
         for k in ("learning_rate", "decay_rate", "momentum"):
             if k in kw:
                 kw[k] = float(kw[k])
@@ -188,6 +196,29 @@ class ExperimentConfig:
 def batch_size_label(batch_size: int | None) -> str:
     """How ids, CSVs and group names spell a batch size: "full" for full batch, else the int."""
     return "full" if batch_size is None else str(batch_size)
+
+
+def parse_hidden_units(value) -> int | tuple[int, ...]:
+    """A config's ``hidden_units`` from a CSV cell, JSON or Python: 100, "100", "5 2", [5, 2]."""
+    if isinstance(value, (list, tuple)):
+        widths = tuple(int(v) for v in value)
+    else:
+        text = str(value).strip().strip("()[]").replace(",", " ")
+        try:
+            widths = tuple(int(float(v)) for v in text.split())
+        except ValueError:
+            raise ConfigError(
+                "Argument `hidden_units` must be a positive int or widths like '5 2'. "
+                f"Received: hidden_units={value!r}"
+            ) from None
+    return widths[0] if len(widths) == 1 else widths
+
+
+def hidden_units_label(hidden_units) -> str:
+    """How CSVs spell ``hidden_units``: "100", or "5 2" for two hidden layers."""
+    if isinstance(hidden_units, tuple):
+        return " ".join(str(h) for h in hidden_units)
+    return str(hidden_units)
 
 
 def _parse_batch_size(value) -> int | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from benchmarks.atomic import write_csv
-from benchmarks.config import ExperimentConfig
+from benchmarks.config import ExperimentConfig, hidden_units_label
 from benchmarks.errors import ResultsError
 
 if TYPE_CHECKING:  # records are written from runs; reading them needs no runner
@@ -50,6 +50,8 @@ def config_columns(config: ExperimentConfig) -> dict:
     d = config.to_dict()
     d["lr"] = d.pop("learning_rate")
     d["batch_size"] = config.batch_size_label
+    if isinstance(config.hidden_units, tuple):  # several hidden layers: "5 2"
+        d["hidden_units"] = hidden_units_label(config.hidden_units)
     return {k: d[k] for k in CONFIG_COLUMNS}
 
 

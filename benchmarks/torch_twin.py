@@ -1,6 +1,7 @@
-"""The native PyTorch twin: ``nn.Sequential(nn.Linear, activation, nn.Linear)`` (one
-``nn.Linear`` for logistic regression), loss from logits (``BCEWithLogitsLoss``), trained with
-``torch.optim`` in the loop a practitioner writes — zero_grad, forward, loss, backward, step.
+"""The native PyTorch twin: ``nn.Sequential(nn.Linear, activation, nn.Linear)`` (a Linear and
+an activation per hidden layer; one ``nn.Linear`` for logistic regression), loss from logits
+(``BCEWithLogitsLoss``), trained with ``torch.optim`` in the loop a practitioner writes —
+zero_grad, forward, loss, backward, step.
 
 Imported only in the twin's worker process (``benchmarks/worker.py``). Same experiment as the
 other twins: the same initial weights (PyTorch keeps a Linear's weight as (out, in), the
@@ -38,11 +39,13 @@ def build_module(config: ExperimentConfig, weights) -> object:
     import torch.nn as nn
 
     n_in = int(np.shape(weights[0])[0])
-    if config.model == "logreg":
-        layers = [nn.Linear(n_in, 1)]
-    else:
-        h = config.hidden_units
-        layers = [nn.Linear(n_in, h), _activation(config.activation), nn.Linear(h, 1)]
+    widths = () if config.model == "logreg" else (
+        config.hidden_units if isinstance(config.hidden_units, tuple) else (config.hidden_units,))
+    layers, width = [], n_in
+    for h in widths:
+        layers += [nn.Linear(width, h), _activation(config.activation)]
+        width = h
+    layers.append(nn.Linear(width, 1))
     module = nn.Sequential(*layers).float()
     linears = [m for m in module if isinstance(m, nn.Linear)]
     with torch.no_grad():

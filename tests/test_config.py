@@ -80,3 +80,18 @@ def test_round_trip_through_a_csv_like_dict():
     c = ExperimentConfig(model="mlp", batch_size=None, optimizer="momentum", seed=3)
     row = {k: str(v) if v is not None else "full" for k, v in c.to_dict().items()}
     assert ExperimentConfig.from_dict(row) == c
+
+
+def test_several_hidden_layers_round_trip_through_a_csv_row():
+    from benchmarks.records import config_columns, config_from_row
+
+    c = ExperimentConfig(model="mlp", hidden_units=(5, 2), pair="trouser:ankle-boot")
+    row = config_columns(c)
+    assert row["hidden_units"] == "5 2"
+    back = config_from_row(row)
+    assert back.hidden_units == (5, 2) and back.experiment_id == c.experiment_id
+    assert ExperimentConfig.from_dict({"hidden_units": "100"}).hidden_units == 100
+    with pytest.raises(ConfigError, match="Argument `hidden_units` must be a positive int"):
+        ExperimentConfig(hidden_units=(5, 0))
+    with pytest.raises(ConfigError, match="widths like '5 2'"):
+        ExperimentConfig.from_dict({"hidden_units": "five"})

@@ -9,14 +9,12 @@ textbook rules); cost of an epoch = summed cross-entropy over its batches / m. A
 rate of epoch i + 1 to ``decay(lr0, i, rate)`` after epoch i, from the initial rate, as the
 course's ``model`` did. Every formula is the ``scratch`` course API's; this file only loops.
 
-Part 2 — the twins. The same data (as rows, float32) through ``scratch.MLP(2, (5, 2), "relu")``
-and ``keras_models.mlp.build_mlp(2, (5, 2), "relu")``: the course's initial weights (W
-transposed into Keras' (in, out) kernels), the course's batch order (the permutations of
-``random_mini_batches``, seeds 11, 12, ...), Keras' exact SGD, momentum (``v = βv − lr·g``) and
-Adam (ε = 1e-7) on both sides. Keras trains through ONE real ``fit`` call per optimizer: a
-``tf.data`` pipeline yields the course's batches epoch after epoch and ``steps_per_epoch`` = 15
-cuts the stream into the same epochs, so Keras' per-epoch loss (the batch-size-weighted running
-mean) is directly comparable with scratch's ``train_epoch`` loss.
+Part 2 — the twins. The same data (as rows, float32) through the harness' own ``scratch`` and
+``keras`` twins (:mod:`benchmarks.twins`), built from one ``ExperimentConfig`` of the [5, 2]
+relu net (two hidden layers): the course's initial weights (W transposed into Keras' (in, out)
+kernels), the course's batch order (the permutations of ``random_mini_batches``, seeds 11, 12,
+...), Keras' exact SGD, momentum (``v = βv − lr·g``) and Adam (ε = 1e-7) on both sides, Keras
+through its real ``fit``, one call per epoch.
 """
 
 from __future__ import annotations
@@ -327,69 +325,31 @@ class TwinResult:
     max_weight_rel_diff: float
 
 
-def _train_scratch_twin(setup, weights, X, y, orders):
-    import scratch.optimizers
-    from scratch.mlp import MLP
-    from scratch.training import train_epoch
+def twin_config(setup: TwinSetup, epochs: int):
+    """The moons twins' experiment as the harness' one config: the [5, 2] relu net (two hidden
+    layers), batches of 64, Keras' rule of ``setup`` at its rate."""
+    from benchmarks.config import ExperimentConfig
 
-    model = MLP(2, LAYER_DIMS[1:-1], "relu", dtype=np.float32)
-    model.set_weights(weights)
-    optimizer = getattr(scratch.optimizers, setup.class_name)(
-        learning_rate=setup.learning_rate, **dict(setup.kwargs)
+    return ExperimentConfig(
+        model="mlp", pair="moons", optimizer=setup.optimizer, learning_rate=setup.learning_rate,
+        batch_size=MINI_BATCH_SIZE, epochs=epochs, hidden_units=tuple(LAYER_DIMS[1:-1]),
+        activation="relu", momentum=dict(setup.kwargs).get("momentum", 0.9),
     )
+
+
+def _train_twin(impl: str, config, weights, X, y, orders):
+    """One twin through the harness' twin interface (:mod:`benchmarks.twins`), in this process,
+    epoch by epoch on the course's batch orders → (losses, accuracies, seconds, weights)."""
+    from benchmarks.registry import TWINS
+
+    twin = TWINS[impl].load()(config, weights, len(X))
     losses, accs, seconds = [], [], 0.0
-    for order in orders:
-        Xe, ye = X[order], y[order]  # the epoch's order, outside the timed region
-        t0 = time.perf_counter()
-        loss, acc = train_epoch(model, optimizer, Xe, ye, MINI_BATCH_SIZE)
-        seconds += time.perf_counter() - t0
-        losses.append(float(loss))
-        accs.append(float(acc))
-    return losses, accs, seconds, model.get_weights()
-
-
-def _train_keras_twin(setup, weights, X, y, orders):
-    import tensorflow as tf
-
-    from keras_models._backend import seed_everything
-    from keras_models.callbacks import EpochTimer
-    from keras_models.mlp import build_mlp
-    from keras_models.optimizers import build_optimizer
-
-    seed_everything(0)
-    model = build_mlp(2, LAYER_DIMS[1:-1], "relu", name="moons")
-    model.set_weights(weights)
-    model.compile(
-        optimizer=build_optimizer(
-            setup.class_name, {"learning_rate": setup.learning_rate, **dict(setup.kwargs)}
-        ),
-        loss="binary_crossentropy",
-        metrics=["accuracy"],
-    )
-    # every epoch's data in its order, one after the other; the batches never cross epochs
-    m = len(X)
-    X_all = tf.constant(np.concatenate([X[o] for o in orders]))
-    y_all = tf.constant(np.concatenate([y[o] for o in orders]))
-    starts = np.array(
-        [e * m + s for e in range(len(orders)) for s in range(0, m, MINI_BATCH_SIZE)], np.int64
-    )
-    ends = np.minimum(starts + MINI_BATCH_SIZE, (starts // m + 1) * m)
-    steps_per_epoch = math.ceil(m / MINI_BATCH_SIZE)
-    batches = tf.data.Dataset.from_tensor_slices((starts, ends)).map(
-        lambda a, b: (X_all[a:b], y_all[a:b])
-    )
-    timer = EpochTimer()
-    history = model.fit(
-        batches, epochs=len(orders), steps_per_epoch=steps_per_epoch, shuffle=False, verbose=0,
-        callbacks=[timer],
-    )
-    logs = history.history
-    return (
-        [float(v) for v in logs["loss"]],
-        [float(v) for v in logs["accuracy"]],
-        float(sum(timer.epoch_seconds)),
-        [np.asarray(w) for w in model.get_weights()],
-    )
+    for epoch, order in enumerate(orders):
+        ep = twin.train_epoch(X[order], y[order], epoch)  # the order, outside the timed region
+        losses.append(ep.loss)
+        accs.append(ep.accuracy)
+        seconds += ep.seconds
+    return losses, accs, seconds, twin.get_weights()
 
 
 def train_twins(X: np.ndarray, Y: np.ndarray, setup: TwinSetup, epochs: int) -> TwinResult:
@@ -401,8 +361,9 @@ def train_twins(X: np.ndarray, Y: np.ndarray, setup: TwinSetup, epochs: int) -> 
     X_rows = np.ascontiguousarray(X.T, dtype=np.float32)
     y_rows = Y.reshape(-1).astype(np.float32)
     orders = [epoch_order(X.shape[1], e) for e in range(epochs)]
-    s_loss, s_acc, s_sec, s_w = _train_scratch_twin(setup, weights, X_rows, y_rows, orders)
-    k_loss, k_acc, k_sec, k_w = _train_keras_twin(setup, weights, X_rows, y_rows, orders)
+    config = twin_config(setup, epochs)
+    s_loss, s_acc, s_sec, s_w = _train_twin("scratch", config, weights, X_rows, y_rows, orders)
+    k_loss, k_acc, k_sec, k_w = _train_twin("keras", config, weights, X_rows, y_rows, orders)
     diff = float(np.max(np.abs(np.asarray(s_loss) - np.asarray(k_loss))))
     weight_diff = max(
         float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-12))

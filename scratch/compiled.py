@@ -45,21 +45,26 @@ def fused_update(w, g, s1, s2, rule, lr, c1, c2, eps, alpha):
     c2 = 1 − ρ) ``s = s·ρ + g²·(1−ρ); w −= g / sqrt(s + ε) · lr``; Adam (c1 = 1 − β1,
     c2 = 1 − β2) ``m += (g − m)·(1−β1); v += (g² − v)·(1−β2); w −= m·α / (sqrt(v) + ε)``.
     """
-    for i in range(w.size):
-        gi = g[i]
-        if rule == SGD:
-            w[i] -= gi * lr
-        elif rule == MOMENTUM:
+    # one loop per rule (not a branch inside one loop), so that LLVM can vectorise each
+    if rule == SGD:
+        for i in range(w.size):
+            w[i] -= g[i] * lr
+    elif rule == MOMENTUM:
+        for i in range(w.size):
             v = s1[i] * c1
-            v -= gi * lr
+            v -= g[i] * lr
             s1[i] = v
             w[i] += v
-        elif rule == RMSPROP:
+    elif rule == RMSPROP:
+        for i in range(w.size):
+            gi = g[i]
             s = s1[i] * c1
             s += (gi * gi) * c2
             s1[i] = s
             w[i] -= (gi / np.sqrt(s + eps)) * lr
-        else:
+    else:
+        for i in range(w.size):
+            gi = g[i]
             m = s1[i] + (gi - s1[i]) * c1
             v = s2[i] + (gi * gi - s2[i]) * c2
             s1[i] = m
@@ -86,17 +91,19 @@ def _activate(A, act, slope):
 
 @numba.njit(**_JIT)
 def _backward(A, D, act, slope):
-    for i in range(A.shape[0]):
-        for j in range(A.shape[1]):
-            a = A[i, j]
-            if act == RELU:
-                D[i, j] = D[i, j] * (np.float32(1) if a > 0 else np.float32(0))
-            elif act == SIGMOID:
-                D[i, j] = D[i, j] * ((np.float32(1) - a) * a)
-            elif act == TANH:
-                D[i, j] = D[i, j] * (np.float32(1) - a * a)
-            else:
-                D[i, j] = D[i, j] * (np.float32(1) if a > 0 else slope)
+    A1, D1 = A.reshape(-1), D.reshape(-1)
+    if act == RELU:
+        for i in range(A1.size):
+            D1[i] = D1[i] * (np.float32(1) if A1[i] > 0 else np.float32(0))
+    elif act == SIGMOID:
+        for i in range(A1.size):
+            D1[i] = D1[i] * ((np.float32(1) - A1[i]) * A1[i])
+    elif act == TANH:
+        for i in range(A1.size):
+            D1[i] = D1[i] * (np.float32(1) - A1[i] * A1[i])
+    else:
+        for i in range(A1.size):
+            D1[i] = D1[i] * (np.float32(1) if A1[i] > 0 else slope)
 
 
 @numba.njit(**_JIT)

@@ -116,6 +116,11 @@ def _add_run(sub) -> None:
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help="an epoch of one twin taking longer than this is a failed run: its "
                    "worker is killed and the sweep goes on")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS|local:N",
+                   help="run the experiments as Dask tasks: on the running Dask scheduler at "
+                   "ADDRESS (tcp://host:8786), or on a local cluster of N single-threaded worker "
+                   "processes; results are recorded here as each experiment completes "
+                   '(needs pip install "kvsbench[dask]"; docs/dask.md)')
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--verbose", action="store_true",
                    help="show TensorFlow's own output (its start-up lines and warnings); "
@@ -123,13 +128,13 @@ def _add_run(sub) -> None:
     p.add_argument("--like", type=Path, default=None, metavar="DIR",
                    help="rerun exactly the sweep recorded in result directory DIR (its "
                    "sweep.json and experiments), e.g. to match a baseline for kvsbench "
-                   "compare; only --out, --data-dir, --timeout, --quiet and --verbose may be "
-                   "given with it")
+                   "compare; only --out, --data-dir, --timeout, --scheduler, --quiet and "
+                   "--verbose may be given with it")
     p.set_defaults(func=cmd_run)
 
 
 #: the run options --like allows beside it (the rest of the sweep comes from DIR)
-LIKE_ALLOWED = ("like", "out", "data_dir", "timeout", "quiet", "verbose")
+LIKE_ALLOWED = ("like", "out", "data_dir", "timeout", "scheduler", "quiet", "verbose")
 
 
 def explicit_run_options(argv) -> list[str]:
@@ -153,7 +158,8 @@ def like_sweep(args):
         flags = " ".join("--" + k.replace("_", "-") for k in extra)
         raise ConfigError(
             f"--like {args.like} takes the whole sweep from that directory; drop {flags} "
-            "(only --out, --data-dir, --timeout, --quiet and --verbose go with --like)."
+            "(only --out, --data-dir, --timeout, --scheduler, --quiet and --verbose go with "
+            "--like)."
         )
     if not args.timeout > 0:
         raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
@@ -254,7 +260,13 @@ def cmd_run(args) -> int:
             "point it at the four Fashion-MNIST files."
         )
     try:
-        counts = run_sweep(sweep, args.out, quiet=args.quiet, verbose=args.verbose)
+        if args.scheduler is not None:  # Dask is imported only here (an optional install)
+            from benchmarks.distributed import run_dask_sweep
+
+            counts = run_dask_sweep(sweep, args.out, args.scheduler, quiet=args.quiet,
+                                    verbose=args.verbose)
+        else:
+            counts = run_sweep(sweep, args.out, quiet=args.quiet, verbose=args.verbose)
     except KeyboardInterrupt:
         print(f"kvsbench: interrupted; the runs finished so far are in {args.out}; "
               "re-run the same command to complete the rest.", file=sys.stderr)

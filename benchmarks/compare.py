@@ -30,6 +30,9 @@ listed and fail only with ``--strict``; when NO experiment of the baseline is in
 directory, that is bad input (exit 2), never a pass. Exit status: 0 nothing regressed, 1
 something did, 2 bad input (:class:`benchmarks.errors.ResultsError`, printed as one line by
 the CLI).
+
+A sweep run on several hosts (``kvsbench run --scheduler``, :mod:`benchmarks.hosts`) has one
+fingerprint per host: ``--same-machine`` is refused unless they are all one.
 """
 
 from __future__ import annotations
@@ -98,8 +101,12 @@ class ResultDir:
         commit = str(env.get("git_commit") or "?")[:12]
         cpu = env.get("cpu_model") or "?"
         blas = f"{env.get('blas_library') or '?'} {env.get('blas_kernel') or ''}".strip()
+        from benchmarks.hosts import host_table
+
+        n_hosts = len(host_table(env))
+        hosts = f"; measured on {n_hosts} hosts" if n_hosts > 1 else ""
         return (f"{self.path} (commit {commit}; {cpu}, {env.get('logical_cores', '?')} cores; "
-                f"BLAS {blas} x{env.get('blas_threads', '?')})")
+                f"BLAS {blas} x{env.get('blas_threads', '?')}{hosts})")
 
 
 @dataclass
@@ -193,7 +200,8 @@ def _read_sweep(path: Path) -> dict | None:
 
 def check_same_machine(baseline: ResultDir, current: ResultDir) -> None:
     """Refuse ``--same-machine`` unless both fingerprints exist and agree (ResultsError)."""
-    from benchmarks.envinfo import FINGERPRINT_KEYS, fingerprint
+    from benchmarks.envinfo import FINGERPRINT_KEYS
+    from benchmarks.hosts import fingerprints
 
     for side in (baseline, current):
         if side.env is None:
@@ -201,7 +209,13 @@ def check_same_machine(baseline: ResultDir, current: ResultDir) -> None:
                 f"--same-machine refused: {side.path} has no env.json, so its machine is unknown; "
                 "compare without --same-machine."
             )
-    fb, fc = fingerprint(baseline.env), fingerprint(current.env)
+        if len(fingerprints(side.env)) > 1:  # a sweep spread over unlike machines
+            raise ResultsError(
+                f"--same-machine refused: {side.path} was measured on "
+                f"{len(fingerprints(side.env))} different machines (env.json `hosts`); "
+                "absolute times are only comparable on one, compare without --same-machine."
+            )
+    fb, fc = fingerprints(baseline.env)[0], fingerprints(current.env)[0]
     diff = [f"{k} {fb[k]!r} vs {fc[k]!r}" for k in FINGERPRINT_KEYS if fb[k] != fc[k]]
     if diff:
         raise ResultsError(

@@ -32,12 +32,14 @@ RUN_COLUMNS = (
     "slow_epochs", "target_acc", "time_to_target_seconds",
     "peak_rss_mb", "peak_traced_mb",
     "max_loss_diff", "max_weight_rel_diff", "pred_agreement", "time_ratio", "step_time_ratio",
+    "host",  # the machine that measured the run (benchmarks/hosts.py; env.json `hosts`)
 )
 #: columns read as text, whatever they look like ("full", "3 4 5", "nan" as a twin's name)
-TEXT_COLUMNS = ("batch_size", "pair", "impl", "reference", "failure", "slow_epochs", "status")
+TEXT_COLUMNS = ("batch_size", "pair", "impl", "reference", "failure", "slow_epochs", "status",
+                "host")
 #: columns added after the first release: absent from older result directories, read as blank
 NEWER_COLUMNS = ("reference", "failure", "threads", "step_seconds", "epoch_fixed_seconds",
-                 "epoch_time_spread", "slow_epochs", "step_time_ratio")
+                 "epoch_time_spread", "slow_epochs", "step_time_ratio", "host")
 CURVE_COLUMNS = (
     "run_id", "experiment_id", "impl", "model", "pair", "optimizer", "lr", "batch_size", "seed",
     "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "epoch_seconds",
@@ -179,9 +181,11 @@ class ResultStore:
         recorded = self.runs.loc[self.runs["status"] != "failed", "run_id"]
         return set(run_ids) <= set(recorded)
 
-    def add(self, results: dict[str, RunResult], pair, target_acc=None) -> None:
-        """Record one experiment's runs (all twins at once)."""
+    def add(self, results: dict[str, RunResult], pair, target_acc=None, host: str = "") -> None:
+        """Record one experiment's runs (all twins at once), measured on ``host`` (a host id
+        of env.json's host table; :mod:`benchmarks.hosts`)."""
         new_runs = pd.DataFrame([run_row(r, pair, target_acc) for r in results.values()])
+        new_runs["host"] = host
         new_curves = pd.DataFrame([row for r in results.values() for row in curve_rows(r)])
         ids = set(new_runs["run_id"])
         self.curves = _concat(self.curves[~self.curves["run_id"].isin(ids)], new_curves)

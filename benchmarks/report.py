@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.errors import DataError, ResultsError
+from benchmarks.hosts import HOSTS_KEY, hosts_of, hosts_of_summary, per_host_speed
 from benchmarks.registry import label, rule_note, twins_of
 
 #: the parity figure (largest per-epoch train-loss difference) up to which the twins "match";
@@ -531,6 +532,7 @@ def compose(results: Results, summary, figures: Figures) -> list:
         "really ran with. Peak memory is the worker's own peak resident memory, its libraries "
         "included; start-up (interpreter and imports) never counts in an epoch.")]
     blocks.append(twins_table(summary, results.env))
+    blocks += hosts_blocks(runs, results.env)
 
     blocks += [Heading(2, "Plots")]
     blocks += _plot_blocks(summary, figures)
@@ -803,6 +805,8 @@ def twins_table(summary, env: dict | None) -> Table:
     """Per twin: threads, peak memory, epoch time per step and fixed, start-up, runtime."""
     impls, reference = twins_of(summary)
     info = (env or {}).get("twins") or {}
+    # absolute times of several machines are never pooled: per host, in the Hosts table
+    per_host = len(hosts_of_summary(summary)) > 1
     rows = []
     for impl in impls:
         i = info.get(impl) if isinstance(info.get(impl), dict) else {}
@@ -814,13 +818,29 @@ def twins_table(summary, env: dict | None) -> Table:
             _plain_number(summary[f"{impl}_threads_mean"].max()),
             f"{summary[f'{impl}_peak_rss_mb_mean'].max():,.0f} MiB"
             if _finite(summary[f"{impl}_peak_rss_mb_mean"].max()) else "—",
-            fmt_seconds(summary[f"{impl}_step_seconds_mean"].median()),
-            fmt_seconds(summary[f"{impl}_epoch_fixed_seconds_mean"].median()),
+            "per host" if per_host else fmt_seconds(summary[f"{impl}_step_seconds_mean"].median()),
+            "per host" if per_host else fmt_seconds(
+                summary[f"{impl}_epoch_fixed_seconds_mean"].median()),
             fmt_seconds(i.get("startup_seconds")),
             runtime or "—",
         ])
     return Table(["twin", "threads", "peak memory", "one step (median)",
                   "fixed per epoch (median)", "worker start-up", "runtime"], rows, "lrrrrrl")
+
+
+def hosts_blocks(runs, env: dict | None) -> list:
+    """The Hosts section: how many machines measured the runs and, per host, model and twin,
+    the time ratios and the absolute epoch times measured there (never pooled across hosts)."""
+    header, rows = per_host_speed(runs, env)
+    n = len(hosts_of(runs)) or 1
+    text = (f"{_plural(n, 'host')} measured these runs. A time ratio is measured within one "
+            "experiment, so on one machine; absolute times are quoted per host, never "
+            "averaged across hosts (`host` in runs.csv; env.json `hosts` holds each machine's "
+            "fingerprint).")
+    cells = [[host, machine, model, label(impl), str(k), fmt_ratio(r), fmt_ratio(rs),
+              fmt_seconds(t), fmt_seconds(tr)]
+             for host, machine, model, impl, k, r, rs, t, tr in rows]
+    return [Heading(2, "Hosts"), Para(text), Table(header, cells, "llllrrrrr")]
 
 
 def _plain_number(x) -> str:
@@ -934,6 +954,8 @@ def env_blocks(env: dict | None) -> list:
         return [Para("`env.json` is missing: where these figures were measured is not recorded.")]
     rows = []
     for k, v in env.items():
+        if k == HOSTS_KEY:  # the Hosts section shows it
+            continue
         if isinstance(v, dict):
             shown = ", ".join(f"{kk} {_plain(vv)}" for kk, vv in v.items() if vv is not None)
             rows.append([k, shown or "—"])

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from benchmarks.hosts import hosts_of
 from benchmarks.records import CONFIG_COLUMNS
 from benchmarks.registry import twins_of
 
@@ -20,6 +21,12 @@ TWIN_FIGURES = ("test_acc", "test_loss", "train_loss", "val_loss", "fit_seconds"
                 "step_seconds", "epoch_fixed_seconds", "time_to_target_seconds", "peak_rss_mb",
                 "threads")
 EXPERIMENT_COLUMNS = ("experiment_id", *[c for c in CONFIG_COLUMNS if c != "seed"])
+#: the figures of TWIN_FIGURES that are absolute times: a mean over runs measured on several
+#: machines means nothing, so an experiment whose seeds ran on several hosts leaves them empty
+#: (its time ratios stand: each is measured within one run, on one machine)
+HOST_BOUND_FIGURES = ("fit_seconds", "steady_epoch_seconds", "first_epoch_seconds",
+                      "samples_per_second", "step_seconds", "epoch_fixed_seconds",
+                      "time_to_target_seconds")
 
 
 def _mean_std(values: pd.Series) -> tuple[float, float]:
@@ -46,8 +53,10 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     """Aggregate runs.csv rows into one row per experiment.
 
     Columns: the experiment's config (no seed); ``target_acc``; ``n_seeds``; ``twins`` (space
-    separated) and ``reference``. Per twin: ``<impl>_<figure>_mean`` / ``_std`` for each of
-    :data:`TWIN_FIGURES` (over the seeds whose run finished ok; std NaN with one value),
+    separated) and ``reference``; ``hosts`` (the hosts its runs were measured on, space
+    separated). Per twin: ``<impl>_<figure>_mean`` / ``_std`` for each of
+    :data:`TWIN_FIGURES` (over the seeds whose run finished ok; std NaN with one value; the
+    absolute times of :data:`HOST_BOUND_FIGURES` NaN when the seeds ran on several hosts),
     ``<impl>_diverged`` / ``<impl>_failed`` (run counts), ``<impl>_reached_target``,
     ``<impl>_epoch_time_spread_max`` and ``<impl>_slow_epochs`` (drift, see
     :attr:`benchmarks.runner.RunResult.slow_epochs`). Per twin other than the reference, against
@@ -70,11 +79,15 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
         row["n_train"] = first["n_train"]
         row["twins"] = " ".join(impls)
         row["reference"] = reference
+        hosts = hosts_of(g)
+        row["hosts"] = " ".join(hosts)
         by_impl = {impl: g[g["impl"] == impl].set_index("seed") for impl in impls}
         for impl, t in by_impl.items():
             ok = t[t["status"] == "ok"]
             for fig in TWIN_FIGURES:
                 values = ok[fig] if fig in ok else pd.Series(dtype=float)
+                if len(hosts) > 1 and fig in HOST_BOUND_FIGURES:
+                    values = pd.Series(dtype=float)
                 row[f"{impl}_{fig}_mean"], row[f"{impl}_{fig}_std"] = _mean_std(values)
             row[f"{impl}_diverged"] = int((t["status"] == "diverged").sum())
             row[f"{impl}_failed"] = int((t["status"] == "failed").sum())

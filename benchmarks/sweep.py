@@ -163,6 +163,7 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
     Returns a dict with ``ran``, ``skipped`` and ``diverged`` counts (experiments).
     """
     from benchmarks.data import load_fashion_mnist
+    from benchmarks.hosts import env_with_host
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
     out_dir = Path(out_dir)
@@ -185,12 +186,14 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
                 pool.start(impl)
             except WorkerDied as exc:  # its runs are recorded as failed, with this reason
                 log(f"kvsbench: twin {impl}: {exc}")
-        write_json(out_dir / "env.json", sweep_env(sweep, pool.info))
-        diverged = _run_all(todo, sweep, store, quiet, log, pool)
+        env, host = env_with_host(out_dir, sweep_env(sweep, pool.info))
+        write_json(out_dir / "env.json", env)
+        diverged = _run_all(todo, sweep, store, quiet, log, pool, host)
     return {"ran": len(todo), "skipped": skipped, "diverged": diverged}
 
 
-def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool) -> int:
+def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool,
+             host: str = "") -> int:
     """Run the experiments ``todo`` (grouped by pair and seed: one data load per group),
     recording each as it finishes; return how many had a twin diverge or fail."""
     from benchmarks.data import load_pair, parse_pair
@@ -215,7 +218,7 @@ def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool) -> 
                 on_epoch=lambda impl, epoch: progress.update(1),
                 reference=sweep.reference, pool=pool,
             )
-            store.add(results, pair, sweep.target_acc)
+            store.add(results, pair, sweep.target_acc, host=host)
             bad = [r for r in results.values() if r.status != "ok"]
             if bad:
                 diverged += 1

@@ -1,0 +1,499 @@
+"""``kvsbench run --scheduler ADDRESS|local:N``: the sweep's experiments as Dask tasks.
+
+Why Dask distributed: it is the PyData world's engine for spreading Python work over many
+machines (by hand, on Slurm/PBS through dask-jobqueue, on Kubernetes), so a sweep that would
+take days on one machine runs on whatever cluster its user already has. It is optional
+(``pip install "kvsbench[dask]"``); nothing imports it unless ``--scheduler`` is given.
+
+What is given up: nothing the serial runner (:func:`benchmarks.sweep.run_sweep`) promises.
+
+- **One experiment, one task.** :func:`run_task` runs :func:`benchmarks.runner.run_experiment`
+  for all the experiment's twins on the Dask worker's machine, in lockstep, each twin in a
+  worker process of its own (:class:`benchmarks.worker.TwinPool`) — exactly as the serial
+  runner does. The pool is cached per Dask worker process and reused by the next task (starting
+  TensorFlow costs seconds); it is closed when the process exits. Tasks on one worker process
+  never overlap (a lock), so a twin trains alone even on a worker given several threads. The
+  task returns the records and the fingerprint of the machine that measured them (its env.json
+  record, :func:`benchmarks.sweep.sweep_env` made there): time ratios are computed within the
+  experiment, so on one machine.
+- **The client is the only writer.** It records each experiment as its task completes, with
+  the serial runner's atomic writers (:class:`benchmarks.records.ResultStore`), and names the
+  run's host (:mod:`benchmarks.hosts`); an interrupted or crashed client loses nothing it
+  recorded, and the same command again submits only what is missing.
+- **A lost worker costs its task only.** The scheduler resubmits a task whose worker died (up
+  to ``distributed.scheduler.allowed-failures`` times, :data:`ALLOWED_FAILURES` on a local
+  cluster) and one that raised (``retries=`` :data:`TASK_RETRIES`, e.g. a worker without the
+  data); a task that keeps failing is recorded as ``failed`` with a one-line reason, once, and
+  the sweep completes. A twin's own failure inside a task is recorded as the serial runner
+  records it.
+- **Data on the workers.** The client checks the data before it submits anything; each task
+  reads Fashion-MNIST on its worker (``--data-dir`` — the same path must hold a copy there —
+  else that machine's ``FASHION_MNIST_DIR`` or Keras cache; never downloaded by a worker).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import multiprocessing.util
+import os
+import queue
+import re
+import sys
+import threading
+import uuid
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+from benchmarks.errors import ConfigError, KvsbenchError
+
+#: the prefix of ``--scheduler local:N``
+LOCAL = "local:"
+#: times the scheduler re-runs a task that RAISED (``Client.submit(retries=)``) before the
+#: experiment is recorded as failed: a worker without the data, a full disk
+TASK_RETRIES = 2
+#: times a task may lose its worker (killed, out of memory, machine gone) before it counts as
+#: failed: ``distributed.scheduler.allowed-failures``, set here for a local cluster (a running
+#: scheduler has its own setting; Dask's default is 3)
+ALLOWED_FAILURES = 3
+#: seconds to reach a running scheduler before giving up
+CONNECT_TIMEOUT = 20.0
+#: where a local cluster serves its dashboard (another port when it is taken)
+DASHBOARD_ADDRESS = ":8787"
+#: the event topic a task announces its start on (the progress bar's "running")
+STARTED_TOPIC = "kvsbench-started"
+#: seconds between progress refreshes while nothing happens
+POLL_SECONDS = 0.5
+_ADDRESS = re.compile(r"^((tcp|tls|ucx|ws|wss|inproc)://\S+|[\w.\-]+:\d+)$")
+
+
+class SchedulerError(KvsbenchError):
+    """The Dask scheduler could not be started or reached, or was lost (one line)."""
+
+
+@dataclass(frozen=True)
+class SchedulerSpec:
+    """``--scheduler``: a running scheduler's address, or a local cluster of N workers."""
+
+    address: str | None = None
+    local_workers: int | None = None
+
+    def __str__(self) -> str:
+        return f"{LOCAL}{self.local_workers}" if self.local_workers else str(self.address)
+
+
+def parse_scheduler(text) -> SchedulerSpec:
+    """``--scheduler`` → :class:`SchedulerSpec` (ConfigError on anything else)."""
+    value = str(text).strip()
+    bad = ConfigError(
+        "Argument `--scheduler` must be a Dask scheduler's address (e.g. tcp://host:8786) or "
+        f"local:N with N >= 1 worker processes. Received: --scheduler={text}"
+    )
+    if value.lower().startswith(LOCAL):
+        try:
+            n = int(value[len(LOCAL):])
+        except ValueError:
+            raise bad from None
+        if n < 1:
+            raise bad
+        return SchedulerSpec(local_workers=n)
+    if not _ADDRESS.match(value):
+        raise bad
+    return SchedulerSpec(address=value)
+
+
+def require_distributed():
+    """The ``distributed`` module, or ConfigError naming the extra that installs it."""
+    try:
+        import distributed
+    except ImportError:
+        raise ConfigError(
+            '--scheduler needs Dask distributed, which is not installed: '
+            'pip install "kvsbench[dask]" (in a checkout: pip install ".[dask]")'
+        ) from None
+    return distributed
+
+
+def experiment_key(config) -> str:
+    """One experiment of a sweep (its config and seed; every twin): run ids without the twin."""
+    return f"{config.experiment_id}.s{config.seed}"
+
+
+# ============================================================================ worker side
+#: one task at a time per Dask worker process; it guards :data:`_WORKER`
+_WORKER_LOCK = threading.Lock()
+#: this Dask worker process's cached pool, its key, its env record and the last pair
+_WORKER: dict = {"key": None, "pool": None, "env": None, "info": None, "pair_key": None,
+                 "pair": None, "finalizer": None}
+
+
+def run_task(sweep, config, verbose: bool = False) -> dict:
+    """The Dask task of one experiment: train every twin of ``sweep`` under ``config`` on this
+    machine, in lockstep, in this worker process's pool.
+
+    Returns ``{"results": impl → RunResult (final weights dropped), "sizes": (n_train, n_val,
+    n_test), "host": this machine's name, "env": its env.json record}``. Raises what the data
+    loading raises (the scheduler retries, then the client records the experiment failed);
+    a twin's failure is in its RunResult, as in a serial run.
+    """
+    from benchmarks.hosts import host_name
+    from benchmarks.runner import run_experiment
+
+    with _WORKER_LOCK:
+        _announce(experiment_key(config))
+        pool = _worker_pool(sweep, verbose)
+        pair = _worker_pair(sweep, config)
+        results = run_experiment(config, pair, sweep.impls, sweep.target_acc,
+                                 reference=sweep.reference, pool=pool)
+        for r in results.values():
+            r.final_weights = []  # the records do not need them; they would cross the network
+        return {"results": results,
+                "sizes": (len(pair.X_train), len(pair.X_val), len(pair.X_test)),
+                "host": host_name(), "env": _worker_env(sweep, pool)}
+
+
+def _announce(key: str) -> None:
+    """Tell the client this experiment started (its progress bar's "running")."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        worker.log_event(STARTED_TOPIC, {"experiment": key, "worker": worker.address,
+                                         "pid": os.getpid()})
+    except Exception:  # noqa: BLE001  (outside a worker, or an older Dask: no progress detail)
+        pass
+
+
+def _worker_pool(sweep, verbose: bool):
+    """This process's TwinPool for ``sweep``'s twins, threads and timeout (started once)."""
+    from benchmarks.worker import TwinPool, WorkerDied
+
+    key = (tuple(sweep.impls), sweep.threads, sweep.timeout, bool(verbose))
+    if _WORKER["key"] != key:
+        _close_pool()
+        pool = TwinPool(sweep.impls, sweep.threads, sweep.timeout, verbose=verbose)
+        for impl in sweep.impls:  # start every worker now: the env record names each one
+            try:
+                pool.start(impl)
+            except WorkerDied:  # run_experiment records that twin failed, with the reason
+                pass
+        _WORKER.update(key=key, pool=pool, env=None, info=None)
+        if _WORKER["finalizer"] is None:  # runs when this worker process exits normally
+            _WORKER["finalizer"] = multiprocessing.util.Finalize(None, _close_at_exit,
+                                                                 exitpriority=10)
+    return _WORKER["pool"]
+
+
+def _worker_env(sweep, pool) -> dict:
+    """This machine's env.json record (computed again when a twin's worker was replaced)."""
+    from benchmarks.sweep import sweep_env
+
+    info = json.dumps(pool.info, sort_keys=True, default=str)
+    if _WORKER["env"] is None or _WORKER["info"] != info:
+        _WORKER.update(env=sweep_env(sweep, pool.info), info=info)
+    return _WORKER["env"]
+
+
+def _worker_pair(sweep, config):
+    """The experiment's pair, read on this machine (the last one is kept: consecutive
+    experiments of a pair share it, and the pool writes its arrays once)."""
+    from benchmarks.data import load_fashion_mnist, load_pair, parse_pair
+
+    key = (config.pair, config.split_seed, config.protocol, sweep.data_dir)
+    if _WORKER["pair_key"] != key:
+        _WORKER.update(pair_key=None, pair=None)
+        load_fashion_mnist(sweep.data_dir, download=False)  # a worker never downloads
+        first, second = parse_pair(config.pair)
+        _WORKER["pair"] = load_pair(first, second, protocol=config.protocol,
+                                    data_dir=sweep.data_dir, seed=config.split_seed)
+        _WORKER["pair_key"] = key
+    return _WORKER["pair"]
+
+
+def _close_pool(graceful: bool = True) -> None:
+    pool = _WORKER["pool"]
+    _WORKER.update(key=None, pool=None, env=None, info=None)
+    if pool is not None:
+        pool.close(graceful=graceful)
+
+
+def _close_at_exit() -> None:
+    """At the worker process's exit: stop the twins' workers, remove their data files. A task
+    still running (the process is being torn down) gets its workers killed instead."""
+    locked = _WORKER_LOCK.acquire(timeout=5)
+    try:
+        _close_pool(graceful=locked)
+    finally:
+        if locked:
+            _WORKER_LOCK.release()
+
+
+# ============================================================================ client side
+def run_dask_sweep(sweep, out_dir, scheduler, quiet: bool = False, log=None,
+                   verbose: bool = False) -> dict:
+    """Run every experiment of ``sweep`` not yet recorded in ``out_dir`` as Dask tasks on
+    ``scheduler`` (``"local:N"`` or an address), recording each as it completes.
+
+    Returns the serial runner's counts — ``ran``, ``skipped``, ``diverged`` (experiments with
+    a twin that diverged or failed) — and ``submitted``, ``failed_tasks`` (experiments whose
+    task kept failing) and ``restarted`` (experiments started again after their worker was
+    lost). Raises ConfigError (``--scheduler``, no Dask), DataError, ResultsError and
+    SchedulerError before anything is written; SchedulerError also when the scheduler is lost
+    mid-sweep (what was recorded stays).
+    """
+    from benchmarks.atomic import write_json
+    from benchmarks.data import load_fashion_mnist
+    from benchmarks.records import ResultStore
+    from benchmarks.sweep import check_out_dir, sweep_record
+
+    spec = parse_scheduler(scheduler)
+    require_distributed()
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir, sweep)
+    store = ResultStore(out_dir)
+    configs = sweep.configs()
+    todo = [c for c in configs if not store.done(c.run_id(i) for i in sweep.impls)]
+    if todo:  # find and check the data before anything is submitted (DataError otherwise)
+        load_fashion_mnist(sweep.data_dir)
+    skipped = len(configs) - len(todo)
+    if skipped:
+        log(f"kvsbench: skipping {skipped} experiment(s) already recorded in {out_dir}")
+    counts = {"ran": 0, "skipped": skipped, "diverged": 0, "submitted": 0, "failed_tasks": 0,
+              "restarted": 0}
+    if not todo:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_json(out_dir / "sweep.json", sweep_record(sweep))
+        return counts
+    with _connect(spec, sweep, log) as client:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_json(out_dir / "sweep.json", sweep_record(sweep))
+        recorder = _Recorder(sweep, store, out_dir, spec, log)
+        counts.update(_run_tasks(client, todo, sweep, recorder, quiet, log, verbose))
+    return counts
+
+
+@contextlib.contextmanager
+def _connect(spec: SchedulerSpec, sweep, log):
+    """A Client of a new local cluster or of the running scheduler; both closed after."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    try:
+        if spec.local_workers:
+            _warn_oversubscribed(spec.local_workers, sweep.threads, log)
+            with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), \
+                    warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "port 8787 is in use": the link says which
+                cluster = LocalCluster(
+                    n_workers=spec.local_workers, threads_per_worker=1, processes=True,
+                    host="127.0.0.1", dashboard_address=DASHBOARD_ADDRESS,
+                    silence_logs=logging.ERROR,
+                )
+            client = Client(cluster)
+            served = "dashboard" in (cluster.scheduler_info.get("services") or {})
+            log(f"kvsbench: started a local Dask cluster of {spec.local_workers} single-threaded "
+                "worker process(es); dashboard: "
+                + (client.dashboard_link if served else "not served (pip install bokeh)"))
+        else:
+            client = Client(spec.address, timeout=CONNECT_TIMEOUT)
+    except KvsbenchError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (Dask raises OSError, TimeoutError, ValueError ...)
+        if cluster is not None:
+            cluster.close()
+        what = "start a local Dask cluster" if spec.local_workers else \
+            f"reach the Dask scheduler at {spec.address}"
+        hint = "" if spec.local_workers else \
+            " (is `dask scheduler` running there, and the address right?)"
+        text = " ".join(str(exc).split())[:200]
+        raise SchedulerError(f"could not {what}: {type(exc).__name__}: {text}{hint}") from None
+    try:
+        yield client
+    finally:
+        for closing in (client, cluster):
+            if closing is not None:
+                with contextlib.suppress(Exception):
+                    closing.close()
+
+
+def _warn_oversubscribed(n_workers: int, threads: int, log) -> None:
+    cores = os.cpu_count() or 1
+    per_twin = threads or cores
+    if n_workers * per_twin > cores:
+        log(f"kvsbench: note: {n_workers} workers × {per_twin} thread(s) per twin exceed this "
+            f"machine's {cores} core(s): experiments compete for cores, so their times are "
+            "not those of a quiet machine")
+
+
+class _Recorder:
+    """The client's side of the result directory: records a completed task's experiment
+    (runs.csv, curves.csv) and enters the machine that measured it in env.json's host table
+    first (a run row never names a host env.json lacks)."""
+
+    def __init__(self, sweep, store, out_dir: Path, spec: SchedulerSpec, log):
+        from benchmarks.hosts import read_host_table
+
+        self.sweep, self.store, self.out_dir, self.spec, self.log = sweep, store, out_dir, spec, log
+        self.table = read_host_table(out_dir)
+        self.top: dict | None = None
+        self.seen: dict = {}  # (host name, fingerprint) → host id, this invocation
+
+    def host(self, name: str, env: dict) -> str:
+        from benchmarks.atomic import write_json
+        from benchmarks.envinfo import fingerprint
+        from benchmarks.hosts import HOSTS_KEY, add_host
+
+        seen = (name, json.dumps(fingerprint(env), sort_keys=True, default=str))
+        if seen in self.seen:
+            return self.seen[seen]
+        host = add_host(self.table, name, env)
+        self.seen[seen] = host
+        self.top = self.top or env  # env.json's own keys: the first machine that reported
+        write_json(self.out_dir / "env.json",
+                   {**self.top, HOSTS_KEY: self.table, "scheduler": str(self.spec)})
+        self._check_code(host, env)
+        return host
+
+    def _check_code(self, host: str, env: dict) -> None:
+        from benchmarks import __version__
+        from benchmarks.envinfo import git_commit
+
+        theirs = (env.get("kvsbench_version"), env.get("git_commit"))
+        ours = (__version__, git_commit())
+        if theirs != ours:
+            self.log(f"kvsbench: note: host {host} runs kvsbench {theirs[0]} at commit "
+                     f"{theirs[1]}, this client {ours[0]} at {ours[1]}: its figures come from "
+                     "other code")
+
+    def finished(self, out: dict) -> dict:
+        host = self.host(out["host"], out["env"])
+        n_train, n_val, n_test = out["sizes"]
+        # the records need only the split sizes of the pair (its arrays stayed on the worker)
+        sizes = SimpleNamespace(X_train=range(n_train), X_val=range(n_val), X_test=range(n_test))
+        self.store.add(out["results"], sizes, self.sweep.target_acc, host=host)
+        return out["results"]
+
+    def failed(self, config, reason: str) -> dict:
+        """Record every twin of an experiment whose task kept failing as ``failed`` (no host:
+        no machine measured anything); the split sizes come from the client's copy."""
+        from benchmarks.data import load_pair, parse_pair
+        from benchmarks.runner import RunResult
+
+        first, second = parse_pair(config.pair)
+        pair = load_pair(first, second, protocol=config.protocol, data_dir=self.sweep.data_dir,
+                         seed=config.split_seed)
+        results = {impl: RunResult(impl, config, len(pair.X_train),
+                                   reference=self.sweep.reference or "", status="failed",
+                                   failure=f"{impl}: {reason}")
+                   for impl in self.sweep.impls}
+        self.store.add(results, pair, self.sweep.target_acc, host="")
+        return results
+
+
+def _task_failure(exc: BaseException) -> str:
+    """One line: why a task failed for good."""
+    if type(exc).__name__ == "KilledWorker":
+        return ("every Dask worker that ran its task died (KilledWorker: the scheduler's "
+                "allowed-failures used up)")
+    text = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"its Dask task failed {TASK_RETRIES + 1} times: {text}"[:400]
+
+
+def _run_tasks(client, todo, sweep, recorder: _Recorder, quiet: bool, log, verbose) -> dict:
+    """Submit one task per experiment of ``todo`` and record each as it completes."""
+    events: queue.Queue = queue.Queue()  # ("start", msg) from the workers, ("done", future)
+    workers = client.nthreads()
+    many = {w: n for w, n in workers.items() if n > 1}
+    log(f"kvsbench: submitting {len(todo)} experiment(s) to {recorder.spec} "
+        f"({len(workers)} worker(s) now)")
+    if not workers:
+        log("kvsbench: no Dask worker has joined yet: the tasks wait for one")
+    if many:
+        log(f"kvsbench: note: {len(many)} worker(s) have several threads; each still runs one "
+            "experiment at a time (start workers with --nthreads 1)")
+    with contextlib.suppress(Exception):  # an older Dask: no "running" in the progress bar
+        client.subscribe_topic(STARTED_TOPIC, lambda event: events.put(("start", event[1])))
+    token = uuid.uuid4().hex[:8]
+    pending: dict = {}  # future key → (future, config)
+    for config in todo:
+        f = client.submit(run_task, sweep, config, verbose, key=(
+            f"kvsbench-{experiment_key(config)}-{token}"), retries=TASK_RETRIES, pure=False)
+        pending[f.key] = (f, config)
+        f.add_done_callback(lambda fut: events.put(("done", fut)))
+    running: set = set()
+    starts: Counter = Counter()
+    waiting = {experiment_key(c) for _, c in pending.values()}
+    counts = {"ran": 0, "diverged": 0, "submitted": len(todo), "failed_tasks": 0, "restarted": 0}
+    bar = _progress(len(todo), quiet)
+    try:
+        while pending:
+            try:
+                kind, item = events.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if kind == "start":
+                key = item.get("experiment") if isinstance(item, dict) else None
+                if key in waiting:
+                    starts[key] += 1
+                    running.add(key)
+            else:
+                entry = pending.pop(item.key, None)
+                if entry is None:
+                    continue
+                _record(entry, recorder, counts, log)
+                key = experiment_key(entry[1])
+                waiting.discard(key)
+                running.discard(key)
+                bar.update(1)
+            bar.set_postfix_str(f"done {counts['ran']}, running {len(running)}, failed "
+                                f"{counts['diverged']}", refresh=True)
+    finally:
+        bar.close()
+        if pending:  # interrupted: nothing more is recorded, so nothing more need run
+            with contextlib.suppress(Exception):
+                client.cancel([f for f, _ in pending.values()], force=True)
+        with contextlib.suppress(Exception):
+            client.unsubscribe_topic(STARTED_TOPIC)
+    counts["restarted"] = sum(1 for n in starts.values() if n > 1)
+    if counts["restarted"]:
+        log(f"kvsbench: {counts['restarted']} experiment(s) started again after their Dask "
+            "worker was lost; each is recorded once")
+    return counts
+
+
+def _record(entry, recorder: _Recorder, counts: dict, log) -> None:
+    """Record one completed task's experiment (its results, or its failure)."""
+    future, config = entry
+    if future.status == "finished":
+        results = recorder.finished(future.result())
+    elif future.status == "error":
+        results = recorder.failed(config, _task_failure(future.exception()))
+        counts["failed_tasks"] += 1
+    else:  # cancelled: the client lost the scheduler (or was told to stop)
+        raise SchedulerError(
+            f"the Dask scheduler dropped experiment {experiment_key(config)} ({future.status}); "
+            f"{counts['ran']} experiment(s) were recorded in {recorder.out_dir}: re-run the "
+            "same command to complete the rest"
+        )
+    counts["ran"] += 1
+    bad = [r for r in results.values() if r.status != "ok"]
+    if bad:
+        counts["diverged"] += 1
+        what = "; ".join(r.failure or f"{r.impl} diverged" for r in bad)
+        log(f"kvsbench: {experiment_key(config)}: {what}; going on")
+
+
+def _progress(total: int, quiet: bool):
+    from tqdm.auto import tqdm
+
+    disable = quiet or not sys.stderr.isatty()
+    return tqdm(total=total, unit="experiment", disable=disable, dynamic_ncols=True,
+                leave=False)
+

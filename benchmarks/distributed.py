@@ -145,8 +145,8 @@ def run_task(sweep, config, verbose: bool = False) -> dict:
 
     with _WORKER_LOCK:
         _announce(experiment_key(config))
+        pair = _worker_pair(sweep, config)  # first: a worker without the data fails at once
         pool = _worker_pool(sweep, verbose)
-        pair = _worker_pair(sweep, config)
         results = run_experiment(config, pair, sweep.impls, sweep.target_acc,
                                  reference=sweep.reference, pool=pool)
         for r in results.values():
@@ -175,6 +175,7 @@ def _worker_pool(sweep, verbose: bool):
     key = (tuple(sweep.impls), sweep.threads, sweep.timeout, bool(verbose))
     if _WORKER["key"] != key:
         _close_pool()
+        _undo_nanny_environment()
         pool = TwinPool(sweep.impls, sweep.threads, sweep.timeout, verbose=verbose)
         for impl in sweep.impls:  # start every worker now: the env record names each one
             try:
@@ -186,6 +187,27 @@ def _worker_pool(sweep, verbose: bool):
             _WORKER["finalizer"] = multiprocessing.util.Finalize(None, _close_at_exit,
                                                                  exitpriority=10)
     return _WORKER["pool"]
+
+
+def _undo_nanny_environment() -> None:
+    """Drop from this process's environment — which the twins' workers inherit — what Dask's
+    nanny set in it for Dask's own sake (``distributed.nanny.pre-spawn-environ``:
+    ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` = 1 and
+    ``MALLOC_TRIM_THRESHOLD_`` = 65536): a variable still holding Dask's value goes.
+
+    Why: the twins must train as in a serial run. Setting the trim threshold switches off
+    glibc's dynamic mmap threshold, so every temporary over 128 KiB (an MLP's weight
+    gradient) is mapped and unmapped again at every step. Measured on the project's 2-core
+    machine: a NumPy loop of a 784-100 MLP step at batch 128 that allocates its temporaries,
+    1.6x slower; the scratch twin, which mostly reuses its buffers, 0-8 % slower per step
+    (batch 32 / 128). The threads are set by ``--threads`` either way. A variable the user
+    set to another value stays."""
+    import dask
+
+    preset = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+    for name, value in preset.items():
+        if value is not None and os.environ.get(name) == str(value):
+            del os.environ[name]
 
 
 def _worker_env(sweep, pool) -> dict:
@@ -280,21 +302,14 @@ def run_dask_sweep(sweep, out_dir, scheduler, quiet: bool = False, log=None,
 @contextlib.contextmanager
 def _connect(spec: SchedulerSpec, sweep, log):
     """A Client of a new local cluster or of the running scheduler; both closed after."""
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     cluster = None
+    environ = dict(os.environ)  # a local cluster's nannies write into this process's
     try:
         if spec.local_workers:
             _warn_oversubscribed(spec.local_workers, sweep.threads, log)
-            with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), \
-                    warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # "port 8787 is in use": the link says which
-                cluster = LocalCluster(
-                    n_workers=spec.local_workers, threads_per_worker=1, processes=True,
-                    host="127.0.0.1", dashboard_address=DASHBOARD_ADDRESS,
-                    silence_logs=logging.ERROR,
-                )
+            cluster = start_local_cluster(spec.local_workers)
             client = Client(cluster)
             served = "dashboard" in (cluster.scheduler_info.get("services") or {})
             log(f"kvsbench: started a local Dask cluster of {spec.local_workers} single-threaded "
@@ -320,6 +335,35 @@ def _connect(spec: SchedulerSpec, sweep, log):
             if closing is not None:
                 with contextlib.suppress(Exception):
                     closing.close()
+        if cluster is not None:
+            _restore_environment(environ)
+
+
+def start_local_cluster(n_workers: int, dashboard_address: str | None = DASHBOARD_ADDRESS):
+    """A LocalCluster of ``n_workers`` single-threaded worker processes on the loopback
+    interface, which re-runs a task whose worker died up to :data:`ALLOWED_FAILURES` times
+    and whose nannies give the workers this process's environment unchanged (no
+    ``pre-spawn-environ``: see :func:`_undo_nanny_environment`)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                          "distributed.nanny.pre-spawn-environ": {}}), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "port 8787 is in use": the link printed says which
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                            host="127.0.0.1", dashboard_address=dashboard_address,
+                            silence_logs=logging.ERROR)
+
+
+def _restore_environment(saved: dict) -> None:
+    """Undo what a local cluster's nannies wrote into this process's environment (they set
+    ``PYTHONHASHSEED`` before spawning a worker)."""
+    for name in set(os.environ) - set(saved):
+        del os.environ[name]
+    for name, value in saved.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
 
 
 def _warn_oversubscribed(n_workers: int, threads: int, log) -> None:

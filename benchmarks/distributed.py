@@ -339,11 +339,13 @@ def _connect(spec: SchedulerSpec, sweep, log):
             _restore_environment(environ)
 
 
-def start_local_cluster(n_workers: int, dashboard_address: str | None = DASHBOARD_ADDRESS):
+def start_local_cluster(n_workers: int, dashboard_address: str | None = DASHBOARD_ADDRESS,
+                        **worker_kwargs):
     """A LocalCluster of ``n_workers`` single-threaded worker processes on the loopback
     interface, which re-runs a task whose worker died up to :data:`ALLOWED_FAILURES` times
     and whose nannies give the workers this process's environment unchanged (no
-    ``pre-spawn-environ``: see :func:`_undo_nanny_environment`)."""
+    ``pre-spawn-environ``: see :func:`_undo_nanny_environment`); ``worker_kwargs`` go to
+    the nannies (e.g. ``env``)."""
     import dask
     from distributed import LocalCluster
 
@@ -353,7 +355,7 @@ def start_local_cluster(n_workers: int, dashboard_address: str | None = DASHBOAR
         warnings.simplefilter("ignore")  # "port 8787 is in use": the link printed says which
         return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                             host="127.0.0.1", dashboard_address=dashboard_address,
-                            silence_logs=logging.ERROR)
+                            silence_logs=logging.ERROR, **worker_kwargs)
 
 
 def _restore_environment(saved: dict) -> None:

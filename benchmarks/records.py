@@ -186,7 +186,8 @@ class ResultStore:
         of env.json's host table; :mod:`benchmarks.hosts`)."""
         new_runs = pd.DataFrame([run_row(r, pair, target_acc) for r in results.values()])
         new_runs["host"] = host
-        new_curves = pd.DataFrame([row for r in results.values() for row in curve_rows(r)])
+        new_curves = pd.DataFrame([row for r in results.values() for row in curve_rows(r)],
+                                  columns=list(CURVE_COLUMNS))  # none: every twin failed early
         ids = set(new_runs["run_id"])
         self.curves = _concat(self.curves[~self.curves["run_id"].isin(ids)], new_curves)
         self.runs = _concat(self.runs[~self.runs["run_id"].isin(ids)], new_runs)

@@ -478,6 +478,7 @@ def _run_tasks(client, todo, sweep, recorder: _Recorder, quiet: bool, log, verbo
     waiting = {experiment_key(c) for _, c in pending.values()}
     counts = {"ran": 0, "diverged": 0, "submitted": len(todo), "failed_tasks": 0, "restarted": 0}
     bar = _progress(len(todo), quiet)
+    failed = 0  # experiments with a failed run (a task that kept failing, or a twin's worker)
     try:
         while pending:
             try:
@@ -493,13 +494,14 @@ def _run_tasks(client, todo, sweep, recorder: _Recorder, quiet: bool, log, verbo
                 entry = pending.pop(item.key, None)
                 if entry is None:
                     continue
-                _record(entry, recorder, counts, log)
+                failed += _record(entry, recorder, counts, log)
                 key = experiment_key(entry[1])
                 waiting.discard(key)
                 running.discard(key)
-                bar.update(1)
             bar.set_postfix_str(f"done {counts['ran']}, running {len(running)}, failed "
-                                f"{counts['diverged']}", refresh=True)
+                                f"{failed}", refresh=False)
+            bar.update(counts["ran"] - bar.n)  # refreshes the bar
+            bar.refresh()
     finally:
         bar.close()
         if pending:  # interrupted: nothing more is recorded, so nothing more need run
@@ -514,8 +516,9 @@ def _run_tasks(client, todo, sweep, recorder: _Recorder, quiet: bool, log, verbo
     return counts
 
 
-def _record(entry, recorder: _Recorder, counts: dict, log) -> None:
-    """Record one completed task's experiment (its results, or its failure)."""
+def _record(entry, recorder: _Recorder, counts: dict, log) -> bool:
+    """Record one completed task's experiment (its results, or its failure); whether a run
+    of it failed."""
     future, config = entry
     if future.status == "finished":
         results = recorder.finished(future.result())
@@ -534,6 +537,7 @@ def _record(entry, recorder: _Recorder, counts: dict, log) -> None:
         counts["diverged"] += 1
         what = "; ".join(r.failure or f"{r.impl} diverged" for r in bad)
         log(f"kvsbench: {experiment_key(config)}: {what}; going on")
+    return any(r.status == "failed" for r in bad)
 
 
 def _progress(total: int, quiet: bool):

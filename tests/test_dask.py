@@ -7,6 +7,7 @@ client resumed by submitting only what is missing. Bad input: one line, exit 2.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -17,15 +18,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import write_tiny_fashion
 
 from benchmarks import distributed as kd
 from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
 from benchmarks.data import all_pairs, pair_slug
 from benchmarks.errors import ConfigError
+from benchmarks.hosts import host_name
 from benchmarks.records import read_csv
 from benchmarks.sweep import Sweep, run_sweep
-from conftest import write_tiny_fashion
 
 #: columns that are measurements of the run's machine and moment (times, memory) or name it
 MEASURED = {
@@ -148,10 +150,6 @@ def test_a_dask_sweep_records_what_the_serial_runner_records(cluster, data_dir, 
     runs = read_csv(dask_out / "runs.csv")
     assert len(runs) == 16 and (runs["status"] == "ok").all()
     assert (runs.loc[runs["impl"] == "scratch", "max_loss_diff"] < 1e-3).all()
-
-    import json
-
-    from benchmarks.hosts import host_name
 
     env = json.loads((dask_out / "env.json").read_text())
     assert set(runs["host"]) == set(env["hosts"]) == {host_name()}

@@ -829,14 +829,19 @@ def twins_table(summary, env: dict | None) -> Table:
 
 
 def hosts_blocks(runs, env: dict | None) -> list:
-    """The Hosts section: how many machines measured the runs and, per host, model and twin,
-    the time ratios and the absolute epoch times measured there (never pooled across hosts)."""
+    """How many machines measured the runs: one sentence for one; for several, a Hosts section
+    with, per host, model and twin, the time ratios and the absolute epoch times measured
+    there (absolute times are never pooled across hosts)."""
+    hosts = hosts_of(runs)
+    if len(hosts) <= 1:
+        return [Para(f"All runs were measured on one host, `{hosts[0]}` (its fingerprint: "
+                     "env.json `hosts`)." if hosts else "The runs do not name their host "
+                     "(recorded before kvsbench named hosts): one machine, env.json's.")]
     header, rows = per_host_speed(runs, env)
-    n = len(hosts_of(runs)) or 1
-    text = (f"{_plural(n, 'host')} measured these runs. A time ratio is measured within one "
-            "experiment, so on one machine; absolute times are quoted per host, never "
-            "averaged across hosts (`host` in runs.csv; env.json `hosts` holds each machine's "
-            "fingerprint).")
+    text = (f"{_plural(len(hosts), 'host')} measured these runs. A time ratio is measured "
+            "within one experiment, so on one machine; absolute times are quoted per host, "
+            "never averaged across hosts (`host` in runs.csv; env.json `hosts` holds each "
+            "machine's fingerprint).")
     cells = [[host, machine, model, label(impl), str(k), fmt_ratio(r), fmt_ratio(rs),
               fmt_seconds(t), fmt_seconds(tr)]
              for host, machine, model, impl, k, r, rs, t, tr in rows]

@@ -118,8 +118,13 @@ def test_the_report_of_one_host_says_one(tmp_path):
     shutil.copytree(BASELINE, out)
     build_report(out)
     md = (out / "report.md").read_text()
-    assert "1 host measured these runs" in md
-    assert "(not recorded)" in md  # the baseline predates the host column
+    assert "## Hosts" not in md  # one machine: a sentence under Twins
+    assert "The runs do not name their host" in md  # the baseline predates the host column
+    runs = read_csv(out / "runs.csv", RUN_COLUMNS)
+    runs["host"] = "alpha"
+    write_csv(out / "runs.csv", runs[list(RUN_COLUMNS)])
+    build_report(out)
+    assert "All runs were measured on one host, `alpha`" in (out / "report.md").read_text()
 
 
 def test_same_machine_is_refused_for_a_sweep_over_unlike_machines(two_hosts, tmp_path):

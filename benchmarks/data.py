@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.errors import DataError
-from benchmarks.idx import load_idx_pair
+from benchmarks.idx import file_digest, load_idx_pair
 
 __all__ = [
     "DataError",
@@ -386,10 +386,8 @@ def download_fashion_mnist(keras_home: str | os.PathLike | None = None,
 
 def _drop_unless(path: Path, md5: str) -> None:
     """Remove ``path`` unless its MD5 is ``md5`` (a failed download leaves no bad file)."""
-    import hashlib
-
     try:
-        if hashlib.md5(path.read_bytes()).hexdigest() != md5:
+        if file_digest(path, "md5") != md5:
             path.unlink()
     except OSError:
         pass

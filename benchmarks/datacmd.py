@@ -13,7 +13,6 @@ The loader itself is :mod:`benchmarks.data`; this module only moves and inspects
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -23,16 +22,9 @@ import zipfile
 from pathlib import Path
 
 from benchmarks.errors import DataError
+from benchmarks.idx import file_digest
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
-
-
-def md5(path: Path) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------- verify
@@ -51,7 +43,7 @@ def inspect_dir(directory: Path) -> list[dict]:
         row = {"name": f"{stem}.gz", "path": path, "md5": None, "official": False,
                "count": None, "problem": None if path else "missing"}
         if path is not None:
-            row["md5"] = md5(path)
+            row["md5"] = file_digest(path, "md5")
             row["official"] = row["md5"] == OFFICIAL_MD5.get(path.name)
             try:
                 magic = IMAGES_MAGIC if "images" in stem else LABELS_MAGIC

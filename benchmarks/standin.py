@@ -27,7 +27,6 @@ IDX files that look like real data, and the loader refuses a half-built stand-in
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -37,6 +36,7 @@ import numpy as np
 
 from benchmarks.atomic import atomic_path
 from benchmarks.errors import ConfigError, DataError
+from benchmarks.idx import file_digest
 
 __all__ = [
     "MARKER",
@@ -104,20 +104,12 @@ def standin_info(data_dir: str | os.PathLike) -> dict | None:
 # --------------------------------------------------------------------------- building
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_atomic(path: Path, write) -> str:
     """``write(tmp)`` to a temp file beside ``path``, renamed onto it (:func:`atomic_path`);
     the file's SHA-256."""
     with atomic_path(path) as tmp:
         write(tmp)
-        sha = _sha256(tmp)
+        sha = file_digest(tmp)
     return sha
 
 
@@ -270,7 +262,7 @@ def make_standin(
         "train_per_class": sizes["train"],
         "test_per_class": sizes["test"],
         "source": str(source.directory),
-        "source_sha256": {p.name: _sha256(p) for p in files},
+        "source_sha256": {p.name: file_digest(p) for p in files},
         "source_per_class": {
             part: np.bincount(arrays[part][1], minlength=10).tolist() for part in ("train", "test")
         },
@@ -285,7 +277,8 @@ def make_standin(
     }:
         recorded = old.get("files") or {}
         if set(recorded) == set(FILE_STEMS) and all(
-            (out / name).is_file() and _sha256(out / name) == sha for name, sha in recorded.items()
+            (out / name).is_file() and file_digest(out / name) == sha
+            for name, sha in recorded.items()
         ) and not any((out / f"{stem}.gz").exists() for stem in FILE_STEMS):
             for path in stale:
                 path.unlink(missing_ok=True)

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.errors import ConfigError, ResultsError
-from benchmarks.markup import code, one_line, text
+from benchmarks.markup import code, one_line
 
 FORMATS = ("text", "markdown")
 #: a float comparison's slack, so that a drop of exactly the tolerance does not fail
@@ -473,8 +473,9 @@ def matched_text(cmp: Comparison) -> str:
             "compared")
 
 
-def verdict_line(cmp: Comparison) -> str:
-    """The one-line outcome printed under the table."""
+def verdict_line(cmp: Comparison, quote=one_line) -> str:
+    """The one-line outcome printed under the table; ``quote`` renders the experiment ids and
+    figure names, which come from the files (Markdown: :func:`benchmarks.markup.code`)."""
     parts = [matched_text(cmp)]
     if cmp.only_baseline:
         parts.append(f"{len(cmp.only_baseline)} only in baseline")
@@ -486,7 +487,8 @@ def verdict_line(cmp: Comparison) -> str:
     by_exp: dict[str, list[str]] = {}
     for r in fails:
         by_exp.setdefault(r.experiment, []).append(r.figure)
-    named = one_line("; ".join(f"{exp}: {', '.join(figs)}" for exp, figs in by_exp.items()))
+    named = "; ".join(f"{quote(exp)}: {', '.join(map(quote, figs))}"
+                      for exp, figs in by_exp.items())
     return f"kvsbench compare: {', '.join(parts)}; {len(fails)} REGRESSION(S): {named}"
 
 
@@ -541,7 +543,7 @@ def format_markdown(cmp: Comparison) -> str:
         if r.failed:
             cells[-1] = f"**{cells[-1]}**"
         lines.append("| " + " | ".join(cells) + " |")
-    verdict = text(verdict_line(cmp))
+    verdict = verdict_line(cmp, quote=code)
     lines += ["", f"**{verdict}**" if cmp.regressed else verdict]
     return "\n".join(lines)
 

@@ -123,7 +123,8 @@ def _spans(s: str, held: list) -> str:
 
 def safe_href(href: str) -> bool:
     """Whether a link may point at ``href``: an http(s) URL, or a relative path to a file
-    beside the report (no scheme, no leading ``/``, no ``..``)."""
+    beside the report (no scheme, no leading ``/``, no ``..``, no ``:`` in the first segment,
+    which a browser could read as a scheme)."""
     if not href or not _HREF_CHARS.match(href):
         return False
     try:
@@ -133,4 +134,5 @@ def safe_href(href: str) -> bool:
     if parts.scheme:
         return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
     return (not parts.netloc and not href.startswith("/")
+            and ":" not in href.split("/")[0]
             and ".." not in PurePosixPath(parts.path).parts)

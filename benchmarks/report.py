@@ -609,7 +609,7 @@ def verdict_table(summary) -> Table:
     impls, reference = twins_of(summary)
     n_train = summary["n_train"].dropna() if "n_train" in summary else []
     size = f" at {int(n_train.median()):,} images" if len(n_train) else ""
-    ref = label(reference) if reference else "—"
+    ref = _twin(reference) if reference else "—"
     headers = ["model", "twin", f"parity (≤ {PARITY_TOLERANCE:g})", "twin test acc",
                f"{ref} test acc", f"speed per epoch{size}", "speed per step",
                "diverged / failed"]
@@ -809,8 +809,9 @@ def summary_table(summary) -> Table:
 
 
 def _long_summary_table(summary, impls, reference) -> Table:
-    headers = ["model", "pair", "twin", "test acc", f"Δ acc vs {label(reference)} (95 % CI)",
-               "parity", "val loss", "epoch", f"speed vs {label(reference)}", "experiment id"]
+    ref = _twin(reference)
+    headers = ["model", "pair", "twin", "test acc", f"Δ acc vs {ref} (95 % CI)",
+               "parity", "val loss", "epoch", f"speed vs {ref}", "experiment id"]
     rows, ids = [], []
     for _, r in summary.iterrows():
         for impl in impls:
@@ -829,10 +830,10 @@ def _long_summary_table(summary, impls, reference) -> Table:
                 parity = fmt_sci(r[p + "max_loss_diff"])
                 ratio = r[p + "steady_time_ratio_mean"]
                 speed = speed_words(ratio) if _finite(ratio) else "—"
-            rows.append([r["model"], pair_title(r["pair"]), label(impl), acc, diff, parity,
-                         fmt_loss(r[p + "val_loss_mean"]),
+            rows.append([text(r["model"]), text(pair_title(r["pair"])), _twin(impl), acc,
+                         diff, parity, fmt_loss(r[p + "val_loss_mean"]),
                          fmt_seconds(r[p + "steady_epoch_seconds_mean"]), speed,
-                         f"`{r['experiment_id']}`"])
+                         code(r["experiment_id"])])
             ids.append(f"{r['experiment_id']}-{impl}")
     return Table(headers, rows, "lllrrrrrrl", row_ids=ids)
 

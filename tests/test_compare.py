@@ -326,7 +326,8 @@ def test_a_run_recorded_twice_in_a_candidate_is_refused(baseline, tmp_path, caps
 def test_markdown_output_shows_hostile_ids_as_text(baseline, tmp_path, capsys):
     def rename(runs):  # one experiment renamed: the other still matches (no silent pass)
         sel = runs["model"] == "logreg"
-        runs.loc[sel, "experiment_id"] = runs.loc[sel, "experiment_id"] + "[x](javascript:alert(1))`|"
+        hostile = "[x](javascript:alert(1))`|"
+        runs.loc[sel, "experiment_id"] = runs.loc[sel, "experiment_id"] + hostile
         runs.loc[sel, "run_id"] = runs.loc[sel, "experiment_id"] + "." + runs.loc[sel, "impl"]
 
     current = copy_with(baseline, tmp_path / "current", rename)

@@ -40,9 +40,11 @@ GOOD_ID = "logreg.trouser-vs-ankle-boot.adam.lr0.001.bs32.e3.00000001"
 #: the tags report.html may hold: the renderer's own, nothing else
 OUR_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "p",
             "ul", "li", "div", "table", "thead", "tbody", "tr", "th", "td", "figure", "img",
-            "figcaption", "a", "strong", "em", "code"}
+            "figcaption", "a", "strong", "em", "code", "nav"}
 OUR_LINKS = {"runs.csv", "curves.csv", "summary.csv", "env.json", "sweep.json"}
 SAFE_PLOT = re.compile(r"^plots/[A-Za-z0-9_+-][A-Za-z0-9._+-]*\.png$")
+#: the Contents line's links to the report's own headings
+SAFE_ANCHOR = re.compile(r"^#[a-z0-9_-]+$")
 
 
 def result_dir(path: Path, *, exp=GOOD_ID, pair="trouser:ankle-boot", model="logreg",
@@ -112,13 +114,14 @@ def assert_nothing_live(out: Path) -> None:
         assert tag in OUR_TAGS, tag
         assert not any(k.lower().startswith("on") for k in attrs), attrs
         if tag == "a":
-            assert attrs["href"] in OUR_LINKS or SAFE_PLOT.match(attrs["href"]), attrs
+            href = attrs["href"]
+            assert href in OUR_LINKS or SAFE_PLOT.match(href) or SAFE_ANCHOR.match(href), attrs
         if tag == "img":
             assert attrs["src"].startswith("data:image/png;base64,")
     md = outside_code_spans((out / "report.md").read_text(encoding="utf-8"))
     for m in re.finditer(r"(?<!\\)\]\(([^)]*)\)", md):  # an unescaped "](" opens a link
         target = m.group(1)
-        assert target in OUR_LINKS or SAFE_PLOT.match(target), target
+        assert target in OUR_LINKS or SAFE_PLOT.match(target) or SAFE_ANCHOR.match(target), target
     assert not re.search(r"(?<!\\)<[A-Za-z/!?]", md)  # no raw HTML either
 
 

@@ -56,6 +56,7 @@ def adam_step(
 
 class Adam(Optimizer):
     _work_names = ("work", "work2")
+    _config_names = ("beta_1", "beta_2", "epsilon", "amsgrad")
 
     def __init__(
         self,
@@ -92,12 +93,3 @@ class Adam(Optimizer):
             work=slots["work"],
             work2=slots["work2"],
         )
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-            "amsgrad": self.amsgrad,
-        }

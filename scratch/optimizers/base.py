@@ -74,6 +74,7 @@ class Optimizer:
     """
 
     _work_names = ("work",)  # scratch buffers kept beside the slots (not the algorithm's state)
+    _config_names = ()  # the hyperparameters, by Keras' names, that get_config reports
 
     def __init__(self, learning_rate, name=None):
         self._learning_rate = _check_learning_rate(learning_rate)
@@ -185,7 +186,11 @@ class Optimizer:
                 lr = {"class_name": type(lr).__name__, "config": lr.get_config()}
             else:
                 lr = getattr(lr, "__name__", repr(lr))
-        return {"name": self.name, "learning_rate": lr}
+        return {
+            "name": self.name,
+            "learning_rate": lr,
+            **{name: getattr(self, name) for name in self._config_names},
+        }
 
     @classmethod
     def from_config(cls, config):

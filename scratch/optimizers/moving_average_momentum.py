@@ -26,6 +26,8 @@ def moving_average_momentum_step(w, g, v, lr, beta, *, work=None):
 
 
 class MovingAverageMomentum(Optimizer):
+    _config_names = ("beta",)
+
     def __init__(self, learning_rate=0.01, beta=0.9, name=None):
         super().__init__(learning_rate, name)
         self.beta = check_in_range(beta, "beta")
@@ -42,6 +44,3 @@ class MovingAverageMomentum(Optimizer):
             beta=self.beta,
             work=slots["work"],
         )
-
-    def get_config(self):
-        return {**super().get_config(), "beta": self.beta}

@@ -64,6 +64,8 @@ def rmsprop_step(
 
 
 class RMSprop(Optimizer):
+    _config_names = ("rho", "momentum", "epsilon", "centered")
+
     def __init__(
         self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, name=None
     ):
@@ -95,12 +97,3 @@ class RMSprop(Optimizer):
             average_grad=slots.get("average_gradient"),
             work=slots["work"],
         )
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "rho": self.rho,
-            "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            "centered": self.centered,
-        }

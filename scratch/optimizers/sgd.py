@@ -40,6 +40,8 @@ def sgd_step(w, g, lr, velocity=None, momentum=0.0, nesterov=False, *, work=None
 
 
 class SGD(Optimizer):
+    _config_names = ("momentum", "nesterov")
+
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None):
         super().__init__(learning_rate, name)
         self.momentum = check_in_range(momentum, "momentum")
@@ -58,6 +60,3 @@ class SGD(Optimizer):
             nesterov=self.nesterov,
             work=slots["work"],
         )
-
-    def get_config(self):
-        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

@@ -41,6 +41,8 @@ def textbook_adam_step(w, g, m, v, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-8
 
 
 class TextbookAdam(Optimizer):
+    _config_names = ("beta_1", "beta_2", "epsilon")
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, name=None):
         super().__init__(learning_rate, name)
         self.beta_1 = check_in_range(beta_1, "beta_1", upper_closed=False)
@@ -63,11 +65,3 @@ class TextbookAdam(Optimizer):
             epsilon=self.epsilon,
             work=slots["work"],
         )
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-        }

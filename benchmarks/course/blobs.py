@@ -25,8 +25,8 @@ import pandas as pd
 from benchmarks.atomic import write_csv
 from benchmarks.course.common import new_figure, save_gif, save_png, scaled, write_summary
 from scratch.activations import sigmoid
-from scratch.course import blobs as course_blobs
 from scratch.course.blobs import initial_weights
+from scratch.course.blobs import train as train_course_loop
 
 NAME = "blobs"
 N_SAMPLES = 500
@@ -55,7 +55,7 @@ def train_course(X, y, X_test, y_test, epochs: int, learning_rate: float = LEARN
     """The course's loop (:func:`scratch.course.blobs.train`) from the course's initial weights
     → ``(history, seconds)``."""
     w, b = initial_weights(INIT_SEED)
-    return course_blobs.train(X, y, X_test, y_test, w, b, epochs, learning_rate)
+    return train_course_loop(X, y, X_test, y_test, w, b, epochs, learning_rate)
 
 
 def train_twins(X, y, X_test, y_test, epochs: int, learning_rate: float) -> dict:

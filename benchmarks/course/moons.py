@@ -27,7 +27,7 @@ import pandas as pd
 from benchmarks.atomic import write_csv
 from benchmarks.course.common import scaled, write_summary
 from benchmarks.course.moons_plots import plot_boundaries, plot_costs, plot_data, plot_twins
-from scratch.course import moons as course_loop
+from scratch.course.moons import train as train_course_loop
 from scratch.course.moons_net import predict_dec
 from scratch.course.optim import initialize_parameters, random_mini_batches
 
@@ -146,7 +146,7 @@ def train_course_run(
     """Course run ``run`` for ``epochs`` epochs (``run.epochs`` or fewer on a reduced budget)
     through the course's loop (:func:`scratch.course.moons.train`; ``lean`` as there)."""
     start = time.perf_counter()
-    parameters, costs, rates = course_loop.train(
+    parameters, costs, rates = train_course_loop(
         X, Y, LAYER_DIMS, run.optimizer, run.learning_rate, epochs,
         mini_batch_size=MINI_BATCH_SIZE, beta=run.beta, beta1=run.beta1, beta2=run.beta2,
         epsilon=run.epsilon, decay=run.decay, decay_rate=run.decay_rate,

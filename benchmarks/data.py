@@ -4,7 +4,7 @@ Data flows one way: :func:`load_fashion_mnist` finds and reads the four IDX file
 standard library only; Keras is imported lazily, and only to download), :func:`load_pair` cuts
 two classes into train / validation / test splits under a named protocol.
 
-Where the files come from, in order (SPEC "Data"):
+Where the files come from, in order (docs/data.md, "Where kvsbench looks"):
 
 1. ``data_dir`` (the CLI's ``--data-dir``);
 2. the ``FASHION_MNIST_DIR`` environment variable;
@@ -256,7 +256,7 @@ def _explicit_dir(directory: str | os.PathLike, kind: str) -> DataSource:
 def resolve_data_dir(
     data_dir: str | os.PathLike | None = None, download: bool = True
 ) -> DataSource:
-    """Find (or download) the directory holding the four files, in the SPEC's order.
+    """Find (or download) the directory holding the four files, in the order of docs/data.md.
 
     Raises
     ------
@@ -615,7 +615,7 @@ def load_pair(
 ) -> Pair:
     """The images of classes ``first`` (label 0) and ``second`` (label 1), split by ``protocol``.
 
-    Protocols (SPEC "Data"):
+    Protocols (docs/data.md, "Split protocols"):
 
     - ``"seed"`` (the course's): the pair's TRAINING images in file order, cut by
       ``scratch.splits.split_indices(n, 0.2, 0.2, seed)``: a ``RandomState(seed)`` permutation,

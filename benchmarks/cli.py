@@ -1,7 +1,8 @@
 """The ``kvsbench`` command line: ``run``, ``report``, ``compare``, ``course``, ``standin``.
 
 Bad input gets one line on stderr naming what is wrong and what to do, and exit status 2,
-before any work starts; never a bare traceback.
+before any work starts; a file that cannot be written, one line naming it and the cause (exit
+2); Ctrl-C, one line (exit 130). Never a bare traceback.
 """
 
 from __future__ import annotations
@@ -271,9 +272,11 @@ def cmd_run(args) -> int:
         print(f"kvsbench: interrupted; the runs finished so far are in {args.out}; "
               "re-run the same command to complete the rest.", file=sys.stderr)
         return 130
+    from benchmarks.markup import one_line
+
     built = _after_run(args.out, args.data_dir, quiet=args.quiet)
-    print(f"kvsbench: {counts['ran']} experiment(s) run, {counts['skipped']} skipped, "
-          f"{counts['diverged']} with a diverged or failed twin; results in {args.out}")
+    print(one_line(f"kvsbench: {counts['ran']} experiment(s) run, {counts['skipped']} skipped, "
+                   f"{counts['diverged']} with a diverged or failed twin; results in {args.out}"))
     print_verdict(built)
     return 0
 
@@ -369,19 +372,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
-    argv = sys.argv[1:] if argv is None else list(map(str, argv))
-    args = parser.parse_args(argv)
-    args.argv = argv
-    if not getattr(args, "verbose", False):
-        # TensorFlow's C++ log (oneDNN/CUDA start-up lines): errors that matter only. Set
-        # before any command may import it; the twins' workers inherit it.
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    try:
+    try:  # Ctrl-C while the commands' modules load is caught too
+        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else list(map(str, argv))
+        args = parser.parse_args(argv)
+        args.argv = argv
+        if not getattr(args, "verbose", False):
+            # TensorFlow's C++ log (oneDNN/CUDA start-up lines): errors that matter only. Set
+            # before any command may import it; the twins' workers inherit it.
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         return int(args.func(args) or 0)
     except KvsbenchError as exc:
-        print(f"kvsbench: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
+    except BrokenPipeError:  # `kvsbench compare A B | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:  # a file kvsbench had to read or write, outside the checks above
+        where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+        return _fail(f"{where or 'a file'}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        print("kvsbench: interrupted; every file written is whole (the old one, or the new "
+              "one): re-run the command to finish.", file=sys.stderr)
+        return 130
+
+
+def _fail(message: str) -> int:
+    """One line on stderr (control characters from a file name or a result file blanked, so
+    nothing read from a file can drive the terminal) and exit status 2."""
+    from benchmarks.markup import one_line
+
+    print(f"kvsbench: error: {one_line(message)}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -14,11 +14,13 @@ figure                      fails when
                             its mean (:func:`benchmarks.summary.confidence_interval` of the
                             baseline's per-seed test accuracies)
 ``<impl> diverged``         the current side has more diverged runs than the baseline
-``max_loss_diff``           it exceeds ``parity_tol`` (only when both twins were run)
+``max_loss_diff``           it exceeds ``parity_tol``, or cannot be computed (only when both
+                            twins were run; :func:`benchmarks.runner.loss_gap`)
 ``time_ratio``              reference/twin speed measured inside each run fell by more than
                             ``ratio_tol`` AND outside the noise (:mod:`benchmarks.speedcheck`:
                             fastest epochs, bootstrap interval; without curves.csv the fixed
-                            gate on ``time_ratio_mean``) (only when both twins were run)
+                            gate on ``time_ratio_mean``), or there is no current figure (no run
+                            of both twins finished ok); only when both twins were run
 ``<impl> steady_epoch_s``   ``--same-machine`` only: current > baseline × (1 + ``time_tol``)
 ``n_train/n_test``          the split sizes differ (the two were made on different data)
 ==========================  ======================================================================
@@ -27,9 +29,15 @@ Absolute times differ from machine to machine, so they are compared only with
 ``--same-machine``, which is refused when the two ``env.json`` fingerprints
 (:data:`benchmarks.envinfo.FINGERPRINT_KEYS`) differ. Experiments found on one side only are
 listed and fail only with ``--strict``; when NO experiment of the baseline is in the current
-directory, that is bad input (exit 2), never a pass. Exit status: 0 nothing regressed, 1
+directory, that is bad input (exit 2), never a pass. A figure of the current side that cannot
+be computed is a failure of its experiment, never "n/a". Exit status: 0 nothing regressed, 1
 something did, 2 bad input (:class:`benchmarks.errors.ResultsError`, printed as one line by
-the CLI).
+the CLI): a missing or damaged directory, a runs.csv cut mid-row, a run recorded twice.
+
+What is printed from the two directories (experiment ids, twin names, env.json values) is one
+line of text each (:func:`benchmarks.markup.one_line`), and in the Markdown format literal text
+(:func:`benchmarks.markup.text`): a result file can neither drive the terminal nor put a link
+into a CI job summary.
 
 A sweep run on several hosts (``kvsbench run --scheduler``, :mod:`benchmarks.hosts`) has one
 fingerprint per host: ``--same-machine`` is refused unless they are all one.
@@ -43,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.errors import ConfigError, ResultsError
+from benchmarks.markup import code, one_line
 
 FORMATS = ("text", "markdown")
 #: a float comparison's slack, so that a drop of exactly the tolerance does not fail
@@ -97,6 +106,7 @@ class ResultDir:
     sweep: dict | None = None
 
     def label(self) -> str:
+        """One line naming the directory and its machine (env.json values are untrusted)."""
         env = self.env or {}
         commit = str(env.get("git_commit") or "?")[:12]
         cpu = env.get("cpu_model") or "?"
@@ -105,8 +115,8 @@ class ResultDir:
 
         n_hosts = len(host_table(env))
         hosts = f"; measured on {n_hosts} hosts" if n_hosts > 1 else ""
-        return (f"{self.path} (commit {commit}; {cpu}, {env.get('logical_cores', '?')} cores; "
-                f"BLAS {blas} x{env.get('blas_threads', '?')}{hosts})")
+        return one_line(f"{self.path} (commit {commit}; {cpu}, {env.get('logical_cores', '?')} "
+                        f"cores; BLAS {blas} x{env.get('blas_threads', '?')}{hosts})")
 
 
 @dataclass
@@ -143,7 +153,7 @@ def _needed_columns() -> tuple[str, ...]:
 
 def load_result_dir(path) -> ResultDir:
     """Read and summarise one result directory; :class:`ResultsError` if it is not one."""
-    from benchmarks.records import read_csv
+    from benchmarks.records import read_runs
     from benchmarks.summary import summarize
 
     path = Path(path)
@@ -157,7 +167,7 @@ def load_result_dir(path) -> ResultDir:
             f"{path} is not a kvsbench result directory (it has no runs.csv); "
             "make one with `kvsbench run --out DIR`."
         )
-    runs = read_csv(path / "runs.csv", _needed_columns())
+    runs = read_runs(path / "runs.csv", _needed_columns())
     if runs.empty:
         raise ResultsError(
             f"{path / 'runs.csv'} holds no runs; re-run `kvsbench run --out {path}`."
@@ -227,7 +237,14 @@ def check_same_machine(baseline: ResultDir, current: ResultDir) -> None:
 # ----------------------------------------------------------------------------- comparing
 def compare_dirs(baseline, current, tolerances: Tolerances | None = None) -> Comparison:
     """Compare two result directories experiment by experiment (see the module docstring)."""
+    import numpy as np
+
     tol = tolerances or Tolerances()
+    with np.errstate(all="ignore"):  # figures at float's edge overflow to inf, quietly
+        return _compare(baseline, current, tol)
+
+
+def _compare(baseline, current, tol: Tolerances) -> Comparison:
     base, cur = load_result_dir(baseline), load_result_dir(current)
     if tol.same_machine:
         check_same_machine(base, cur)
@@ -366,7 +383,9 @@ def _parity_row(exp_id, impl, reference, b, c, tol: Tolerances, same_ref: bool) 
     bv = float(b.get(key, math.nan)) if same_ref else math.nan
     cv = float(c[key])
     if math.isnan(cv):
-        return Row(exp_id, figure, "loss", bv, cv, "n/a")
+        return Row(exp_id, figure, "loss", bv, cv,
+                   "REGRESSED (no parity figure: no epoch where both twins' losses are finite)",
+                   True)
     if cv > tol.parity:
         return Row(exp_id, figure, "loss", bv, cv,
                    f"REGRESSED (parity broken: > {tol.parity:g})", True)
@@ -381,8 +400,11 @@ def _ratio_row(exp_id, impl, reference, base, cur, b, c, tol: Tolerances) -> Row
     key = f"{impl}_time_ratio_mean"
     figure = f"time_ratio {reference}/{impl}"
     bv, cv = float(b.get(key, math.nan)), float(c[key])
-    if not (math.isfinite(bv) and math.isfinite(cv)) or bv <= 0:
-        return Row(exp_id, figure, "ratio", bv, cv, "n/a")
+    if not math.isfinite(cv):
+        return Row(exp_id, figure, "ratio", bv, cv,
+                   "REGRESSED (no time ratio: no run of both twins finished ok)", True)
+    if not math.isfinite(bv) or bv <= 0:
+        return Row(exp_id, figure, "ratio", bv, cv, "n/a (no baseline figure)")
     ch = None
     if base.curves is not None and cur.curves is not None:
         ch = sampled_change(_epoch_times(base, exp_id, impl, reference),
@@ -454,8 +476,9 @@ HEADER = ("experiment", "figure", "baseline", "current", "change", "verdict")
 
 
 def _cells(row: Row) -> tuple[str, ...]:
-    return (row.experiment, row.figure, _value(row.kind, row.baseline),
-            _value(row.kind, row.current), _change(row), row.verdict)
+    return tuple(one_line(v) for v in (
+        row.experiment, row.figure, _value(row.kind, row.baseline),
+        _value(row.kind, row.current), _change(row), row.verdict))
 
 
 def matched_text(cmp: Comparison) -> str:
@@ -464,8 +487,9 @@ def matched_text(cmp: Comparison) -> str:
             "compared")
 
 
-def verdict_line(cmp: Comparison) -> str:
-    """The one-line outcome printed under the table."""
+def verdict_line(cmp: Comparison, quote=one_line) -> str:
+    """The one-line outcome printed under the table; ``quote`` renders the experiment ids and
+    figure names, which come from the files (Markdown: :func:`benchmarks.markup.code`)."""
     parts = [matched_text(cmp)]
     if cmp.only_baseline:
         parts.append(f"{len(cmp.only_baseline)} only in baseline")
@@ -477,7 +501,8 @@ def verdict_line(cmp: Comparison) -> str:
     by_exp: dict[str, list[str]] = {}
     for r in fails:
         by_exp.setdefault(r.experiment, []).append(r.figure)
-    named = "; ".join(f"{exp}: {', '.join(figs)}" for exp, figs in by_exp.items())
+    named = "; ".join(f"{quote(exp)}: {', '.join(map(quote, figs))}"
+                      for exp, figs in by_exp.items())
     return f"kvsbench compare: {', '.join(parts)}; {len(fails)} REGRESSION(S): {named}"
 
 
@@ -514,21 +539,26 @@ def format_text(cmp: Comparison) -> str:
 
 
 def format_markdown(cmp: Comparison) -> str:
+    """The comparison as a Markdown job summary; every string from the two directories is
+    literal text (a code span, :func:`benchmarks.markup.code`, or escaped,
+    :func:`benchmarks.markup.text`); values and verdicts are kvsbench's own words."""
     def esc(v: str) -> str:
         return v.replace("|", "\\|")
 
     outcome = "regression" if cmp.regressed else "no regression"
     lines = [f"### kvsbench compare: {outcome}", "",
-             f"- baseline: `{cmp.baseline.label()}`", f"- current: `{cmp.current.label()}`",
+             f"- baseline: {esc(code(cmp.baseline.label()))}",
+             f"- current: {esc(code(cmp.current.label()))}",
              f"- {_tolerance_line(cmp.tolerances)}", f"- {_coverage_line(cmp)}", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    for r in cmp.rows:
-        cells = list(map(esc, _cells(r)))
-        cells[0] = f"`{cells[0]}`"
+    for r in cmp.rows:  # ids and figure names (twins' names) come from the files: code spans
+        experiment, figure, *cells = _cells(r)
+        cells = [esc(code(experiment)), esc(code(figure)), *map(esc, cells)]
         if r.failed:
             cells[-1] = f"**{cells[-1]}**"
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", f"**{verdict_line(cmp)}**" if cmp.regressed else verdict_line(cmp)]
+    verdict = verdict_line(cmp, quote=code)
+    lines += ["", f"**{verdict}**" if cmp.regressed else verdict]
     return "\n".join(lines)
 
 

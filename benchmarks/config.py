@@ -15,20 +15,13 @@ from dataclasses import asdict, dataclass, fields
 
 from benchmarks.errors import ConfigError
 from scratch.models import MODELS
+from scratch.optimizers import TWIN_OPTIMIZERS
 
-OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+OPTIMIZERS = tuple(TWIN_OPTIMIZERS)
 SCHEDULES = ("constant", "inverse_time", "staircase")
 INITS = ("glorot_uniform", "zeros", "he_normal", "glorot_normal")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
 PROTOCOLS = ("seed", "official")
-
-#: optimizer name → (class name shared by scratch.optimizers and keras.optimizers, extra kwargs)
-_OPTIMIZER_CLASSES = {
-    "sgd": ("SGD", {}),
-    "momentum": ("SGD", {"momentum": None}),  # filled from config.momentum
-    "rmsprop": ("RMSprop", {}),
-    "adam": ("Adam", {}),
-}
 
 #: the course's experiment: the easy pair and the hard pair (``kvsbench run``'s default)
 DEFAULT_PAIRS = ("trouser:ankle-boot", "pullover:coat")
@@ -131,8 +124,8 @@ class ExperimentConfig:
 
     def optimizer_spec(self) -> tuple[str, dict]:
         """(class name, kwargs without learning_rate) shared by both optimizer libraries."""
-        class_name, extra = _OPTIMIZER_CLASSES[self.optimizer]
-        kwargs = {k: (self.momentum if k == "momentum" else v) for k, v in extra.items()}
+        class_name, preset = TWIN_OPTIMIZERS[self.optimizer]
+        kwargs = {k: (self.momentum if k == "momentum" else v) for k, v in preset.items()}
         return class_name, kwargs
 
     # ---------------------------------------------------------------- identity

@@ -4,7 +4,7 @@ Data flows one way: :func:`load_fashion_mnist` finds and reads the four IDX file
 standard library only; Keras is imported lazily, and only to download), :func:`load_pair` cuts
 two classes into train / validation / test splits under a named protocol.
 
-Where the files come from, in order (SPEC "Data"):
+Where the files come from, in order (docs/data.md, "Where kvsbench looks"):
 
 1. ``data_dir`` (the CLI's ``--data-dir``);
 2. the ``FASHION_MNIST_DIR`` environment variable;
@@ -18,6 +18,7 @@ A directory named explicitly (1 or 2) must hold all four files: it is never skip
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import socket
@@ -255,7 +256,7 @@ def _explicit_dir(directory: str | os.PathLike, kind: str) -> DataSource:
 def resolve_data_dir(
     data_dir: str | os.PathLike | None = None, download: bool = True
 ) -> DataSource:
-    """Find (or download) the directory holding the four files, in the SPEC's order.
+    """Find (or download) the directory holding the four files, in the order of docs/data.md.
 
     Raises
     ------
@@ -558,6 +559,53 @@ def _pair_index(labels: np.ndarray, first: int, second: int) -> np.ndarray:
     return np.flatnonzero((labels == first) | (labels == second))
 
 
+def _check_pair(source, y_train, y_test, a: int, b: int, protocol: str) -> None:
+    """Refuse (DataError) a pair the data cannot be split into: fewer than 3 training images
+    of the two classes, or (``official``) no test image of either."""
+    n = len(_pair_index(y_train, a, b))
+    if n < 3:
+        raise DataError(
+            f"{source} holds {n} training images of {CLASS_NAMES[a]} and {CLASS_NAMES[b]}: "
+            "too few to split; point --data-dir / FASHION_MNIST_DIR at a fuller copy"
+        )
+    if protocol == "official" and len(_pair_index(y_test, a, b)) == 0:
+        raise DataError(
+            f"{source} holds no test (t10k) images of {CLASS_NAMES[a]} or {CLASS_NAMES[b]}; "
+            "point --data-dir / FASHION_MNIST_DIR at a fuller copy"
+        )
+
+
+def check_pairs(pairs, protocol: str = "seed",
+                data_dir: str | os.PathLike | None = None) -> dict:
+    """Check, before anything is trained or written, that the data can be cut into every pair
+    (as :func:`load_pair` would); return the data's :func:`fingerprint`.
+
+    Raises
+    ------
+    DataError
+        No data, corrupt files, or a pair the data holds too few images of.
+    """
+    arrays, source = load_fashion_mnist_with_source(data_dir)
+    (_, y_train), (_, y_test) = arrays
+    for pair in pairs:
+        a, b = parse_pair(pair)
+        _check_pair(source, y_train, y_test, a, b, protocol)
+    return fingerprint(arrays)
+
+
+def fingerprint(arrays: Arrays) -> dict:
+    """What identifies a copy of the data whatever its directory or compression: the number of
+    training and test images and a SHA-1 over every image and label (a result directory pins
+    it, so a resume on other data is refused)."""
+    digest = hashlib.sha1()
+    for array in (a for part in arrays for a in part):
+        digest.update(str(array.shape).encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+    (x_train, _), (x_test, _) = arrays
+    return {"train_images": int(len(x_train)), "test_images": int(len(x_test)),
+            "sha1": digest.hexdigest()[:16]}
+
+
 def load_pair(
     first: int | str,
     second: int | str,
@@ -567,7 +615,7 @@ def load_pair(
 ) -> Pair:
     """The images of classes ``first`` (label 0) and ``second`` (label 1), split by ``protocol``.
 
-    Protocols (SPEC "Data"):
+    Protocols (docs/data.md, "Split protocols"):
 
     - ``"seed"`` (the course's): the pair's TRAINING images in file order, cut by
       ``scratch.splits.split_indices(n, 0.2, 0.2, seed)``: a ``RandomState(seed)`` permutation,
@@ -598,13 +646,9 @@ def load_pair(
         raise DataError(f"seed must be an integer in 0..2**32-1, got {seed!r}")
     ((x_train, y_train), (x_test, y_test)), source = load_fashion_mnist_with_source(data_dir)
     timing_only = _standin_marker(source.directory) is not None
+    _check_pair(source, y_train, y_test, a, b, protocol)
     pool = _pair_index(y_train, a, b)
     n = len(pool)
-    if n < 3:
-        raise DataError(
-            f"{source} holds {n} training images of {CLASS_NAMES[a]} and {CLASS_NAMES[b]}: "
-            "too few to split; point --data-dir / FASHION_MNIST_DIR at a fuller copy"
-        )
     if protocol == "seed":
         from scratch.splits import split_indices
 
@@ -620,11 +664,6 @@ def load_pair(
         perm = np.random.RandomState(seed).permutation(n)
         n_val = int(VALIDATION_SIZE * n)
         test_i = _pair_index(y_test, a, b)
-        if len(test_i) == 0:
-            raise DataError(
-                f"{source} holds no test (t10k) images of {CLASS_NAMES[a]} or {CLASS_NAMES[b]}; "
-                "point --data-dir / FASHION_MNIST_DIR at a fuller copy"
-            )
         parts = {
             "train": (x_train, y_train, pool[perm[n_val:]]),
             "val": (x_train, y_train, pool[perm[:n_val]]),

@@ -131,9 +131,12 @@ _WORKER: dict = {"key": None, "pool": None, "env": None, "info": None, "pair_key
                  "pair": None, "finalizer": None}
 
 
-def run_task(sweep, config, verbose: bool = False) -> dict:
+def run_task(sweep, config, verbose: bool = False, data: dict | None = None) -> dict:
     """The Dask task of one experiment: train every twin of ``sweep`` under ``config`` on this
     machine, in lockstep, in this worker process's pool.
+
+    ``data`` is the fingerprint of the client's copy of Fashion-MNIST
+    (:func:`benchmarks.data.fingerprint`): a worker whose copy differs refuses the task.
 
     Returns ``{"results": impl → RunResult (final weights dropped), "sizes": (n_train, n_val,
     n_test), "host": this machine's name, "env": its env.json record}``. Raises what the data
@@ -145,7 +148,7 @@ def run_task(sweep, config, verbose: bool = False) -> dict:
 
     with _WORKER_LOCK:
         _announce(experiment_key(config))
-        pair = _worker_pair(sweep, config)  # first: a worker without the data fails at once
+        pair = _worker_pair(sweep, config, data)  # first: a worker without the data fails
         pool = _worker_pool(sweep, verbose)
         results = run_experiment(config, pair, sweep.impls, sweep.target_acc,
                                  reference=sweep.reference, pool=pool)
@@ -220,20 +223,40 @@ def _worker_env(sweep, pool) -> dict:
     return _WORKER["env"]
 
 
-def _worker_pair(sweep, config):
+def _worker_pair(sweep, config, data: dict | None = None):
     """The experiment's pair, read on this machine (the last one is kept: consecutive
-    experiments of a pair share it, and the pool writes its arrays once)."""
-    from benchmarks.data import load_fashion_mnist, load_pair, parse_pair
+    experiments of a pair share it, and the pool writes its arrays once). DataError when this
+    machine has no copy, or one whose fingerprint is not ``data`` (the client's)."""
+    from benchmarks.data import load_fashion_mnist_with_source, load_pair, parse_pair
+    from benchmarks.errors import DataError
 
     key = (config.pair, config.split_seed, config.protocol, sweep.data_dir)
     if _WORKER["pair_key"] != key:
         _WORKER.update(pair_key=None, pair=None)
-        load_fashion_mnist(sweep.data_dir, download=False)  # a worker never downloads
+        # a worker never downloads
+        arrays, source = load_fashion_mnist_with_source(sweep.data_dir, download=False)
+        ours = _data_fingerprint(str(source.directory), arrays)
+        if data is not None and ours != data:
+            raise DataError(
+                f"this worker's Fashion-MNIST ({source}: {ours.get('train_images')} training "
+                f"images, fingerprint {ours.get('sha1')}) is not the client's (fingerprint "
+                f"{data.get('sha1')}); give every machine the same copy")
         first, second = parse_pair(config.pair)
         _WORKER["pair"] = load_pair(first, second, protocol=config.protocol,
                                     data_dir=sweep.data_dir, seed=config.split_seed)
         _WORKER["pair_key"] = key
     return _WORKER["pair"]
+
+
+def _data_fingerprint(directory: str, arrays) -> dict:
+    """The data's fingerprint, computed once per directory in this process (it hashes every
+    image)."""
+    from benchmarks.data import fingerprint
+
+    cache = _WORKER.setdefault("fingerprints", {})
+    if directory not in cache:
+        cache[directory] = fingerprint(arrays)
+    return cache[directory]
 
 
 def _close_pool(graceful: bool = True) -> None:
@@ -263,39 +286,29 @@ def run_dask_sweep(sweep, out_dir, scheduler, quiet: bool = False, log=None,
     Returns the serial runner's counts — ``ran``, ``skipped``, ``diverged`` (experiments with
     a twin that diverged or failed) — and ``submitted``, ``failed_tasks`` (experiments whose
     task kept failing) and ``restarted`` (experiments started again after their worker was
-    lost). Raises ConfigError (``--scheduler``, no Dask), DataError, ResultsError and
-    SchedulerError before anything is written; SchedulerError also when the scheduler is lost
-    mid-sweep (what was recorded stays).
+    lost). Raises ConfigError (``--scheduler``, no Dask), DataError, ResultsError, WriteError
+    (the serial runner's checks, :func:`benchmarks.sweep.plan_sweep`) and SchedulerError
+    before anything is written; SchedulerError also when the scheduler is lost mid-sweep
+    (what was recorded stays).
     """
-    from benchmarks.atomic import write_json
-    from benchmarks.data import load_fashion_mnist
-    from benchmarks.records import ResultStore
-    from benchmarks.sweep import check_out_dir, sweep_record
+    from benchmarks.markup import one_line
+    from benchmarks.sweep import pin_sweep, plan_sweep
 
     spec = parse_scheduler(scheduler)
     require_distributed()
-    log = log or (lambda msg: print(msg, file=sys.stderr))
+    log = log or (lambda msg: print(one_line(msg), file=sys.stderr))
     out_dir = Path(out_dir)
-    check_out_dir(out_dir, sweep)
-    store = ResultStore(out_dir)
-    configs = sweep.configs()
-    todo = [c for c in configs if not store.done(c.run_id(i) for i in sweep.impls)]
-    if todo:  # find and check the data before anything is submitted (DataError otherwise)
-        load_fashion_mnist(sweep.data_dir)
-    skipped = len(configs) - len(todo)
-    if skipped:
-        log(f"kvsbench: skipping {skipped} experiment(s) already recorded in {out_dir}")
-    counts = {"ran": 0, "skipped": skipped, "diverged": 0, "submitted": 0, "failed_tasks": 0,
-              "restarted": 0}
-    if not todo:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_json(out_dir / "sweep.json", sweep_record(sweep))
+    plan = plan_sweep(sweep, out_dir, log)  # every check the serial runner makes; no writes
+    counts = {"ran": 0, "skipped": plan.skipped, "diverged": 0, "submitted": 0,
+              "failed_tasks": 0, "restarted": 0}
+    if not plan.todo:
+        pin_sweep(sweep, out_dir, plan, log)
         return counts
     with _connect(spec, sweep, log) as client:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_json(out_dir / "sweep.json", sweep_record(sweep))
-        recorder = _Recorder(sweep, store, out_dir, spec, log)
-        counts.update(_run_tasks(client, todo, sweep, recorder, quiet, log, verbose))
+        pin_sweep(sweep, out_dir, plan, log)
+        recorder = _Recorder(sweep, plan.store, out_dir, spec, log)
+        counts.update(_run_tasks(client, plan.todo, sweep, plan.data, recorder, quiet, log,
+                                 verbose))
     return counts
 
 
@@ -383,26 +396,26 @@ class _Recorder:
     first (a run row never names a host env.json lacks)."""
 
     def __init__(self, sweep, store, out_dir: Path, spec: SchedulerSpec, log):
-        from benchmarks.hosts import read_host_table
-
         self.sweep, self.store, self.out_dir, self.spec, self.log = sweep, store, out_dir, spec, log
-        self.table = read_host_table(out_dir)
         self.top: dict | None = None
         self.seen: dict = {}  # (host name, fingerprint) → host id, this invocation
 
     def host(self, name: str, env: dict) -> str:
         from benchmarks.atomic import write_json
         from benchmarks.envinfo import fingerprint
-        from benchmarks.hosts import HOSTS_KEY, add_host
+        from benchmarks.hosts import HOSTS_KEY, add_host, read_host_table
+        from benchmarks.resultdir import locked
 
         seen = (name, json.dumps(fingerprint(env), sort_keys=True, default=str))
         if seen in self.seen:
             return self.seen[seen]
-        host = add_host(self.table, name, env)
+        with locked(self.out_dir, self.log):  # merged with the table as it is on disk now
+            table = read_host_table(self.out_dir)
+            host = add_host(table, name, env)
+            self.top = self.top or env  # env.json's own keys: the first machine that reported
+            write_json(self.out_dir / "env.json",
+                       {**self.top, HOSTS_KEY: table, "scheduler": str(self.spec)})
         self.seen[seen] = host
-        self.top = self.top or env  # env.json's own keys: the first machine that reported
-        write_json(self.out_dir / "env.json",
-                   {**self.top, HOSTS_KEY: self.table, "scheduler": str(self.spec)})
         self._check_code(host, env)
         return host
 
@@ -452,8 +465,10 @@ def _task_failure(exc: BaseException) -> str:
     return f"its Dask task failed {TASK_RETRIES + 1} times: {text}"[:400]
 
 
-def _run_tasks(client, todo, sweep, recorder: _Recorder, quiet: bool, log, verbose) -> dict:
-    """Submit one task per experiment of ``todo`` and record each as it completes."""
+def _run_tasks(client, todo, sweep, data, recorder: _Recorder, quiet: bool, log,
+               verbose) -> dict:
+    """Submit one task per experiment of ``todo`` (``data``: the client's data fingerprint,
+    which every worker's copy must match) and record each as it completes."""
     events: queue.Queue = queue.Queue()  # ("start", msg) from the workers, ("done", future)
     workers = client.nthreads()
     many = {w: n for w, n in workers.items() if n > 1}
@@ -469,7 +484,7 @@ def _run_tasks(client, todo, sweep, recorder: _Recorder, quiet: bool, log, verbo
     token = uuid.uuid4().hex[:8]
     pending: dict = {}  # future key → (future, config)
     for config in todo:
-        f = client.submit(run_task, sweep, config, verbose, key=(
+        f = client.submit(run_task, sweep, config, verbose, data, key=(
             f"kvsbench-{experiment_key(config)}-{token}"), retries=TASK_RETRIES, pure=False)
         pending[f.key] = (f, config)
         f.add_done_callback(lambda fut: events.put(("done", fut)))

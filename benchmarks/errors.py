@@ -15,3 +15,8 @@ class ConfigError(KvsbenchError, ValueError):
 
 class ResultsError(KvsbenchError):
     """A result directory is missing, is not a kvsbench result, or holds another config."""
+
+
+class WriteError(KvsbenchError):
+    """A file could not be written (names the file and the cause: disk full, no permission, a
+    file where a directory should be); the previous file, if any, is left as it was."""

@@ -10,14 +10,18 @@ display, no global figure state), each returned as PNG bytes.
 - :func:`pair_figure` — a pair's training images projected to 2-D by PCA, coloured by class,
   and a grid of sample images of both classes.
 
-Callers write the bytes with :func:`benchmarks.atomic.write_bytes_atomic`.
+Callers write the bytes with :func:`benchmarks.atomic.write_bytes_atomic`. Strings that come
+from a result file (titles, model and twin names) go through :func:`mpl_text`: one short line,
+never matplotlib's ``$…$`` maths (a malformed formula would stop the drawing).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import sys
+import warnings
 
 import matplotlib
 
@@ -38,6 +42,45 @@ _HATCHES = ("", "///", "...", "xxx", "\\\\", "++")
 DPI = 80
 EMPTY_CELL = "#e6e6e6"
 DIAGONAL = "#555555"
+
+
+def quiet(draw):
+    """Draw without warnings on the terminal: numbers at float's edge in a result file (a loss
+    of 1e308) make NumPy and matplotlib's tickers warn, and a name in a script the font lacks
+    makes matplotlib warn once per glyph; the figure is drawn all the same."""
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs):
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.filterwarnings("ignore", message=r"Glyph .* missing from",
+                                    category=UserWarning)
+            return draw(*args, **kwargs)
+    return drawn
+
+
+#: the largest magnitude drawn; a value beyond (a result file may hold 1e308) is left out as
+#: NaN is: matplotlib's tickers overflow on ranges near float's limit
+PLOT_LIMIT = 1e100
+
+
+def plottable(values) -> np.ndarray:
+    """``values`` as a float array with what cannot be drawn (non-finite, or beyond
+    :data:`PLOT_LIMIT`) as NaN, i.e. a gap."""
+    v = np.array(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        v[~(np.abs(v) <= PLOT_LIMIT)] = np.nan
+    return v
+
+
+def mpl_text(value, limit: int = 80) -> str:
+    """A string from a result file as matplotlib text: one line (control characters blanked),
+    at most ``limit`` characters, every ``$`` escaped so that it is never parsed as maths."""
+    from benchmarks.markup import one_line
+
+    s = one_line(value)
+    if len(s) > limit:
+        s = s[:limit - 1] + "…"
+    return s.replace("$", r"\$")
 
 
 def twin_line(impl: str) -> dict:
@@ -65,6 +108,7 @@ def to_png(fig: Figure) -> bytes:
 
 
 # ------------------------------------------------------------------------ one experiment
+@quiet
 def experiment_figure(curves, summary_row, title: str) -> bytes:
     """Loss, accuracy and epoch time of one experiment, every twin.
 
@@ -89,12 +133,12 @@ def experiment_figure(curves, summary_row, title: str) -> bytes:
             for ax, key, scale in ((ax_loss, "loss", 1.0), (ax_acc, "acc", 100.0)):
                 stats = by_epoch[f"{split}_{key}"].agg(["mean", "std"])
                 x = stats.index.to_numpy() + 1
-                mean = stats["mean"].to_numpy(dtype=float) * scale
+                mean = plottable(stats["mean"].to_numpy(dtype=float) * scale)
                 line = twin_line(impl)
                 ax.plot(x, mean, ls=line["ls"], color=SPLIT_COLOR[split], lw=line["lw"],
                         alpha=line["alpha"], marker=line["marker"] if len(x) <= 12 else None,
-                        ms=5, label=f"{label(impl)} {SPLIT_LABEL[split]}")
-                std = stats["std"].to_numpy(dtype=float) * scale
+                        ms=5, label=f"{mpl_text(label(impl))} {SPLIT_LABEL[split]}")
+                std = plottable(stats["std"].to_numpy(dtype=float) * scale)
                 if np.isfinite(std).any():
                     ax.fill_between(x, mean - std, mean + std, color=SPLIT_COLOR[split],
                                     alpha=0.12, lw=0)
@@ -108,7 +152,7 @@ def experiment_figure(curves, summary_row, title: str) -> bytes:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     _time_bars(ax_time, summary_row, impls)
-    fig.suptitle(title, fontsize=12)
+    fig.suptitle(mpl_text(title, 160), fontsize=12)
     return to_png(fig)
 
 
@@ -126,10 +170,12 @@ def _time_bars(ax, row, impls) -> None:
     width = 0.76 / max(1, len(impls))
     means, tops = [], []
     for j, impl in enumerate(impls):
-        values = [_get(row, f"{impl}_{g}_epoch_seconds_mean") * 1e3 for g, _ in groups]
-        errors = [_get(row, f"{impl}_{g}_epoch_seconds_std") * 1e3 for g, _ in groups]
+        values = list(plottable([_get(row, f"{impl}_{g}_epoch_seconds_mean") * 1e3
+                                 for g, _ in groups]))
+        errors = list(plottable([_get(row, f"{impl}_{g}_epoch_seconds_std") * 1e3
+                                 for g, _ in groups]))
         x = np.arange(len(groups)) + (j - (len(impls) - 1) / 2) * width
-        bars = ax.bar(x, values, width, label=label(impl), lw=1.2,
+        bars = ax.bar(x, values, width, label=mpl_text(label(impl)), lw=1.2,
                       yerr=[e if math.isfinite(e) else 0 for e in errors], capsize=3,
                       **_bar_style(impl, j))
         heights = [v + (e if math.isfinite(e) else 0) for v, e in zip(values, errors, strict=True)]
@@ -147,7 +193,8 @@ def _time_bars(ax, row, impls) -> None:
             ref, other = means[r][g], means[o][g]
             if math.isfinite(ref) and math.isfinite(other) and other > 0:
                 top = max(h for h in (tops[0][g], tops[1][g]) if math.isfinite(h))
-                ax.annotate(speedup_text(ref / other, label(impls[o])), (g, top), xytext=(0, 14),
+                ax.annotate(speedup_text(ref / other, mpl_text(label(impls[o]))), (g, top),
+                            xytext=(0, 14),
                             textcoords="offset points", ha="center", va="bottom",
                             fontsize=9, fontweight="bold")
     finite = [v for vs in tops for v in vs if math.isfinite(v) and v > 0]
@@ -225,6 +272,7 @@ def _heatmap_figure(n_panels: int) -> tuple[Figure, np.ndarray]:
     return fig, np.atleast_1d(fig.subplots(1, n_panels))
 
 
+@quiet
 def accuracy_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "scratch",
                      reference: str = "Keras") -> bytes:
     """Test accuracy of every pair, one 10 × 10 panel per model.
@@ -240,6 +288,8 @@ def accuracy_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "
     """
     import matplotlib.colors as mcolors
 
+    subtitle, twin, reference = mpl_text(subtitle, 160), mpl_text(twin), mpl_text(reference)
+    grids = {model: np.where((g >= 0) & (g <= 1), g, np.nan) for model, g in grids.items()}
     values = np.concatenate([g[np.isfinite(g)] for g in grids.values()]) * 100
     low = float(np.floor(values.min())) if values.size else 50.0
     norm = mcolors.Normalize(vmin=min(low, 99.0), vmax=100.0)
@@ -249,7 +299,8 @@ def accuracy_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "
         image, cmap = _heatmap_panel(ax, grid * 100, "viridis", norm)
         _annotate_cells(ax, grid * 100, norm, cmap, lambda v: f"{v:.1f}")
         _class_grid(ax, class_names)
-        ax.set_title(f"{model}: test accuracy (%)\nabove the diagonal {twin}, below {reference}",
+        ax.set_title(f"{mpl_text(model)}: test accuracy (%)\nabove the diagonal {twin}, below "
+                     f"{reference}",
                      fontsize=10)
     fig.colorbar(image, ax=list(axes), shrink=0.75, label="test accuracy (%)")
     _grid_legend(fig, [
@@ -265,6 +316,7 @@ def accuracy_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "
     return to_png(fig)
 
 
+@quiet
 def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "scratch",
                        reference: str = "Keras") -> bytes:
     """``reference`` / ``twin`` steady-state epoch time of every pair, one panel per model.
@@ -279,6 +331,8 @@ def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "", twin: str =
         The training settings, appended to the title.
     """
 
+    subtitle, twin, reference = mpl_text(subtitle, 160), mpl_text(twin), mpl_text(reference)
+    grids = {model: np.where((g >= 1e-6) & (g <= 1e6), g, np.nan) for model, g in grids.items()}
     norm, cmap_name = ratio_scale(np.concatenate([g.ravel() for g in grids.values()]))
     fig, axes = _heatmap_figure(len(grids))
     image = None
@@ -286,7 +340,7 @@ def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "", twin: str =
         image, cmap = _heatmap_panel(ax, grid, cmap_name, norm)
         _annotate_cells(ax, grid, norm, cmap, ratio_label)
         _class_grid(ax, class_names)
-        ax.set_title(f"{model}: {reference} / {twin} epoch time (×)\n"
+        ax.set_title(f"{mpl_text(model)}: {reference} / {twin} epoch time (×)\n"
                      f"> 1: {twin} faster",
                      fontsize=10)
     bar = fig.colorbar(image, ax=list(axes), shrink=0.75,
@@ -361,6 +415,7 @@ def _grid_legend(fig, handles) -> None:
 
 
 # ------------------------------------------------------------------------ one pair's images
+@quiet
 def pair_figure(pair, max_points: int = 1500, n_samples: int = 12, seed: int = 0) -> bytes:
     """A pair's training images: a 2-D PCA projection coloured by class, and sample images.
 

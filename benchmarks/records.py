@@ -6,9 +6,12 @@ Column names are documented in README.md ("Result files").
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from benchmarks.atomic import write_csv
@@ -35,16 +38,32 @@ RUN_COLUMNS = (
     "host",  # the machine that measured the run (benchmarks/hosts.py; env.json `hosts`)
 )
 #: columns read as text, whatever they look like ("full", "3 4 5", "nan" as a twin's name)
-TEXT_COLUMNS = ("batch_size", "pair", "impl", "reference", "failure", "slow_epochs", "status",
-                "host")
+TEXT_COLUMNS = ("run_id", "experiment_id", "impl", "reference", "model", "pair", "optimizer",
+                "batch_size", "activation", "init", "schedule", "protocol", "status", "failure",
+                "slow_epochs", "host")
 #: columns added after the first release: absent from older result directories, read as blank
 NEWER_COLUMNS = ("reference", "failure", "threads", "step_seconds", "epoch_fixed_seconds",
                  "epoch_time_spread", "slow_epochs", "step_time_ratio", "host")
+#: what a run's ``status`` may be
+STATUSES = ("ok", "diverged", "failed")
 CURVE_COLUMNS = (
     "run_id", "experiment_id", "impl", "model", "pair", "optimizer", "lr", "batch_size", "seed",
     "epoch", "train_loss", "train_acc", "val_loss", "val_acc", "epoch_seconds",
     "step_seconds", "cumulative_seconds",
 )
+#: columns that hold whole numbers
+INTEGER_COLUMNS = ("epochs", "seed", "hidden_units", "decay_interval", "n_train", "n_val",
+                   "n_test", "epochs_run", "epoch")
+#: columns no row may leave empty: what identifies a run, and what the report counts with
+REQUIRED = {
+    "runs": ("run_id", "experiment_id", "impl", "model", "pair", "optimizer", "lr",
+             "batch_size", "epochs", "seed", "protocol", "status", "n_train", "n_test"),
+    "curves": ("run_id", "experiment_id", "impl", "epoch"),
+}
+#: what may appear only once per file: a run (its id, or its experiment, seed and twin), and
+#: a run's epoch
+UNIQUE = {"runs": (("run_id",), ("experiment_id", "seed", "impl")),
+          "curves": (("run_id", "epoch"),)}
 
 
 def config_columns(config: ExperimentConfig) -> dict:
@@ -135,15 +154,28 @@ def curve_rows(res: RunResult) -> list[dict]:
 
 
 def read_csv(path: Path, columns=None) -> pd.DataFrame:
-    """Read a kvsbench CSV (``batch_size`` kept as text: "full" or a number)."""
+    """Read a kvsbench CSV: the text columns (:data:`TEXT_COLUMNS`) as text, ``""`` as missing.
+
+    A file cut short (no final newline, or a row with fewer or more fields than the header),
+    a file that is not CSV, or one that lacks some of ``columns`` is refused with one line
+    (:class:`ResultsError`): a result directory is untrusted input.
+    """
     path = Path(path)
     try:
-        df = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False,
-                         na_values=[""])
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ResultsError(f"{path} does not exist: is this a kvsbench result directory?") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path} is not a readable CSV ({exc}); re-run kvsbench run.") from None
+    except OSError as exc:
+        raise ResultsError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    _check_whole(path, raw)
+    try:
+        df = pd.read_csv(io.BytesIO(raw), dtype={c: str for c in TEXT_COLUMNS},
+                         keep_default_na=False, na_values=[""], encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ResultsError(
+            f"{path} is not a readable CSV ({reason}); re-run kvsbench run.") from None
     if columns is not None:
         for c in NEWER_COLUMNS:
             if c in columns and c not in df.columns:
@@ -156,24 +188,114 @@ def read_csv(path: Path, columns=None) -> pd.DataFrame:
     return df
 
 
+def _check_whole(path: Path, raw: bytes) -> None:
+    """Refuse a CSV that was cut short: kvsbench ends every file with a newline and writes
+    every row with as many fields as the header."""
+    if not raw.strip():
+        return  # pandas says "no columns" in its own words
+    if not raw.endswith(b"\n"):
+        raise ResultsError(f"{path} ends in the middle of a row: the file was cut short (an "
+                           "interrupted copy?); restore it, or re-run kvsbench run.")
+    try:
+        rows = csv.reader(io.StringIO(raw.decode("utf-8")))
+        width = None
+        for rows_read, row in enumerate(rows, start=1):
+            if width is None:
+                width = len(row)
+            elif row and len(row) != width:
+                raise ResultsError(
+                    f"{path}, row {rows_read}: {len(row)} fields where the header has {width}: "
+                    "the file was cut or damaged; restore it, or re-run kvsbench run.")
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path} is not a readable CSV ({exc}); re-run kvsbench run.") from None
+
+
+def read_runs(path: Path, columns=RUN_COLUMNS) -> pd.DataFrame:
+    """runs.csv, checked row by row (:func:`check_rows`)."""
+    return check_rows(read_csv(path, columns), path, "runs")
+
+
+def read_curves(path: Path, columns=CURVE_COLUMNS) -> pd.DataFrame:
+    """curves.csv, checked row by row (:func:`check_rows`)."""
+    return check_rows(read_csv(path, columns), path, "curves")
+
+
+def check_rows(df: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
+    """Check the rows of a runs.csv (``kind="runs"``) or curves.csv (``"curves"``) and return
+    it with every number column as float.
+
+    Refused with one line (:class:`ResultsError`) naming the row and column: an empty
+    :data:`REQUIRED` field, a number column holding something else, a fractional or infinite
+    whole number (:data:`INTEGER_COLUMNS`), a ``status`` not in :data:`STATUSES`, and a run
+    (or a run's epoch) recorded twice.
+    """
+    def where(i) -> str:
+        return f"{path}, row {int(i) + 2}"  # the header is row 1
+
+    for col in REQUIRED[kind]:
+        if col in df.columns and df[col].isna().any():
+            i = df.index[df[col].isna()][0]
+            raise ResultsError(f"{where(i)}: `{col}` is empty: the file was edited or damaged; "
+                               "re-run kvsbench run.")
+    for col in df.columns:
+        if col in TEXT_COLUMNS:
+            continue
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = values.isna() & df[col].notna()
+        if bad.any():
+            i = df.index[bad][0]
+            raise ResultsError(f"{where(i)}: `{col}` is {str(df[col][i])[:40]!r}, not a number: "
+                               "the file was edited or damaged; re-run kvsbench run.")
+        values = values.astype(float)
+        if col in INTEGER_COLUMNS:
+            with np.errstate(invalid="ignore"):
+                bad = values.notna() & ~(np.isfinite(values) & (values == np.round(values)))
+            if bad.any():
+                i = df.index[bad][0]
+                raise ResultsError(f"{where(i)}: `{col}` is {df[col][i]!r}, not a whole number: "
+                                   "the file was edited or damaged; re-run kvsbench run.")
+        df[col] = values
+    if "status" in df.columns:
+        bad = df["status"].notna() & ~df["status"].isin(STATUSES)
+        if bad.any():
+            i = df.index[bad][0]
+            raise ResultsError(f"{where(i)}: `status` is {str(df['status'][i])[:40]!r}, not one "
+                               f"of {', '.join(STATUSES)}: the file was edited or damaged.")
+    for key in UNIQUE[kind]:
+        if not set(key) <= set(df.columns) or not len(df):
+            continue
+        twice = df.duplicated(list(key), keep=False)
+        if twice.any():
+            rows = df.index[twice][:2]
+            what = ", ".join(f"{c} {str(df[c][rows[0]])[:80]!r}" for c in key)
+            raise ResultsError(
+                f"{path} records {what} twice (rows {rows[0] + 2} and {rows[1] + 2}): a run "
+                "is recorded once; remove one of them, or re-run kvsbench run.")
+    return df
+
+
 class ResultStore:
     """The CSVs of one result directory, appended experiment by experiment, each file rewritten
-    whole. runs.csv is written last: a run counts as done only once its row is there."""
+    whole. runs.csv is written last: a run counts as done only once its row is there.
+
+    Another kvsbench may write into the same directory at the same time (another ``kvsbench
+    run`` with other pairs): every :meth:`add` holds the directory's lock
+    (:func:`benchmarks.resultdir.locked`) and merges with the files as they are on disk at
+    that moment, so both processes' rows survive."""
 
     def __init__(self, out_dir: Path):
         self.out_dir = Path(out_dir)
         self.runs_path = self.out_dir / "runs.csv"
         self.curves_path = self.out_dir / "curves.csv"
-        self.runs = (
-            read_csv(self.runs_path, RUN_COLUMNS) if self.runs_path.exists()
-            else pd.DataFrame(columns=RUN_COLUMNS)
-        )
-        curves = (
-            read_csv(self.curves_path, CURVE_COLUMNS) if self.curves_path.exists()
-            else pd.DataFrame(columns=CURVE_COLUMNS)
-        )
+        self.runs, self.curves = self._read()
+
+    def _read(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        runs = (read_runs(self.runs_path) if self.runs_path.exists()
+                else pd.DataFrame(columns=RUN_COLUMNS))
+        curves = (read_curves(self.curves_path) if self.curves_path.exists()
+                  else pd.DataFrame(columns=CURVE_COLUMNS))
         # rows of runs interrupted between the two writes have no runs.csv row: drop them
-        self.curves = curves[curves["run_id"].isin(set(self.runs["run_id"]))]
+        return runs, curves[curves["run_id"].isin(set(runs["run_id"]))]
 
     def done(self, run_ids) -> bool:
         """Whether every run id is recorded already (a failed run is not done: a re-run
@@ -183,19 +305,25 @@ class ResultStore:
 
     def add(self, results: dict[str, RunResult], pair, target_acc=None, host: str = "") -> None:
         """Record one experiment's runs (all twins at once), measured on ``host`` (a host id
-        of env.json's host table; :mod:`benchmarks.hosts`)."""
+        of env.json's host table; :mod:`benchmarks.hosts`), merged with what is on disk."""
+        from benchmarks.resultdir import locked
+
         new_runs = pd.DataFrame([run_row(r, pair, target_acc) for r in results.values()])
         new_runs["host"] = host
         new_curves = pd.DataFrame([row for r in results.values() for row in curve_rows(r)],
-                                  columns=list(CURVE_COLUMNS))  # none: every twin failed early
+                                  columns=list(CURVE_COLUMNS))
         ids = set(new_runs["run_id"])
-        self.curves = _concat(self.curves[~self.curves["run_id"].isin(ids)], new_curves)
-        self.runs = _concat(self.runs[~self.runs["run_id"].isin(ids)], new_runs)
-        write_csv(self.curves_path, self.curves[list(CURVE_COLUMNS)])
-        write_csv(self.runs_path, self.runs[list(RUN_COLUMNS)])
+        with locked(self.out_dir):
+            runs, curves = self._read()
+            self.curves = _concat(curves[~curves["run_id"].isin(ids)], new_curves)
+            self.runs = _concat(runs[~runs["run_id"].isin(ids)], new_runs)
+            write_csv(self.curves_path, self.curves[list(CURVE_COLUMNS)])
+            write_csv(self.runs_path, self.runs[list(RUN_COLUMNS)])
 
 
 def _concat(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    if b.empty:
+        return a.reset_index(drop=True)
     if a.empty:
         return b.reset_index(drop=True)
     return pd.concat([a, b], ignore_index=True)

@@ -7,7 +7,11 @@ self-contained HTML file (every figure embedded as a base64 ``data:`` URI, so it
 attached to a CI job or mailed). It opens with the verdict per model, then the summary table,
 the plots, the config and the environment.
 
-Every file is written whole (temp file + rename).
+Every file is written whole (temp file + rename), all of them only once everything is
+composed, under the result directory's lock (:mod:`benchmarks.resultdir`). A result directory
+is untrusted input: a plot's file name made from its data is :func:`benchmarks.resultdir.
+safe_name` and checked to lie inside it, and every string from it enters the report as text
+(:mod:`benchmarks.markup`), never as a link or markup.
 """
 
 from __future__ import annotations
@@ -23,9 +27,11 @@ from pathlib import Path
 
 from benchmarks.errors import DataError, ResultsError
 from benchmarks.hosts import HOSTS_KEY, hosts_of, hosts_of_summary, per_host_speed
+from benchmarks.markup import code, one_line, plain, text, to_html
 from benchmarks.registry import label, rule_note, twins_of
 
-#: the parity figure (largest per-epoch train-loss difference) up to which the twins "match";
+#: the parity figure (largest per-epoch train-loss difference, relative where the loss is
+#: above 1: :func:`benchmarks.runner.loss_gap`) up to which the twins "match";
 #: tests/test_parity.py holds the twins to it on every optimizer
 PARITY_TOLERANCE = 1e-3
 #: up to this many pairs every per-experiment and per-pair figure is shown in the report; with
@@ -61,8 +67,9 @@ def add_parser(sub) -> None:
 def cmd_report(args) -> int:
     built = build_report(args.dir, data_dir=args.data_dir)
     size_kb = built["report_html"].stat().st_size / 1024
-    print(f"kvsbench: report written to {built['report_html']} ({size_kb:,.0f} KiB) and "
-          f"{built['report_md']}; {len(built['plots'])} plot(s) in {args.dir / 'plots'}")
+    print(one_line(f"kvsbench: report written to {built['report_html']} ({size_kb:,.0f} KiB) "
+                   f"and {built['report_md']}; {len(built['plots'])} plot(s) in "
+                   f"{args.dir / 'plots'}"))
     return 0
 
 
@@ -86,8 +93,19 @@ def load_results(out_dir) -> Results:
     ResultsError
         ``out_dir`` is missing, lacks runs.csv or curves.csv, or they are not kvsbench CSVs.
     """
-    from benchmarks.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
+    from benchmarks.records import read_curves, read_runs
 
+    out_dir = _check_result_dir(out_dir)
+    runs = read_runs(out_dir / "runs.csv")
+    curves = read_curves(out_dir / "curves.csv")
+    if runs.empty:
+        raise ResultsError(f"{out_dir / 'runs.csv'} holds no runs yet: run kvsbench run first.")
+    return Results(out_dir, runs, curves, _read_json(out_dir / "env.json"),
+                   _read_json(out_dir / "sweep.json"))
+
+
+def _check_result_dir(out_dir) -> Path:
+    """``out_dir`` if it is a directory with runs.csv and curves.csv (ResultsError if not)."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise ResultsError(
@@ -99,19 +117,16 @@ def load_results(out_dir) -> Results:
                 f"{out_dir} has no {name}: it is not a kvsbench result directory "
                 f"(kvsbench run --out {out_dir} writes one)."
             )
-    runs = read_csv(out_dir / "runs.csv", RUN_COLUMNS)
-    curves = read_csv(out_dir / "curves.csv", CURVE_COLUMNS)
-    if runs.empty:
-        raise ResultsError(f"{out_dir / 'runs.csv'} holds no runs yet: run kvsbench run first.")
-    return Results(out_dir, runs, curves, _read_json(out_dir / "env.json"),
-                   _read_json(out_dir / "sweep.json"))
+    return out_dir
 
 
 def _read_json(path: Path) -> dict | None:
+    """A JSON object file, or None when it is missing, unreadable or not an object."""
     try:
-        return json.loads(path.read_text())
+        value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return value if isinstance(value, dict) else None
 
 
 # ============================================================================ building
@@ -155,33 +170,45 @@ def build_report(out_dir, data_dir=None, progress=None) -> dict:
     Raises
     ------
     ResultsError
-        ``out_dir`` is not a kvsbench result directory.
+        ``out_dir`` is not a kvsbench result directory, or its files are damaged.
+    WriteError
+        ``out_dir`` cannot be written (nothing is changed then).
     """
-    from benchmarks.atomic import write_atomic, write_csv
+    import numpy as np
+
+    from benchmarks.atomic import csv_bytes, write_files_atomic
+    from benchmarks.resultdir import check_writable, clean_stale_temps, inside, locked
     from benchmarks.summary import summarize
 
-    results = load_results(out_dir)
-    out_dir = results.out_dir
-    summary = _ordered(summarize(results.runs))
-    write_csv(out_dir / "summary.csv", summary)
-    tick = _Ticker(progress, n_figures(summary, data_dir) + 2)
-    figures = draw_figures(results, summary, data_dir, tick=tick)
-    blocks = compose(results, summary, figures)
-    write_atomic(out_dir / "report.md", render_markdown(blocks))
-    tick("report.md")
-    write_atomic(out_dir / "report.html", render_html(blocks, title=_title(results)))
-    tick("report.html")
-    plots = [p for p in (*figures.heatmaps, *figures.experiments.values(),
-                         *figures.pairs.values())]
-    remove_stale_plots(out_dir, {p.path for p in plots})
+    out_dir = _check_result_dir(out_dir)
+    check_writable(out_dir, "kvsbench report")
+    # read and write with no other kvsbench writing here; numbers at float's edge in the
+    # files overflow to inf quietly (and show as "—"), without NumPy warnings
+    with locked(out_dir), np.errstate(all="ignore"):
+        clean_stale_temps(out_dir)
+        results = load_results(out_dir)
+        summary = _ordered(summarize(results.runs))
+        tick = _Ticker(progress, n_figures(summary, data_dir) + 2)
+        figures = draw_figures(results, summary, data_dir, tick=tick)
+        blocks = compose(results, summary, figures)
+        plots = [p for p in (*figures.heatmaps, *figures.experiments.values(),
+                             *figures.pairs.values())]
+        files = {out_dir / "summary.csv": csv_bytes(summary)}
+        files.update({inside(out_dir, *p.path.split("/")): p.png for p in plots})
+        files[out_dir / "report.md"] = render_markdown(blocks).encode("utf-8")
+        tick("report.md")
+        files[out_dir / "report.html"] = render_html(blocks, _title(results)).encode("utf-8")
+        tick("report.html")
+        write_files_atomic(files)
+        remove_stale_plots(out_dir, {p.path for p in plots})
     return {
         "summary": out_dir / "summary.csv",
         "report_md": out_dir / "report.md",
         "report_html": out_dir / "report.html",
         "plots": [out_dir / p.path for p in plots],
-        "verdict": [plain_text(v) for v in verdict_items(results.runs, summary)],
+        "verdict": [plain(v) for v in verdict_items(results.runs, summary)],
         "verdict_table": verdict_table(summary),
-        "failures": [plain_text(f) for f in failure_notes(results.runs)],
+        "failures": [plain(f) for f in failure_notes(results.runs)],
     }
 
 
@@ -255,18 +282,20 @@ def _settings_text(row, with_seeds: bool = True) -> str:
 
 # ---------------------------------------------------------------------------- figures
 def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures:
-    """Draw and write every PNG of the report into ``plots/`` (``tick(name)`` after each)."""
+    """Draw every PNG of the report (in memory; :func:`build_report` writes them to
+    ``plots/``; ``tick(name)`` after each). A file name made from the data is
+    :func:`~benchmarks.resultdir.safe_name`; a caption is markup, with every string from the
+    data as text."""
     from benchmarks import plots
-    from benchmarks.atomic import write_bytes_atomic
+    from benchmarks.resultdir import safe_name
 
-    out_dir = results.out_dir
     figures = Figures()
 
-    def save(name: str, caption: str, png: bytes) -> Plot:
-        write_bytes_atomic(out_dir / "plots" / name, png)
+    def save(stem: str, caption: str, png: bytes) -> Plot:
+        plot = Plot(f"plots/{safe_name(stem, '.png')}", caption, png)
         if tick is not None:
-            tick(f"plots/{name}")
-        return Plot(f"plots/{name}", caption, png)
+            tick(plot.path)
+        return plot
 
     curves_by_id = dict(tuple(results.curves.groupby("experiment_id", sort=False)))
     for _, row in summary.iterrows():
@@ -274,8 +303,8 @@ def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures
         curves = curves_by_id.get(exp_id, results.curves.iloc[:0])
         title = f"{row['model']} · {pair_title(row['pair'])} — {_settings_text(row)}"
         figures.experiments[exp_id] = save(
-            f"{exp_id}.png", f"{row['model']} on {pair_title(row['pair'])}: loss, accuracy "
-            f"and epoch time (`{exp_id}`)", plots.experiment_figure(curves, row, title))
+            exp_id, f"{text(row['model'])} on {text(pair_title(row['pair']))}: loss, accuracy "
+            f"and epoch time ({code(exp_id)})", plots.experiment_figure(curves, row, title))
 
     pairs = list(dict.fromkeys(summary["pair"]))
     if len(pairs) >= HEATMAP_MIN_PAIRS:
@@ -308,16 +337,16 @@ def _heatmaps(summary, save) -> list[Plot]:
                 r_grid[lo, hi] = r_grid[hi, lo] = row[f"{impl}_steady_time_ratio_mean"]
             acc[model], ratio[model] = a_grid, r_grid
         names = {"twin": label(impl), "reference": label(reference)}
+        twin, ref = _twin(impl), _twin(reference)
         suffix = "" if len(impls) == 2 else f"_{impl}"
         if any(np.isfinite(g).any() for g in acc.values()):
-            out.append(save(f"heatmap_test_acc{suffix}.png",
-                            f"Test accuracy of every pair: {names['twin']} above the diagonal, "
-                            f"{names['reference']} below",
+            out.append(save(f"heatmap_test_acc{suffix}",
+                            f"Test accuracy of every pair: {twin} above the diagonal, {ref} below",
                             plots.accuracy_heatmap(acc, CLASS_NAMES, subtitle, **names)))
         if any(np.isfinite(g).any() for g in ratio.values()):
-            out.append(save(f"heatmap_time_ratio{suffix}.png",
-                            f"{names['reference']} / {names['twin']} steady-state epoch time of "
-                            f"every pair (> 1: {names['twin']} faster)",
+            out.append(save(f"heatmap_time_ratio{suffix}",
+                            f"{ref} / {twin} steady-state epoch time of every pair (> 1: {twin} "
+                            "faster)",
                             plots.time_ratio_heatmap(ratio, CLASS_NAMES, subtitle, **names)))
     return out
 
@@ -334,7 +363,7 @@ def _pair_plots(results: Results, pairs, data_dir, save) -> tuple[dict, str]:
         explicit = data_dir is not None or os.environ.get("FASHION_MNIST_DIR")
         reason = (str(exc) if explicit else "no Fashion-MNIST copy was found in --data-dir, "
                   "FASHION_MNIST_DIR or the Keras cache (a report never downloads)")
-        return {}, (f"The per-pair image plots are left out: {reason}. Rebuild with "
+        return {}, (f"The per-pair image plots are left out: {text(reason)}. Rebuild with "
                     "`kvsbench report DIR --data-dir D` to add them.")
     runs = results.runs
     protocol = str(runs["protocol"].iloc[0])
@@ -346,13 +375,13 @@ def _pair_plots(results: Results, pairs, data_dir, save) -> tuple[dict, str]:
             data = load_pair(a, b, protocol=protocol, data_dir=source.directory, seed=seed)
             png = plots.pair_figure(data)
         except (DataError, ValueError) as exc:
-            failed.append(f"{pair} ({exc})")
+            failed.append(f"{text(pair)} ({text(exc)})")
             continue
         slug = pair.replace(":", "-vs-")
-        out[pair] = save(f"pair_{slug}.png",
-                         f"{pair_title(pair)}: training images projected to 2-D by PCA, and "
-                         "sample images", png)
-    note = f"Images read from {source} (training split, split seed {seed})."
+        out[pair] = save(f"pair_{slug}",
+                         f"{text(pair_title(pair))}: training images projected to 2-D by PCA, "
+                         "and sample images", png)
+    note = f"Images read from {text(source)} (training split, split seed {seed})."
     if failed:
         note += " Not drawn: " + "; ".join(failed) + "."
     return out, note
@@ -485,24 +514,24 @@ def compose(results: Results, summary, figures: Figures) -> list:
     impls, reference = twins_of(summary)
     n_pairs = summary["pair"].nunique()
     seeds = sorted(int(s) for s in runs["seed"].unique())
-    ref_text = f" (reference: {label(reference)})" if reference else ""
-    blocks: list = [Heading(1, _title(results))]
+    ref_text = f" (reference: {_twin(reference)})" if reference else ""
+    blocks: list = [Heading(1, text(_title(results)))]
     blocks.append(Para(
         f"{_plural(len(summary), 'experiment')} — {_plural(n_pairs, 'pair')} × "
-        f"{_plural(len(_models(summary)), 'model')} ({', '.join(_models(summary))}), "
+        f"{_plural(len(_models(summary)), 'model')} ({text(', '.join(_models(summary)))}), "
         f"{_plural(len(seeds), 'seed')} each — twins: "
-        f"{', '.join(label(i) for i in impls)}{ref_text}, each trained in its own process. "
-        f"{_settings_text(summary.iloc[0], with_seeds=False).capitalize()} per run; "
+        f"{', '.join(_twin(i) for i in impls)}{ref_text}, each trained in its own process. "
+        f"{text(_settings_text(summary.iloc[0], with_seeds=False).capitalize())} per run; "
         f"total training time {fmt_seconds(runs['fit_seconds'].sum())}. Result directory "
-        f"`{results.out_dir}`; rebuild this report with `kvsbench report {results.out_dir}`. "
-        + version_text(results.env)))
+        f"{code(results.out_dir)}; rebuild this report with "
+        f"{code(f'kvsbench report {results.out_dir}')}. " + version_text(results.env)))
 
     data = (results.env or {}).get("data") or {}
     if isinstance(data, dict) and data.get("timing_only"):
         blocks.append(Para(
             "**TIMING-ONLY DATA.** These runs trained on a stand-in of the real size built by "
             "repeating a subset's images (`kvsbench standin`, read from "
-            f"`{_plain(data.get('data_dir'))}`): the times and the time ratios are real-size "
+            f"{code(_plain(data.get('data_dir')))}): the times and the time ratios are real-size "
             "figures; the accuracies are NOT Fashion-MNIST accuracies and must not be quoted."))
     contents = Contents([])  # filled in below, from the level-2 headings
     blocks.append(contents)
@@ -513,13 +542,15 @@ def compose(results: Results, summary, figures: Figures) -> list:
     if reference is not None:
         blocks.append(Para(
             f"*Parity figure*: the largest per-epoch difference of the training loss between a "
-            f"twin and {label(reference)} (same data, same initial weights, same batch order); "
-            f"they match when it is at most {PARITY_TOLERANCE:g}. *Speed*: "
-            f"{label(reference)}'s epoch time over the twin's, epochs after the first (Keras "
-            f"traces its graph in the first), so > 1 means the twin is faster — at this run's "
-            f"data size; *per step* is the same ratio of one optimizer step, which is what the "
-            f"ratio approaches on a large data set (an epoch costs a fixed part plus its "
-            f"steps). *Drift*: epochs (after the first) more than 1.5× slower than the fastest."))
+            f"twin and {_twin(reference)} (same data, same initial weights, same batch order), "
+            f"relative to the loss where the loss is above 1; they match when it is at most "
+            f"{PARITY_TOLERANCE:g}. *Speed*: {_twin(reference)}'s epoch time over the twin's, "
+            f"epochs after the first (Keras traces its graph in the first), so > 1 means the "
+            f"twin is faster — at this run's data size; *per step* is the same ratio of one "
+            f"optimizer step, which is what the ratio approaches on a large data set (an epoch "
+            f"costs a fixed part plus its steps); runs that diverged or failed, and one-epoch "
+            f"runs, have no speed figure. *Drift*: epochs (after the first) more than 1.5× "
+            f"slower than the fastest."))
 
     blocks += [Heading(2, "Summary"), Para(
         "One row per experiment; means over seeds (± standard deviation with several seeds). "
@@ -551,6 +582,11 @@ def compose(results: Results, summary, figures: Figures) -> list:
     return blocks
 
 
+def _twin(impl) -> str:
+    """A twin's name as report text (a name read from a result file is untrusted)."""
+    return text(label(impl))
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -575,7 +611,7 @@ def verdict_table(summary) -> Table:
     impls, reference = twins_of(summary)
     n_train = summary["n_train"].dropna() if "n_train" in summary else []
     size = f" at {int(n_train.median()):,} images" if len(n_train) else ""
-    ref = label(reference) if reference else "—"
+    ref = _twin(reference) if reference else "—"
     headers = ["model", "twin", f"parity (≤ {PARITY_TOLERANCE:g})", "twin test acc",
                f"{ref} test acc", f"speed per epoch{size}", "speed per step",
                "diverged / failed"]
@@ -588,11 +624,11 @@ def verdict_table(summary) -> Table:
                     else "DOES NOT MATCH")
             epoch, _ = _geomean(part[f"{impl}_steady_time_ratio_mean"])
             step, _ = _geomean(part[f"{impl}_step_time_ratio_mean"])
-            bad = [f"{label(i)} {int(part[f'{i}_diverged'].sum())} / "
+            bad = [f"{_twin(i)} {int(part[f'{i}_diverged'].sum())} / "
                    f"{int(part[f'{i}_failed'].sum())}" for i in (impl, reference)
                    if int(part[f"{i}_diverged"].sum()) or int(part[f"{i}_failed"].sum())]
             rows.append([
-                model, label(impl), f"{fmt_sci(parity)} {word}",
+                text(model), _twin(impl), f"{fmt_sci(parity)} {word}",
                 fmt_pct(part[f"{impl}_test_acc_mean"].mean()),
                 fmt_pct(part[f"{reference}_test_acc_mean"].mean()),
                 speed_words(epoch) if _finite(epoch) else "—",
@@ -615,14 +651,15 @@ def render_text_table(t: Table) -> str:
 
 
 def plain_text(markup: str) -> str:
-    """A report sentence for a terminal: ``**bold**`` and ``code`` marks dropped."""
-    return re.sub(r"\*\*|\*|`", "", markup)
+    """A report sentence for a terminal: markers dropped, escapes resolved."""
+    return plain(markup)
 
 
 def failure_notes(runs) -> list[str]:
     """One bullet per failed run (its worker died, hung or raised), with the reason."""
     failed = runs[runs["status"] == "failed"]
-    return [f"**failed**: `{r['run_id']}` — {_plain(r['failure'])}" for _, r in failed.iterrows()]
+    return [f"**failed**: {code(r['run_id'])} — {text(_plain(r['failure']))}"
+            for _, r in failed.iterrows()]
 
 
 def _geomean(values):
@@ -636,17 +673,18 @@ def _geomean(values):
 def model_verdicts(rows, model: str, impls, reference) -> list[str]:
     """One sentence per model and twin: does it match the reference, by how much, how fast."""
     if reference is None:
-        return [f"**{model}**: only the {label(impls[0])} twin ran — nothing to compare."]
+        return [f"**{text(model)}**: only the {_twin(impls[0])} twin ran — nothing to compare."]
     return [twin_verdict(rows, model, impl, reference) for impl in others(impls, reference)]
 
 
 def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
     """Does twin ``impl`` match ``reference`` on ``model``'s experiments, and how fast is it."""
-    twin, ref = label(impl), label(reference)
+    twin, ref, model = _twin(impl), _twin(reference), text(model)
     n = len(rows)
     parity = rows[f"{impl}_max_loss_diff"].max()
     if not _finite(parity):
-        head = f"**{model}: no parity figure for {twin}** (no run of both twins finished)"
+        head = (f"**{model}: no parity figure for {twin}** (no epoch in which both twins' "
+                "losses were finite)")
     elif parity <= PARITY_TOLERANCE:
         head = (f"**{model}: {twin} matches {ref}** — parity figure {fmt_sci(parity)} "
                 f"(≤ {PARITY_TOLERANCE:g})")
@@ -694,31 +732,31 @@ def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
         if _finite(step_gm):
             speed += (f"; per optimizer step, what a large data set approaches, "
                       f"{speed_words(step_gm)}")
-        epochs = int(rows["epochs"].max())
-        if epochs == 1:
-            speed += " (with 1 epoch there is no steady state: this is the first epoch's figure)"
-        elif epochs == 2:
+        if int(rows["epochs"].max()) == 2:
             speed += " (with 2 epochs this rests on one epoch per run: a noisy figure)"
         first, _ = _geomean(rows[f"{reference}_first_epoch_seconds_mean"]
                             / rows[f"{impl}_first_epoch_seconds_mean"])
         if _finite(first):
             speed += (f"; in the first epoch, where Keras traces its graph, {ref}/{twin} "
                       f"{fmt_ratio(first)}")
+    elif int(rows["epochs"].max()) == 1:
+        speed = ("no speed figure (one epoch: there is no epoch after the first to time, and "
+                 "the first holds Keras' graph tracing)")
     else:
-        speed = "no speed figure"
-    text = f"{head}; {acc}; {speed}."
-    bad = {label(i): (int(rows[f"{i}_diverged"].sum()), int(rows[f"{i}_failed"].sum()))
+        speed = "no speed figure (no run of both twins finished ok with 2 epochs or more)"
+    sentence = f"{head}; {acc}; {speed}."
+    bad = {_twin(i): (int(rows[f"{i}_diverged"].sum()), int(rows[f"{i}_failed"].sum()))
            for i in (impl, reference) if f"{i}_failed" in rows}
     if any(d or f for d, f in bad.values()):
-        text += " Diverged / failed runs: " + ", ".join(
+        sentence += " Diverged / failed runs: " + ", ".join(
             f"{name} {d} / {f}" for name, (d, f) in bad.items()) + "."
-    drift = [f"{label(i)} on {pair_title(r['pair'])} ({r[f'{i}_slow_epochs']})"
+    drift = [f"{_twin(i)} on {text(pair_title(r['pair']))} ({text(r[f'{i}_slow_epochs'])})"
              for i in (impl, reference) for _, r in rows.iterrows()
              if isinstance(r.get(f"{i}_slow_epochs"), str) and r[f"{i}_slow_epochs"]]
     if drift:
-        text += (" **Epoch times drifted** (epochs > 1.5× the fastest, by > 5 ms): "
-                 + "; ".join(dict.fromkeys(drift)) + ".")
-    return text
+        sentence += (" **Epoch times drifted** (epochs > 1.5× the fastest, by > 5 ms): "
+                     + "; ".join(dict.fromkeys(drift)) + ".")
+    return sentence
 
 
 def summary_table(summary) -> Table:
@@ -730,19 +768,19 @@ def summary_table(summary) -> Table:
     rest = others(impls, reference)
     target = summary["target_acc"].dropna()
     headers = ["model", "pair", "seeds"]
-    headers += [f"{label(i)} test acc" for i in impls]
+    headers += [f"{_twin(i)} test acc" for i in impls]
     for i in rest:
-        vs = "" if len(rest) == 1 else f" {label(i)}"
+        vs = "" if len(rest) == 1 else f" {_twin(i)}"
         headers += [f"Δ acc{vs} (95 % CI)", f"parity{vs}"]
-    headers += ["val loss " + " / ".join(label(i) for i in impls)]
-    headers += [f"{label(i)} epoch" for i in impls]
-    headers += [f"speed {label(i)}" for i in rest]
+    headers += ["val loss " + " / ".join(_twin(i) for i in impls)]
+    headers += [f"{_twin(i)} epoch" for i in impls]
+    headers += [f"speed {_twin(i)}" for i in rest]
     if len(target):
-        headers += [f"{label(i)} → {fmt_pct(target.iloc[0])}" for i in impls]
+        headers += [f"{_twin(i)} → {fmt_pct(target.iloc[0])}" for i in impls]
     headers.append("experiment id")
     rows = []
     for _, r in summary.iterrows():
-        cells = [r["model"], pair_title(r["pair"]), str(int(r["n_seeds"]))]
+        cells = [text(r["model"]), text(pair_title(r["pair"])), str(int(r["n_seeds"]))]
         for impl in impls:
             cell = fmt_pct(r[f"{impl}_test_acc_mean"], r[f"{impl}_test_acc_std"])
             for what in ("diverged", "failed"):
@@ -766,15 +804,16 @@ def summary_table(summary) -> Table:
                 reached = int(r[f"{impl}_reached_target"])
                 cells.append(f"{fmt_seconds(r[f'{impl}_time_to_target_seconds_mean'])} "
                              f"({reached}/{int(r['n_seeds'])})" if reached else "never")
-        cells.append(f"`{r['experiment_id']}`")
+        cells.append(code(r["experiment_id"]))
         rows.append(cells)
     align = "llr" + "r" * (len(headers) - 4) + "l"
     return Table(headers, rows, align, row_ids=list(summary["experiment_id"]))
 
 
 def _long_summary_table(summary, impls, reference) -> Table:
-    headers = ["model", "pair", "twin", "test acc", f"Δ acc vs {label(reference)} (95 % CI)",
-               "parity", "val loss", "epoch", f"speed vs {label(reference)}", "experiment id"]
+    ref = _twin(reference)
+    headers = ["model", "pair", "twin", "test acc", f"Δ acc vs {ref} (95 % CI)",
+               "parity", "val loss", "epoch", f"speed vs {ref}", "experiment id"]
     rows, ids = [], []
     for _, r in summary.iterrows():
         for impl in impls:
@@ -793,10 +832,10 @@ def _long_summary_table(summary, impls, reference) -> Table:
                 parity = fmt_sci(r[p + "max_loss_diff"])
                 ratio = r[p + "steady_time_ratio_mean"]
                 speed = speed_words(ratio) if _finite(ratio) else "—"
-            rows.append([r["model"], pair_title(r["pair"]), label(impl), acc, diff, parity,
-                         fmt_loss(r[p + "val_loss_mean"]),
+            rows.append([text(r["model"]), text(pair_title(r["pair"])), _twin(impl), acc,
+                         diff, parity, fmt_loss(r[p + "val_loss_mean"]),
                          fmt_seconds(r[p + "steady_epoch_seconds_mean"]), speed,
-                         f"`{r['experiment_id']}`"])
+                         code(r["experiment_id"])])
             ids.append(f"{r['experiment_id']}-{impl}")
     return Table(headers, rows, "lllrrrrrrl", row_ids=ids)
 
@@ -804,17 +843,18 @@ def _long_summary_table(summary, impls, reference) -> Table:
 def twins_table(summary, env: dict | None) -> Table:
     """Per twin: threads, peak memory, epoch time per step and fixed, start-up, runtime."""
     impls, reference = twins_of(summary)
-    info = (env or {}).get("twins") or {}
+    info = (env or {}).get("twins")
+    info = info if isinstance(info, dict) else {}
     # absolute times of several machines are never pooled: per host, in the Hosts table
     per_host = len(hosts_of_summary(summary)) > 1
     rows = []
     for impl in impls:
         i = info.get(impl) if isinstance(info.get(impl), dict) else {}
-        runtime = ", ".join(f"{k} {_plain(i.get(k))}" for k in (
+        runtime = ", ".join(f"{text(k)} {text(_plain(i.get(k)))}" for k in (
             "keras_backend", "blas_library", "blas_kernel", "tf_intra_op_threads",
             "torch_version", "torch_threads", "xla_cpu_threads", "subnormals") if i.get(k))
         rows.append([
-            label(impl) + (" (reference)" if impl == reference else ""),
+            _twin(impl) + (" (reference)" if impl == reference else ""),
             _plain_number(summary[f"{impl}_threads_mean"].max()),
             f"{summary[f'{impl}_peak_rss_mb_mean'].max():,.0f} MiB"
             if _finite(summary[f"{impl}_peak_rss_mb_mean"].max()) else "—",
@@ -834,18 +874,18 @@ def hosts_blocks(runs, env: dict | None) -> list:
     there (absolute times are never pooled across hosts)."""
     hosts = hosts_of(runs)
     if len(hosts) <= 1:
-        return [Para(f"All runs were measured on one host, `{hosts[0]}` (its fingerprint: "
+        return [Para(f"All runs were measured on one host, {code(hosts[0])} (its fingerprint: "
                      "env.json `hosts`)." if hosts else "The runs do not name their host "
                      "(recorded before kvsbench named hosts): one machine, env.json's.")]
     header, rows = per_host_speed(runs, env)
-    text = (f"{_plural(len(hosts), 'host')} measured these runs. A time ratio is measured "
-            "within one experiment, so on one machine; absolute times are quoted per host, "
-            "never averaged across hosts (`host` in runs.csv; env.json `hosts` holds each "
-            "machine's fingerprint).")
-    cells = [[host, machine, model, label(impl), str(k), fmt_ratio(r), fmt_ratio(rs),
-              fmt_seconds(t), fmt_seconds(tr)]
+    intro = (f"{_plural(len(hosts), 'host')} measured these runs. A time ratio is measured "
+             "within one experiment, so on one machine; absolute times are quoted per host, "
+             "never averaged across hosts (`host` in runs.csv; env.json `hosts` holds each "
+             "machine's fingerprint).")
+    cells = [[text(host), text(machine), text(model), _twin(impl), str(k), fmt_ratio(r),
+              fmt_ratio(rs), fmt_seconds(t), fmt_seconds(tr)]
              for host, machine, model, impl, k, r, rs, t, tr in rows]
-    return [Heading(2, "Hosts"), Para(text), Table(header, cells, "llllrrrrr")]
+    return [Heading(2, "Hosts"), Para(intro), Table(header, cells, "llllrrrrr")]
 
 
 def _plain_number(x) -> str:
@@ -892,7 +932,7 @@ def _plot_blocks(summary, figures: Figures) -> list:
         rest = [p for p in figures.pairs if p not in shown_pairs]
         if rest:
             blocks.append(Para("Other pairs: " + " · ".join(
-                f"[{pair_title(p)}]({figures.pairs[p].path})" for p in rest)))
+                f"[{text(pair_title(p))}]({figures.pairs[p].path})" for p in rest)))
     else:
         blocks.append(Para(figures.pair_note))
     return blocks
@@ -918,8 +958,8 @@ def _telling_experiments(summary) -> list[tuple[str, str]]:
             picks.append((parity.idxmax(), "largest parity figure"))
         for idx, why in picks:
             exp_id = summary.loc[idx, "experiment_id"]
-            label = f"{model}, {why}: {pair_title(summary.loc[idx, 'pair'])}"
-            chosen[exp_id] = f"{chosen[exp_id]}; {why}" if exp_id in chosen else label
+            title = f"{text(model)}, {why}: {text(pair_title(summary.loc[idx, 'pair']))}"
+            chosen[exp_id] = f"{chosen[exp_id]}; {why}" if exp_id in chosen else title
     return list(chosen.items())
 
 
@@ -928,28 +968,29 @@ def _links(summary, figures: Figures) -> list[str]:
     for model in _models(summary):
         rows = summary[summary["model"] == model]
         links = " · ".join(
-            f"[{pair_title(r['pair'])}]({figures.experiments[r['experiment_id']].path})"
+            f"[{text(pair_title(r['pair']))}]({figures.experiments[r['experiment_id']].path})"
             for _, r in rows.iterrows())
-        items.append(f"{model}: {links}")
+        items.append(f"{text(model)}: {links}")
     return items
 
 
 def config_blocks(results: Results, summary, impls) -> list:
     sweep = results.sweep or {}
-    settings = dict(sweep.get("settings") or {})
+    settings = sweep.get("settings")
+    settings = dict(settings) if isinstance(settings, dict) else {}
     if not settings:  # an older directory: read the settings off the runs
         from benchmarks.records import CONFIG_COLUMNS
 
         runs = results.runs
         settings = {c: ", ".join(map(str, runs[c].unique())) for c in CONFIG_COLUMNS
                     if c not in ("pair", "model", "seed")}
-    rows = [[k, f"`{_plain(v)}`"] for k, v in sorted(settings.items())]
+    rows = [[text(k), code(_plain(v))] for k, v in sorted(settings.items())]
     pairs = [pair_title(p) for p in dict.fromkeys(summary["pair"])]
     rows += [
-        ["pairs", f"{len(pairs)}: " + ", ".join(pairs)],
-        ["models", ", ".join(_models(summary))],
-        ["seeds", ", ".join(str(s) for s in sorted(results.runs["seed"].unique()))],
-        ["twins", ", ".join(impls)],
+        ["pairs", f"{len(pairs)}: " + text(", ".join(pairs))],
+        ["models", text(", ".join(_models(summary)))],
+        ["seeds", ", ".join(f"{s:g}" for s in sorted(results.runs["seed"].unique()))],
+        ["twins", text(", ".join(impls))],
     ]
     return [Table(["setting", "value"], rows, "ll")]
 
@@ -963,9 +1004,9 @@ def env_blocks(env: dict | None) -> list:
             continue
         if isinstance(v, dict):
             shown = ", ".join(f"{kk} {_plain(vv)}" for kk, vv in v.items() if vv is not None)
-            rows.append([k, shown or "—"])
+            rows.append([text(k), text(shown or "—")])
         else:
-            rows.append([k, _plain(v)])
+            rows.append([text(k), text(_plain(v))])
     return [Table(["key", "value"], rows, "ll")]
 
 
@@ -991,14 +1032,11 @@ def render_markdown(blocks) -> str:
         elif isinstance(b, Table):
             out.append(_markdown_table(b))
         elif isinstance(b, Image):
-            out.append(f"![{_md_alt(b.plot.caption)}]({b.plot.path})\n\n*{b.plot.caption}*")
+            out.append(f"![{text(plain(b.plot.caption))}]({b.plot.path})\n\n"
+                       f"*{b.plot.caption}*")
         elif isinstance(b, Contents):
             out.append("Contents: " + " · ".join(f"[{h}](#{anchor(h)})" for h in b.headings))
     return "\n\n".join(out) + "\n"
-
-
-def _md_alt(text: str) -> str:
-    return re.sub(r"[`\[\]]", "", text)
 
 
 def _markdown_table(t: Table) -> str:
@@ -1039,67 +1077,41 @@ def render_html(blocks, title: str) -> str:
     for b in blocks:
         if isinstance(b, Heading):
             body.append(f'<h{b.level} id="{html.escape(anchor(b.text), quote=True)}">'
-                        f"{_inline(b.text)}</h{b.level}>")
+                        f"{to_html(b.text)}</h{b.level}>")
         elif isinstance(b, Contents):
             body.append('<nav aria-label="Contents"><strong>Contents:</strong> ' + " · ".join(
                 f'<a href="#{anchor(h)}">{html.escape(h)}</a>' for h in b.headings) + "</nav>")
         elif isinstance(b, Para):
-            body.append(f"<p>{_inline(b.text)}</p>")
+            body.append(f"<p>{to_html(b.text)}</p>")
         elif isinstance(b, Bullets):
-            body.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in b.items) + "</ul>")
+            body.append("<ul>" + "".join(f"<li>{to_html(i)}</li>" for i in b.items) + "</ul>")
         elif isinstance(b, Table):
             body.append(_html_table(b))
         elif isinstance(b, Image):
             data = base64.b64encode(b.plot.png).decode("ascii")
-            alt = html.escape(_md_alt(b.plot.caption), quote=True)
+            alt = html.escape(plain(b.plot.caption), quote=True)
             body.append(
                 f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
-                f"<figcaption>{_inline(b.plot.caption)} — "
+                f"<figcaption>{to_html(b.plot.caption)} — "
                 f'<a href="{html.escape(b.plot.path, quote=True)}">{html.escape(b.plot.path)}'
                 "</a></figcaption></figure>")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{html.escape(one_line(title))}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
         + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
     )
 
 
 def _html_table(t: Table) -> str:
     align = (t.align or "l" * len(t.headers)).ljust(len(t.headers), "l")
-    head = "".join(f"<th>{_inline(h)}</th>" for h in t.headers)
+    head = "".join(f"<th>{to_html(h)}</th>" for h in t.headers)
     rows = []
     for k, row in enumerate(t.rows):
-        rid = f' id="{html.escape(t.row_ids[k], quote=True)}"' if t.row_ids else ""
+        rid = f' id="{html.escape(one_line(t.row_ids[k]), quote=True)}"' if t.row_ids else ""
         tds = "".join(
-            f'<td class="r">{_inline(str(c))}</td>' if a == "r" else f"<td>{_inline(str(c))}</td>"
+            f'<td class="r">{to_html(str(c))}</td>' if a == "r" else f"<td>{to_html(str(c))}</td>"
             for c, a in zip(row, align, strict=True))
         rows.append(f"<tr{rid}>{tds}</tr>")
     return (f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>'
             + "".join(rows) + "</tbody></table></div>")
-
-
-_CODE = re.compile(r"`([^`]+)`")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_ITALIC = re.compile(r"(?<![*\w])\*([^*]+)\*(?![*\w])")
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-
-
-def _inline(text: str) -> str:
-    """The report's inline Markdown (``code``, **bold**, *italic*, [links](href)) as HTML."""
-    parts = []
-    pos = 0
-    for m in _CODE.finditer(text):  # code spans first: nothing inside them is markup
-        parts.append(_inline_plain(text[pos:m.start()]))
-        parts.append(f"<code>{html.escape(m.group(1))}</code>")
-        pos = m.end()
-    parts.append(_inline_plain(text[pos:]))
-    return "".join(parts)
-
-
-def _inline_plain(text: str) -> str:
-    s = html.escape(text, quote=False)
-    s = _LINK.sub(lambda m: f'<a href="{html.escape(m.group(2), quote=True)}">{m.group(1)}</a>', s)
-    s = _BOLD.sub(r"<strong>\1</strong>", s)
-    return _ITALIC.sub(r"<em>\1</em>", s)
-

@@ -72,9 +72,10 @@ class RunResult:
 
     @property
     def steady_epoch_seconds(self) -> float:
-        """Median epoch time after the first (Keras traces its graph in the first)."""
+        """Median epoch time after the first (Keras traces its graph in the first); NaN with
+        one epoch (there is no steady state to time)."""
         s = self.curves["epoch_seconds"][1:]
-        return float(np.median(s)) if s else self.first_epoch_seconds
+        return float(np.median(s)) if s else math.nan
 
     @property
     def step_seconds(self) -> float:
@@ -87,7 +88,7 @@ class RunResult:
         """What an epoch costs besides its steps: steady epoch − steps × step time (≥ 0).
         With it, an epoch of any size is ``fixed + steps × step_seconds``."""
         steps = self.config.steps_per_epoch(self.n_train)
-        if not math.isfinite(self.step_seconds):
+        if not (math.isfinite(self.step_seconds) and math.isfinite(self.steady_epoch_seconds)):
             return math.nan
         return max(0.0, self.steady_epoch_seconds - steps * self.step_seconds)
 
@@ -240,25 +241,54 @@ def _fail(res: RunResult, exc: Exception, epoch: int | None = None) -> None:
     res.failure = f"{res.impl}{where}: {exc}"
 
 
+def loss_gap(loss, ref_loss):
+    """The parity figure of one epoch (or of arrays of epochs): the absolute difference of two
+    losses, relative to the larger one where that is above 1,
+    ``|L − L_ref| / max(1, |L|, |L_ref|)``. Small losses are compared absolutely (a tolerance
+    of 1e-3 nats); a loss that has grown huge (a learning rate far too large: 1e22) is
+    compared relatively, where float32 can only agree. NaN where either loss is not finite."""
+    a = np.asarray(loss, dtype=np.float64)
+    b = np.asarray(ref_loss, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        gap = np.abs(a - b) / np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+    return np.where(np.isfinite(a) & np.isfinite(b), gap, np.nan)
+
+
 def compare_with_reference(r: RunResult, ref: RunResult, predictions: dict) -> None:
     """Fill ``r``'s parity and speed figures against the reference twin's run ``ref``.
 
-    ``max_loss_diff`` = max over epochs |loss_r − loss_ref|; ``max_weight_rel_diff`` = max over
-    arrays ‖w_r − w_ref‖ / ‖w_ref‖; ``pred_agreement`` = share of identical test predictions;
+    ``max_loss_diff`` = max over the epochs where both losses are finite of :func:`loss_gap`;
+    ``max_weight_rel_diff`` = max over arrays ‖w_r − w_ref‖ / ‖w_ref‖;
+    ``pred_agreement`` = share of identical test predictions; when both runs finished ``ok``:
     ``time_ratio`` = median over epochs of ref / r epoch time and ``step_time_ratio`` = ref / r
-    step time (> 1: r is faster).
+    step time (> 1: r is faster) — a diverged or failed run's times say nothing about speed.
+    Nothing here warns: overflow of a diverged run's numbers is what NaN reports.
     """
-    lr, lref = np.asarray(r.curves["train_loss"]), np.asarray(ref.curves["train_loss"])
+    lr, lref = r.curves["train_loss"], ref.curves["train_loss"]
     m = min(len(lr), len(lref))
-    r.max_loss_diff = float(np.max(np.abs(lr[:m] - lref[:m]))) if m else math.nan
-    t, tref = (np.asarray(x.curves["epoch_seconds"][:m]) for x in (r, ref))
-    r.time_ratio = float(np.median(tref / t)) if m and np.all(t > 0) else math.nan
-    if r.step_seconds > 0 and ref.step_seconds > 0:
+    gaps = loss_gap(lr[:m], lref[:m])
+    r.max_loss_diff = float(np.nanmax(gaps)) if np.isfinite(gaps).any() else math.nan
+    both_ok = r.status == ref.status == "ok"
+    t, tref = (np.asarray(x.curves["epoch_seconds"][:m], dtype=float) for x in (r, ref))
+    if both_ok and m and np.all(t > 0):
+        r.time_ratio = float(np.median(tref / t))
+    if both_ok and r.step_seconds > 0 and ref.step_seconds > 0:
         r.step_time_ratio = ref.step_seconds / r.step_seconds
-    if r.status == ref.status == "ok":
-        r.max_weight_rel_diff = max(
-            float(np.linalg.norm(w - wref) / max(np.linalg.norm(wref), 1e-12))
-            for w, wref in zip(r.final_weights, ref.final_weights)
-        )
+    if both_ok:
+        with np.errstate(all="ignore"):
+            r.max_weight_rel_diff = max(
+                (_rel_diff(w, wref) for w, wref in zip(r.final_weights, ref.final_weights)),
+                default=math.nan,
+            )
     if r.impl in predictions and ref.impl in predictions:
         r.pred_agreement = float(np.mean(predictions[r.impl] == predictions[ref.impl]))
+
+
+def _rel_diff(w, wref) -> float:
+    """‖w − w_ref‖ / ‖w_ref‖, in the weights' own precision; again in float64 when that
+    overflows (the float32 norm of a diverging run's weights does)."""
+    value = float(np.linalg.norm(w - wref) / max(np.linalg.norm(wref), 1e-12))
+    if math.isfinite(value):
+        return value
+    w, wref = np.asarray(w, dtype=np.float64), np.asarray(wref, dtype=np.float64)
+    return float(np.linalg.norm(w - wref) / max(np.linalg.norm(wref), 1e-12))

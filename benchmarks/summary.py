@@ -36,7 +36,8 @@ def _mean_std(values: pd.Series) -> tuple[float, float]:
     v = v[np.isfinite(v)]
     if len(v) == 0:
         return math.nan, math.nan
-    return float(v.mean()), (float(v.std(ddof=1)) if len(v) > 1 else math.nan)
+    with np.errstate(all="ignore"):  # figures near float's range overflow to inf, quietly
+        return float(v.mean()), (float(v.std(ddof=1)) if len(v) > 1 else math.nan)
 
 
 def confidence_interval(diffs, level: float = 0.95) -> tuple[float, float]:
@@ -45,7 +46,8 @@ def confidence_interval(diffs, level: float = 0.95) -> tuple[float, float]:
     d = d[np.isfinite(d)]
     if len(d) < 3:
         return math.nan, math.nan
-    half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
+    with np.errstate(all="ignore"):
+        half = stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
     return float(d.mean() - half), float(d.mean() + half)
 
 
@@ -60,9 +62,11 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     ``<impl>_diverged`` / ``<impl>_failed`` (run counts), ``<impl>_reached_target``,
     ``<impl>_epoch_time_spread_max`` and ``<impl>_slow_epochs`` (drift, see
     :attr:`benchmarks.runner.RunResult.slow_epochs`). Per twin other than the reference, against
-    it: ``<impl>_time_ratio_mean`` / ``_std`` (reference/twin epoch time, each run's median over
+    it, over the seeds where both finished ``ok`` (a diverged or failed run has no speed):
+    ``<impl>_time_ratio_mean`` / ``_std`` (reference/twin epoch time, each run's median over
     epochs; > 1: the twin is faster), ``<impl>_steady_time_ratio_mean`` / ``_std`` (the same of
-    the steady-state epoch times, paired by seed: the ratio at the run's own data size),
+    the steady-state epoch times, paired by seed, runs of 2 epochs or more: the ratio at the
+    run's own data size),
     ``<impl>_step_time_ratio_mean`` / ``_std`` (of one optimizer step: what a large data set
     converges to), ``<impl>_acc_diff_mean`` / ``_std`` (twin − reference test accuracy, paired
     by seed, each the exact fraction of ``n_test``) with ``_ci_low`` / ``_ci_high`` (95 %
@@ -105,11 +109,18 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
                 continue
             t = by_impl[impl]
             p = f"{impl}_"
-            row[p + "time_ratio_mean"], row[p + "time_ratio_std"] = _mean_std(t["time_ratio"])
-            row[p + "step_time_ratio_mean"], row[p + "step_time_ratio_std"] = _mean_std(
-                t["step_time_ratio"])
             seeds = t.index.intersection(ref.index)
-            steady = ref.loc[seeds, "steady_epoch_seconds"] / t.loc[seeds, "steady_epoch_seconds"]
+            # speed only from seeds both twins finished: a diverged or failed run's times say
+            # nothing about speed, and one epoch (Keras' tracing in it) has no steady state
+            ok = seeds[(t.loc[seeds, "status"] == "ok").to_numpy()
+                       & (ref.loc[seeds, "status"] == "ok").to_numpy()]
+            multi = ok[(t.loc[ok, "epochs_run"] >= 2).to_numpy()
+                       & (ref.loc[ok, "epochs_run"] >= 2).to_numpy()]
+            row[p + "time_ratio_mean"], row[p + "time_ratio_std"] = _mean_std(
+                t.loc[ok, "time_ratio"])
+            row[p + "step_time_ratio_mean"], row[p + "step_time_ratio_std"] = _mean_std(
+                t.loc[ok, "step_time_ratio"])
+            steady = ref.loc[multi, "steady_epoch_seconds"] / t.loc[multi, "steady_epoch_seconds"]
             row[p + "steady_time_ratio_mean"], row[p + "steady_time_ratio_std"] = _mean_std(steady)
             diffs = _test_fraction(t.loc[seeds]) - _test_fraction(ref.loc[seeds])
             row[p + "acc_diff_mean"], row[p + "acc_diff_std"] = _mean_std(diffs)

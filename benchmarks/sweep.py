@@ -3,7 +3,8 @@ pair by pair into one result directory, resumable.
 
 Runs are keyed by their config (``run_id``); re-running the same sweep into the same
 directory skips the runs already recorded. ``sweep.json`` holds the training settings the
-directory was made with: a sweep with other settings is refused rather than mixed in.
+directory was made with, threads included, and the data's fingerprint: a sweep with other
+settings, or on other data, is refused rather than mixed in.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Sweep:
         for k in _VARIED:
             d.pop(k)
         d["target_acc"] = self.target_acc
+        d["threads"] = self.threads  # speed figures made with other threads must not mix
         return d
 
 
@@ -119,22 +121,43 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> S
                  timeout=timeout)
 
 
-def check_out_dir(out_dir: Path, sweep: Sweep) -> None:
-    """Refuse a directory whose ``sweep.json`` holds other training settings."""
+def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict | None:
+    """Refuse a directory whose ``sweep.json`` holds other training settings (threads
+    included), or whose runs were made on other data (``data``: :func:`benchmarks.data.
+    fingerprint`, None when no data is read this time). A setting or the data fingerprint
+    that an older ``sweep.json`` does not record is not compared (and is pinned from now on).
+
+    Returns the data fingerprint recorded there (None if none).
+    """
     path = Path(out_dir) / "sweep.json"
     if not path.exists():
-        return
+        return None
     try:
-        old = json.loads(path.read_text())["settings"]
-    except (OSError, ValueError, KeyError):
+        pinned = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(pinned, dict):
+            raise ValueError
+        old = pinned["settings"]
+        old_data = pinned.get("data")
+        if not isinstance(old, dict) or not isinstance(old_data, (dict, type(None))):
+            raise ValueError
+    except (OSError, ValueError, KeyError, TypeError):
         raise ResultsError(f"{path} is unreadable; use another --out or delete it.") from None
     new = json.loads(json.dumps(sweep.settings()))
-    diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    diff = sorted(k for k in set(old) | set(new) if k in old and old.get(k) != new.get(k))
     if diff:
         what = ", ".join(f"{k}={old.get(k)!r} there vs {new.get(k)!r} now" for k in diff)
         raise ResultsError(
             f"{out_dir} holds results of another config ({what}); use another --out directory."
         )
+    if data is not None and old_data and old_data != data:
+        def show(d):
+            return f"{d.get('train_images')} training images, fingerprint {d.get('sha1')}"
+
+        raise ResultsError(
+            f"{out_dir} holds results made on other data ({show(old_data)} there vs "
+            f"{show(data)} now); use another --out directory, or the data it was made with."
+        )
+    return old_data
 
 
 def sweep_env(sweep: Sweep, twins: dict) -> dict:
@@ -160,36 +183,83 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
     """Run every experiment of ``sweep`` not yet recorded in ``out_dir`` (``verbose``: the
     twins' workers write their libraries' output to the terminal, not to a log file).
 
+    Everything that can be wrong is found before anything is written (:func:`plan_sweep`).
+    Other kvsbench processes may write into ``out_dir`` at the same time
+    (:mod:`benchmarks.resultdir`): nothing they record is lost.
+
     Returns a dict with ``ran``, ``skipped`` and ``diverged`` counts (experiments).
     """
-    from benchmarks.data import load_fashion_mnist
     from benchmarks.hosts import env_with_host
+    from benchmarks.markup import one_line
+    from benchmarks.resultdir import locked
 
-    log = log or (lambda msg: print(msg, file=sys.stderr))
+    log = log or (lambda msg: print(one_line(msg), file=sys.stderr))
     out_dir = Path(out_dir)
-    check_out_dir(out_dir, sweep)
-    store = ResultStore(out_dir)
-    configs = sweep.configs()
-    todo = [c for c in configs if not store.done(c.run_id(i) for i in sweep.impls)]
-    if todo:  # find and check the data before anything is written (DataError otherwise)
-        load_fashion_mnist(sweep.data_dir)
-    skipped = len(configs) - len(todo)
-    if skipped:
-        log(f"kvsbench: skipping {skipped} experiment(s) already recorded in {out_dir}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_json(out_dir / "sweep.json", sweep_record(sweep))
-    if not todo:
-        return {"ran": 0, "skipped": skipped, "diverged": 0}
+    plan = plan_sweep(sweep, out_dir, log)
+    pin_sweep(sweep, out_dir, plan, log)
+    if not plan.todo:
+        return {"ran": 0, "skipped": plan.skipped, "diverged": 0}
     with TwinPool(sweep.impls, sweep.threads, sweep.timeout, verbose=verbose) as pool:
         for impl in sweep.impls:  # start every worker now: env.json records what each runs on
             try:
                 pool.start(impl)
             except WorkerDied as exc:  # its runs are recorded as failed, with this reason
                 log(f"kvsbench: twin {impl}: {exc}")
-        env, host = env_with_host(out_dir, sweep_env(sweep, pool.info))
-        write_json(out_dir / "env.json", env)
-        diverged = _run_all(todo, sweep, store, quiet, log, pool, host)
-    return {"ran": len(todo), "skipped": skipped, "diverged": diverged}
+        with locked(out_dir, log):
+            env, host = env_with_host(out_dir, sweep_env(sweep, pool.info))
+            write_json(out_dir / "env.json", env)
+        diverged = _run_all(plan.todo, sweep, plan.store, quiet, log, pool, host)
+    return {"ran": len(plan.todo), "skipped": plan.skipped, "diverged": diverged}
+
+
+@dataclass
+class Plan:
+    """What a run of a sweep into a directory has to do (:func:`plan_sweep`)."""
+
+    store: ResultStore
+    #: the experiments not recorded yet, in the sweep's order
+    todo: list
+    skipped: int
+    #: the data's fingerprint (None when nothing is to be trained)
+    data: dict | None
+
+
+def plan_sweep(sweep: Sweep, out_dir: Path, log) -> Plan:
+    """Check everything, write nothing: ``--out`` that is a file or not writable, a directory
+    of another config or other data, no data, corrupt data, or data without images of a
+    pair's classes (one-line errors); and find the experiments not recorded yet. Shared by
+    the serial runner and the Dask one (:mod:`benchmarks.distributed`)."""
+    from benchmarks.data import check_pairs
+    from benchmarks.resultdir import check_writable
+
+    check_writable(out_dir)
+    check_out_dir(out_dir, sweep)
+    store = ResultStore(out_dir)
+    configs = sweep.configs()
+    todo = [c for c in configs if not store.done(c.run_id(i) for i in sweep.impls)]
+    data = None
+    if todo:  # find and check the data before anything is written (DataError otherwise)
+        pairs = list(dict.fromkeys(c.pair for c in todo))
+        data = check_pairs(pairs, sweep.base.protocol, sweep.data_dir)
+        check_out_dir(out_dir, sweep, data)
+    skipped = len(configs) - len(todo)
+    if skipped:
+        log(f"kvsbench: skipping {skipped} experiment(s) already recorded in {out_dir}")
+    return Plan(store, todo, skipped, data)
+
+
+def pin_sweep(sweep: Sweep, out_dir: Path, plan: Plan, log) -> None:
+    """Make ``out_dir`` and pin its ``sweep.json`` (settings and data), under its lock."""
+    from benchmarks.resultdir import clean_stale_temps, locked, prepare
+
+    prepare(out_dir)
+    with locked(out_dir, log):  # another run may have pinned the directory meanwhile
+        removed = clean_stale_temps(out_dir)
+        if removed:
+            log(f"kvsbench: removed {removed} temp file(s) an interrupted write left in "
+                f"{out_dir}")
+        pinned = check_out_dir(out_dir, sweep, plan.data)
+        write_json(out_dir / "sweep.json", {**sweep_record(sweep), "data": plan.data or pinned})
 
 
 def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool,

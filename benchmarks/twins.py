@@ -116,7 +116,8 @@ def _blas_info() -> dict:
     from benchmarks.envinfo import blas_info
 
     info = blas_info()
-    return {k: info.get(k) for k in ("blas_library", "blas_kernel", "blas_threads")}
+    return {**{k: info.get(k) for k in ("blas_library", "blas_kernel", "blas_threads")},
+            "openblas_thread_timeout": os.environ.get("OPENBLAS_THREAD_TIMEOUT")}
 
 
 class ScratchTwin:

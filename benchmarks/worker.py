@@ -44,6 +44,13 @@ START_TIMEOUT = 600.0
 #: default seconds one command (an epoch) may take before its worker is killed
 DEFAULT_TIMEOUT = 3600.0
 PAIR_ARRAYS = ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")
+#: Set in every worker unless the user set it. After each call OpenBLAS' idle threads spin for
+#: 2**28 cycles (~0.1 s) before they sleep; between the small matrix products of a training
+#: step that spin holds the core the step's own elementwise passes (or another process) need:
+#: at batch 32 on 2 threads the scratch epoch took 2-5x longer. 4 (its minimum, 2**4 cycles)
+#: makes them sleep at once. It must be in the environment before NumPy loads OpenBLAS, so the
+#: parent sets it (docs/speed.md).
+BLAS_IDLE_ENV = {"OPENBLAS_THREAD_TIMEOUT": "4"}
 
 
 class WorkerDied(Exception):
@@ -177,14 +184,13 @@ class TwinWorker:
         self.data_key = None
         ours, theirs = socket.socketpair()
         self.log_path = None if verbose else log_path
-        env = None
+        env = {**BLAS_IDLE_ENV, **os.environ}
         if verbose:
             try:
                 log = sys.stderr.fileno()
             except (AttributeError, OSError, ValueError):  # a stand-in stderr (a test's)
                 log = 2
-            env = {**os.environ,
-                   "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0")}
+            env.setdefault("TF_CPP_MIN_LOG_LEVEL", "0")
         elif log_path is not None:
             log = open(log_path, "ab")  # noqa: SIM115
         else:

@@ -4,6 +4,10 @@ scratch twin's (``scratch.optimizers`` / ``scratch.schedules`` use the same name
 from __future__ import annotations
 
 from keras_models._backend import keras_module
+from scratch.optimizers import TWIN_OPTIMIZERS
+
+#: the Keras classes kvsbench's optimizer names build (scratch.optimizers has their twins)
+KERAS_CLASSES = tuple(dict.fromkeys(class_name for class_name, _ in TWIN_OPTIMIZERS.values()))
 
 
 def epoch_schedule(name, learning_rate, steps_per_epoch, decay_rate=1.0, interval_epochs=1):
@@ -32,8 +36,8 @@ def epoch_schedule(name, learning_rate, steps_per_epoch, decay_rate=1.0, interva
 
 
 def build_optimizer(class_name: str, kwargs: dict):
-    """Instantiate ``keras.optimizers.<class_name>(**kwargs)`` (SGD, RMSprop or Adam)."""
+    """Instantiate ``keras.optimizers.<class_name>(**kwargs)``, one of ``KERAS_CLASSES``."""
     keras = keras_module()
-    if class_name not in ("SGD", "RMSprop", "Adam"):
+    if class_name not in KERAS_CLASSES:
         raise ValueError(f"No Keras twin for optimizer class {class_name!r}.")
     return getattr(keras.optimizers, class_name)(**kwargs)

@@ -6,7 +6,7 @@ Importable from ``scratch`` directly:
   ``schedules``, ``gradcheck``, ``splits``, ``mlp``, ``logreg``, ``training`` — and ``course``;
 - the models and optimizers: ``MLP``, ``build_model``, ``LogisticRegression``, ``SGD``,
   ``RMSprop``, ``Adam``; gradient checking: ``compute_numerical_gradient``, ``relative_error``;
-- the course API (SPEC, "The course API"), every name of :mod:`scratch.course`:
+- the course API (docs/course.md, "The course API"), every name of :mod:`scratch.course`:
   ``from scratch import sigmoid, propagate, update_parameters_with_adam``.
 """
 

@@ -32,23 +32,9 @@ def _numerical_gradient_of(f, params, array, eps):
 
 
 def compute_numerical_gradient(f, params, eps=1e-4):
-    """Numerical gradient of a scalar function by central differences.
-
-    Each entry is perturbed in place by ``±eps``, ``f(params)`` evaluated, and the entry
-    restored to its exact original value.
-
-    Parameters
-    ----------
-    f : callable
-        ``f(params) -> float`` (or any size-1 array).
-    params : ndarray of any shape, or list of ndarray
-        Float arrays, modified temporarily in place (``f`` must read them).
-    eps : float, default 1e-4
-
-    Returns
-    -------
-    ndarray of the shape of ``params``, or list of ndarray aligned with ``params``
-    """
+    """The gradient of ``f(params) -> float`` by central differences, shaped like ``params``
+    (an array or a list of arrays). Each entry is perturbed IN PLACE, so ``f`` must read
+    ``params``; it is restored to its exact value after."""
     if not eps > 0:
         raise ValueError(f"Argument `eps` must be > 0. Received: eps={eps}")
     if isinstance(params, (list, tuple)):
@@ -65,17 +51,7 @@ def _flat(a):
 
 
 def relative_error(a, b):
-    """``||a - b|| / (||a|| + ||b||)`` over all entries (L2 norms); 0.0 if both are zero.
-
-    Parameters
-    ----------
-    a, b : ndarray or list of ndarray
-        Same total size (lists are concatenated in order).
-
-    Returns
-    -------
-    float
-    """
+    """Over all entries (lists are concatenated in order); 0.0 if both are zero."""
     a, b = _flat(a), _flat(b)
     if a.shape != b.shape:
         raise ValueError(
@@ -89,22 +65,9 @@ def relative_error(a, b):
 
 
 def check_model_gradients(model, X, y, eps=1e-5):
-    """Relative error between ``model.loss_and_grads`` and central differences of ``model.loss``.
-
-    Parameters
-    ----------
-    model : MLP
-        A float64 model (``dtype=np.float64``); use a small one, the check costs two forward
-        passes per parameter.
-    X : array_like of shape (n, n_features)
-    y : array_like of shape (n,) or (n, 1)
-    eps : float, default 1e-5
-
-    Returns
-    -------
-    float
-        ``relative_error(analytic, numerical)`` over all parameters.
-    """
+    """``relative_error`` of ``model.loss_and_grads`` against central differences of
+    ``model.loss``, over all parameters. The model must be float64 (float32's round-off would
+    swamp the differences) and small: two forward passes per parameter."""
     if np.dtype(model.dtype) != np.float64:
         raise ValueError(
             "check_model_gradients needs a float64 model (build it with dtype=np.float64). "

@@ -40,7 +40,7 @@ TRUNCATED_NORMAL_STDDEV_CORRECTION = 0.87962566103423978
 
 
 def _shape(shape):
-    """Normalise ``shape`` to a tuple of non-negative ints (ValueError otherwise)."""
+    """``shape`` as a tuple of non-negative ints (ValueError otherwise)."""
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     try:
@@ -63,18 +63,7 @@ def _check_rng(rng):
 
 
 def compute_fans(shape):
-    """Number of input and output units of a weight of shape ``shape`` (Keras' rule).
-
-    Parameters
-    ----------
-    shape : tuple of int
-        (fan_in, fan_out) for a dense kernel.
-
-    Returns
-    -------
-    (int, int)
-        ``(fan_in, fan_out)``.
-    """
+    """``(fan_in, fan_out)`` of a weight of shape ``shape``, by Keras' rule (module docstring)."""
     shape = _shape(shape)
     if len(shape) == 0:
         return 1, 1
@@ -87,20 +76,8 @@ def compute_fans(shape):
 
 
 def truncated_normal(shape, rng, stddev, dtype=np.float32):
-    """Normal N(0, stddev^2) draws, redrawing any that fall more than 2 stddev from 0.
-
-    Parameters
-    ----------
-    shape : tuple of int
-    rng : numpy.random.Generator
-    stddev : float
-        Standard deviation of the untruncated normal.
-    dtype : numpy float dtype, default float32
-
-    Returns
-    -------
-    ndarray of shape ``shape``
-    """
+    """N(0, stddev^2) draws, redrawing any more than 2 stddev from 0 (``stddev`` is that of the
+    untruncated normal)."""
     shape = _shape(shape)
     _check_rng(rng)
     values = rng.standard_normal(shape)
@@ -113,29 +90,11 @@ def truncated_normal(shape, rng, stddev, dtype=np.float32):
 
 
 def zeros(shape, rng=None, dtype=np.float32):
-    """All-zero array (Keras' default bias initializer); ``rng`` is accepted and unused.
-
-    Returns
-    -------
-    ndarray of shape ``shape``
-    """
+    """Keras' default bias initializer; ``rng`` is accepted, for the common signature."""
     return np.zeros(_shape(shape), dtype=dtype)
 
 
 def glorot_uniform(shape, rng, dtype=np.float32):
-    """Glorot (Xavier) uniform: ``U(-limit, limit)``, ``limit = sqrt(6 / (fan_in + fan_out))``.
-
-    Parameters
-    ----------
-    shape : tuple of int
-        (fan_in, fan_out) for a dense kernel.
-    rng : numpy.random.Generator
-    dtype : numpy float dtype, default float32
-
-    Returns
-    -------
-    ndarray of shape ``shape``
-    """
     shape = _shape(shape)
     _check_rng(rng)
     fan_in, fan_out = compute_fans(shape)
@@ -144,19 +103,6 @@ def glorot_uniform(shape, rng, dtype=np.float32):
 
 
 def glorot_normal(shape, rng, dtype=np.float32):
-    """Glorot normal: truncated normal, ``stddev = sqrt(2 / (fan_in + fan_out)) / 0.8796...``.
-
-    Parameters
-    ----------
-    shape : tuple of int
-        (fan_in, fan_out) for a dense kernel.
-    rng : numpy.random.Generator
-    dtype : numpy float dtype, default float32
-
-    Returns
-    -------
-    ndarray of shape ``shape``
-    """
     fan_in, fan_out = compute_fans(shape)
     n = max(1.0, (fan_in + fan_out) / 2.0)
     stddev = math.sqrt(1.0 / n) / TRUNCATED_NORMAL_STDDEV_CORRECTION
@@ -164,19 +110,6 @@ def glorot_normal(shape, rng, dtype=np.float32):
 
 
 def he_normal(shape, rng, dtype=np.float32):
-    """He normal: truncated normal, ``stddev = sqrt(2 / fan_in) / 0.8796...``.
-
-    Parameters
-    ----------
-    shape : tuple of int
-        (fan_in, fan_out) for a dense kernel.
-    rng : numpy.random.Generator
-    dtype : numpy float dtype, default float32
-
-    Returns
-    -------
-    ndarray of shape ``shape``
-    """
     fan_in, _ = compute_fans(shape)
     stddev = math.sqrt(2.0 / max(1.0, fan_in)) / TRUNCATED_NORMAL_STDDEV_CORRECTION
     return truncated_normal(shape, rng, stddev, dtype)
@@ -191,13 +124,7 @@ INITIALIZERS = {
 
 
 def get(name):
-    """Return the initializer function called ``name`` (one of ``INITIALIZERS``).
-
-    Raises
-    ------
-    ValueError
-        If ``name`` is not a known initializer; the message lists the valid names.
-    """
+    """The initializer called ``name`` (any case), else ValueError listing the names."""
     key = name.lower() if isinstance(name, str) else name
     if key not in INITIALIZERS:
         raise ValueError(

@@ -15,33 +15,21 @@ __all__ = ["LogisticRegression"]
 
 
 class LogisticRegression(MLP):
-    """Binary logistic regression: an :class:`~scratch.mlp.MLP` with no hidden layer.
-
-    Parameters
-    ----------
-    n_features : int, default 784
-        Number of input features.
-    dtype : float32 or float64, default float32
-
-    Attributes
-    ----------
-    params : list of ndarray
-        ``[W (n_features, 1), b (1,)]``, updated in place by optimizers.
-    """
+    """An :class:`~scratch.mlp.MLP` with no hidden layer: ``params`` is ``[W (n_features, 1),
+    b (1,)]``."""
 
     def __init__(self, n_features=784, dtype=np.float32):
         super().__init__(n_features=n_features, hidden_units=(), activation="relu", dtype=dtype)
 
     @property
     def kernel(self):
-        """The live weight array ``W`` of shape (n_features, 1)."""
+        """The live ``W`` (n_features, 1)."""
         return self.params[0]
 
     @property
     def bias(self):
-        """The live bias array ``b`` of shape (1,)."""
+        """The live ``b`` (1,)."""
         return self.params[1]
 
     def get_config(self):
-        """Constructor arguments that rebuild this model."""
         return {"n_features": self.n_features, "dtype": self.dtype.name}

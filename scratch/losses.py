@@ -1,12 +1,12 @@
 """Loss functions: binary cross-entropy (probability and logits forms) and the course's L1/L2.
 
-Which cross-entropy Keras computes (see SPEC, "Exact update rules"): for a ``Dense(1,
+Which cross-entropy Keras computes (docs/twins.md, "Keras' exact rules"): for a ``Dense(1,
 sigmoid)`` head on the TensorFlow backend, Keras reuses the logits cached on the sigmoid's
 output and calls ``tf.nn.sigmoid_cross_entropy_with_logits`` (no clipping), so the twin's loss is
 :func:`binary_crossentropy_from_logits`. The clipped probability form
 :func:`binary_crossentropy` is what Keras computes when it only gets bare probabilities.
 
-Labels ``y`` may be of shape (n,) or (n, 1); they are flattened.
+Labels and predictions may be of shape (n,) or (n, 1); they are flattened.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ __all__ = [
 
 
 def _pair(y_true, y_pred, names):
-    """Flatten two array-likes to float 1-D arrays of equal length (ValueError otherwise)."""
+    """Two float 1-D arrays of equal length (ValueError otherwise)."""
     y_pred = np.asarray(y_pred)
     if not np.issubdtype(y_pred.dtype, np.floating):
         y_pred = y_pred.astype(np.float64)
@@ -39,28 +39,9 @@ def _pair(y_true, y_pred, names):
 
 
 def binary_crossentropy(y_true, y_pred, epsilon=1e-7, from_logits=False):
-    """Mean binary cross-entropy of probabilities, clipped like Keras.
-
-    ``p = clip(y_pred, eps, 1 - eps)``;
-    ``loss = mean(-(y log p + (1 - y) log(1 - p)))``.
-    With ``from_logits=True`` (Keras' argument) ``y_pred`` holds logits and the loss is
-    :func:`binary_crossentropy_from_logits` (no clipping).
-
-    Parameters
-    ----------
-    y_true : array_like of shape (n,) or (n, 1)
-        Labels in {0, 1} (or soft labels in [0, 1]).
-    y_pred : array_like of shape (n,) or (n, 1)
-        Predicted probabilities of class 1.
-    epsilon : float, default 1e-7
-        Keras' ``backend.epsilon()``.
-    from_logits : bool, default False
-        Whether ``y_pred`` holds logits rather than probabilities.
-
-    Returns
-    -------
-    float
-    """
+    """``mean(-(y log p + (1 - y) log(1 - p)))``, ``p = clip(y_pred, eps, 1 - eps)`` as Keras
+    (``epsilon`` is its ``backend.epsilon()``; 0 gives the course's unclipped cost).
+    ``from_logits=True`` (Keras' argument) is :func:`binary_crossentropy_from_logits`."""
     if from_logits:
         return binary_crossentropy_from_logits(y_true, y_pred)
     y, p = _pair(y_true, y_pred, ("y_true", "y_pred"))
@@ -71,22 +52,8 @@ def binary_crossentropy(y_true, y_pred, epsilon=1e-7, from_logits=False):
 
 
 def sigmoid_cross_entropy_with_logits(y_true, logits):
-    """Elementwise binary cross-entropy from logits (TensorFlow's formula, no clipping).
-
-    ``loss_i = max(z_i, 0) - z_i y_i + log(1 + exp(-|z_i|))``
-
-    Parameters
-    ----------
-    y_true : array_like of shape (n,) or (n, 1)
-        Labels in {0, 1} (or soft labels in [0, 1]).
-    logits : array_like of shape (n,) or (n, 1)
-        Pre-sigmoid outputs ``z``.
-
-    Returns
-    -------
-    ndarray of shape (n,)
-        Per-sample losses, in the float dtype of ``logits``.
-    """
+    """Per-example losses (n,) ``max(z, 0) - z y + log(1 + exp(-|z|))``, TensorFlow's formula
+    (no clipping), in the dtype of the logits ``z``."""
     y, z = _pair(y_true, logits, ("y_true", "logits"))
     # TensorFlow's order: (max(z, 0) - z y) first, so that it cancels exactly for y = 1.
     loss = np.maximum(z, 0.0)
@@ -100,71 +67,23 @@ def sigmoid_cross_entropy_with_logits(y_true, logits):
 
 
 def binary_crossentropy_from_logits(y_true, logits):
-    """Mean binary cross-entropy from logits: ``mean(max(z, 0) - z y + log(1 + exp(-|z|)))``.
-
-    Parameters
-    ----------
-    y_true : array_like of shape (n,) or (n, 1)
-        Labels in {0, 1}.
-    logits : array_like of shape (n,) or (n, 1)
-        Pre-sigmoid outputs ``z``.
-
-    Returns
-    -------
-    float
-    """
+    """The mean of :func:`sigmoid_cross_entropy_with_logits`."""
     return float(np.mean(sigmoid_cross_entropy_with_logits(y_true, logits)))
 
 
 def l1(yhat, y):
-    """L1 loss ``sum |y - yhat|`` (the course's ``L1``).
-
-    Parameters
-    ----------
-    yhat : array_like of shape (m,)
-        Predictions.
-    y : array_like of shape (m,)
-        Targets.
-
-    Returns
-    -------
-    float
-    """
+    """``sum |y - yhat|``, the course's ``L1`` (predictions first, as the course)."""
     y, yhat = _pair(y, yhat, ("y", "yhat"))
     return float(np.sum(np.abs(y - yhat)))
 
 
 def l2(yhat, y):
-    """L2 loss ``sum (y - yhat)^2`` (the course's ``L2``).
-
-    Parameters
-    ----------
-    yhat : array_like of shape (m,)
-        Predictions.
-    y : array_like of shape (m,)
-        Targets.
-
-    Returns
-    -------
-    float
-    """
+    """``sum (y - yhat)^2``, the course's ``L2``."""
     y, yhat = _pair(y, yhat, ("y", "yhat"))
     d = y - yhat
     return float(np.dot(d, d))
 
 
 def half_sum_squares(y, yhat):
-    """Half the sum of squared errors ``0.5 sum (y - yhat)^2``.
-
-    Parameters
-    ----------
-    y : array_like of shape (m,)
-        Targets.
-    yhat : array_like of shape (m,)
-        Predictions.
-
-    Returns
-    -------
-    float
-    """
+    """``0.5 sum (y - yhat)^2`` (targets first)."""
     return 0.5 * l2(yhat, y)

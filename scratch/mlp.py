@@ -68,8 +68,7 @@ def _check_hidden_units(hidden_units):
 
 
 class _Workspace:
-    """Buffers for one batch size: hidden activations, their gradients, the logits, and the
-    head's loss terms, probabilities and sigmoid mask (all (n,))."""
+    """Buffers for one batch size, so that a training step allocates nothing."""
 
     def __init__(self, n, hidden_units, dtype):
         self.acts = [np.empty((n, h), dtype) for h in hidden_units]
@@ -84,31 +83,14 @@ class _Workspace:
 
 
 class MLP:
-    """Binary classifier: ``Dense`` hidden layers, then ``Dense(1, sigmoid)``.
+    """Binary classifier: ``Dense`` hidden layers of ``hidden_units`` (an int or a tuple; ``()``
+    is logistic regression) with ``activation``, then ``Dense(1, sigmoid)``, all in ``dtype``.
 
-    Parameters
-    ----------
-    n_features : int, default 784
-        Number of input features.
-    hidden_units : tuple of int or int, default (100,)
-        Width of each hidden layer; ``()`` gives logistic regression.
-    activation : {"relu", "sigmoid", "tanh", "leaky_relu"}, default "relu"
-        Hidden-layer activation (leaky_relu with Keras' slope 0.2).
-    dtype : float32 or float64, default float32
-        Dtype of the parameters and of every computation.
-
-    Attributes
-    ----------
-    params : list of ndarray
-        The live parameters in Keras layer order ``[W_1 (n_features, h_1), b_1 (h_1,), ...,
-        W_out (h_L, 1), b_out (1,)]``. Optimizers update these arrays in place; they are never
-        replaced (``set_weights`` copies into them).
-
-    Notes
-    -----
-    A new model is initialised with ``initialize()`` (glorot_uniform kernels drawn from
-    ``numpy.random.default_rng(0)``, zero biases). Call ``initialize`` or ``set_weights`` to
-    choose other weights.
+    ``params`` holds the live parameters in Keras' layer order, ``[W_1 (n_features, h_1),
+    b_1 (h_1,), ..., W_out (h_L, 1), b_out (1,)]``, so that a Keras model's ``get_weights()``
+    loads as it is. Optimizers update these arrays in place and they are never replaced
+    (``set_weights`` copies into them): an optimizer's slots stay attached to them. A new
+    model holds Keras' default weights, ``initialize()``.
     """
 
     def __init__(self, n_features=784, hidden_units=(100,), activation="relu", dtype=np.float32):
@@ -129,20 +111,8 @@ class MLP:
     # ------------------------------------------------------------------ weights
 
     def initialize(self, init="glorot_uniform", rng=None):
-        """Draw new kernels with initializer ``init`` and set every bias to zero (Keras' defaults).
-
-        Parameters
-        ----------
-        init : {"glorot_uniform", "glorot_normal", "he_normal", "zeros"}
-            Kernel initializer.
-        rng : numpy.random.Generator, optional
-            Source of randomness; ``numpy.random.default_rng(0)`` if None. Kernels are drawn
-            layer by layer, input layer first.
-
-        Returns
-        -------
-        self
-        """
+        """New kernels from initializer ``init``, drawn layer by layer from ``rng``
+        (``default_rng(0)`` if None), and zero biases. Returns ``self``."""
         kernel_init = initializers.get(init)
         if rng is None:
             rng = np.random.default_rng(0)
@@ -156,27 +126,12 @@ class MLP:
         return self
 
     def get_weights(self):
-        """Copies of the parameters, in ``params`` order.
-
-        Returns
-        -------
-        list of ndarray
-        """
+        """Copies of ``params``."""
         return [p.copy() for p in self.params]
 
     def set_weights(self, weights):
-        """Copy ``weights`` into the existing parameter arrays (cast to the model's dtype).
-
-        Parameters
-        ----------
-        weights : list of array_like
-            Same count and shapes as ``params`` (e.g. a Keras model's ``get_weights()``).
-
-        Raises
-        ------
-        ValueError
-            On a count mismatch, or naming the index of the first array of the wrong shape.
-        """
+        """Copy ``weights`` (the shapes of ``params``) into ``params``, cast to the model's
+        dtype."""
         weights = list(weights)
         if len(weights) != len(self.params):
             raise ValueError(
@@ -194,11 +149,9 @@ class MLP:
             np.copyto(p, w, casting="unsafe")
 
     def count_params(self):
-        """Total number of scalar parameters."""
         return int(sum(p.size for p in self.params))
 
     def get_config(self):
-        """Constructor arguments that rebuild this model (``type(model)(**config)``)."""
         return {
             "n_features": self.n_features,
             "hidden_units": self.hidden_units,
@@ -208,7 +161,6 @@ class MLP:
 
     @classmethod
     def from_config(cls, config):
-        """Build a model from ``get_config()`` output."""
         return cls(**config)
 
     def __repr__(self):
@@ -245,11 +197,8 @@ class MLP:
         return ws
 
     def _forward(self, X, ws=None):
-        """Hidden activations ``[A_1 (n, h_1), ...]`` and logits ``z`` of shape (n,).
-
-        With a workspace ``ws`` the results live in its buffers (overwritten by the next call);
-        without one they are new arrays.
-        """
+        """Hidden activations ``[A_1 (n, h_1), ...]`` and logits ``z`` (n,); with a workspace
+        ``ws`` they live in its buffers, overwritten by the next call."""
         act = self._activation.forward
         A = X
         acts = []
@@ -264,58 +213,21 @@ class MLP:
         return acts, z.reshape(-1)
 
     def logits(self, X):
-        """Pre-sigmoid outputs.
-
-        Parameters
-        ----------
-        X : array_like of shape (n, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n,)
-        """
+        """Pre-sigmoid outputs (n,) of ``X`` (n, n_features)."""
         return self._forward(self._check_X(X))[1]
 
     def predict_proba(self, X):
-        """Probability of class 1, ``sigmoid(logits(X))``.
-
-        Parameters
-        ----------
-        X : array_like of shape (n, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n,), the model's dtype
-        """
+        """Probabilities of class 1 (n,)."""
         z = self.logits(X)
         return sigmoid(z, out=z)
 
     def predict(self, X):
-        """Class labels: 1 where ``predict_proba(X) > 0.5`` (Keras' BinaryAccuracy rule).
-
-        Parameters
-        ----------
-        X : array_like of shape (n, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n,), int
-        """
+        """0/1 labels (n,): 1 where p > 0.5, Keras' BinaryAccuracy rule."""
         return (self.predict_proba(X) > 0.5).astype(np.int64)
 
     def loss(self, X, y):
-        """Mean binary cross-entropy from logits (what Keras computes for this head).
-
-        Parameters
-        ----------
-        X : array_like of shape (n, n_features)
-        y : array_like of shape (n,) or (n, 1)
-            Labels in {0, 1}.
-
-        Returns
-        -------
-        float
-        """
+        """Mean cross-entropy from the logits, as Keras computes it for a sigmoid head; ``y``
+        (n,) or (n, 1) in {0, 1}."""
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
         return binary_crossentropy_from_logits(y, self._forward(X)[1])
@@ -323,24 +235,11 @@ class MLP:
     # ------------------------------------------------------------------ backward
 
     def loss_and_grads(self, X, y):
-        """One forward pass and the analytic backward pass.
+        """``(loss, grads, proba)``: the forward and backward pass of the module docstring.
 
-        Parameters
-        ----------
-        X : array_like of shape (n, n_features)
-        y : array_like of shape (n,) or (n, 1)
-            Labels in {0, 1}.
-
-        Returns
-        -------
-        loss : float
-            Mean binary cross-entropy from logits, before any update.
-        grads : list of ndarray
-            ``dL/dparam`` aligned with ``params`` (same shapes and dtype). These are buffers
-            owned by the model: the next ``loss_and_grads`` call overwrites them, so copy them
-            to keep them.
-        proba : ndarray of shape (n,)
-            ``sigmoid(logits)``, a new array.
+        ``grads`` are aligned with ``params`` and owned by the model (the next call overwrites
+        them: copy them to keep them), so that a training step allocates nothing; ``proba``
+        (n,) is a new array.
         """
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
@@ -348,11 +247,9 @@ class MLP:
         return loss, grads, proba.copy()
 
     def _loss_and_grads(self, X, y):
-        """:meth:`loss_and_grads` without the input checks, for the training loop's batches.
-
-        ``X`` must be of shape (n, n_features) and ``y`` of shape (n,), both in the model's
-        dtype. ``proba`` is then a workspace buffer too, overwritten by the next call.
-        """
+        """:meth:`loss_and_grads` without the input checks, for the training loop (which checks
+        an epoch's data once): ``X`` (n, n_features) and ``y`` (n,) in the model's dtype, and
+        ``proba`` a workspace buffer too."""
         n = X.shape[0]
         ws = self._workspace(n)
         acts, z = self._forward(X, ws)
@@ -374,13 +271,9 @@ class MLP:
 
     @staticmethod
     def _loss_and_proba(z, y, ws):
-        """Mean cross-entropy from logits and ``p = sigmoid(z)``, sharing one ``e = exp(-|z|)``.
-
-        ``L = mean(max(z, 0) - z y + log1p(e))``; ``p = 1 / (1 + e)`` for z >= 0 and
-        ``e / (1 + e)`` for z < 0. The same operations, in the same order, as
-        :func:`scratch.losses.binary_crossentropy_from_logits` and
-        :func:`scratch.activations.sigmoid`, so the same values; ``p`` is ``ws.proba``.
-        """
+        """Loss and ``p = sigmoid(z)`` sharing one ``e = exp(-|z|)``: the operations, in
+        the order, of :func:`scratch.losses.binary_crossentropy_from_logits` and
+        :func:`scratch.activations.sigmoid`, so the same values at one exp instead of two."""
         e = np.abs(z, out=ws.exp)
         np.negative(e, out=e)
         np.exp(e, out=e)

@@ -25,19 +25,8 @@ def _check_positive(value, name):
 
 
 class InverseTimeDecay:
-    """Inverse time decay, Keras' formula: ``lr0 / (1 + decay_rate * p)``.
-
-    ``p = step / decay_steps``, floored when ``staircase``.
-
-    Parameters
-    ----------
-    initial_learning_rate : float > 0
-    decay_steps : number > 0
-        How many steps make one unit of ``p``.
-    decay_rate : float >= 0
-    staircase : bool, default False
-    name : str, default "InverseTimeDecay"
-    """
+    """Keras' ``InverseTimeDecay``: ``lr0 / (1 + decay_rate * p)``, ``p = step / decay_steps``,
+    floored when ``staircase``."""
 
     def __init__(
         self,
@@ -58,14 +47,12 @@ class InverseTimeDecay:
         self.name = name
 
     def __call__(self, step):
-        """Learning rate at the 0-based optimizer ``step`` (a float)."""
         p = step / self.decay_steps
         if self.staircase:
             p = math.floor(p)
         return self.initial_learning_rate / (1.0 + self.decay_rate * p)
 
     def get_config(self):
-        """Constructor arguments, by Keras' names."""
         return {
             "initial_learning_rate": self.initial_learning_rate,
             "decay_steps": self.decay_steps,
@@ -80,27 +67,10 @@ class InverseTimeDecay:
 
 
 def epoch_schedule(name, learning_rate, steps_per_epoch, decay_rate=1.0, interval_epochs=1):
-    """The learning rate an optimizer takes for kvsbench schedule ``name``.
-
-    Parameters
-    ----------
-    name : {"constant", "inverse_time", "staircase"}
-    learning_rate : float > 0
-        ``lr0``.
-    steps_per_epoch : int >= 1
-        Optimizer steps (batches) per epoch.
-    decay_rate : float >= 0, default 1.0
-    interval_epochs : int >= 1, default 1
-        Epochs per stair of ``"staircase"``.
-
-    Returns
-    -------
-    float or InverseTimeDecay
-        ``"constant"``: ``learning_rate`` itself; ``"inverse_time"``:
-        ``InverseTimeDecay(lr0, steps_per_epoch, decay_rate, staircase=True)``;
-        ``"staircase"``: ``InverseTimeDecay(lr0, steps_per_epoch * interval_epochs, decay_rate,
-        staircase=True)``.
-    """
+    """What an optimizer takes as its learning rate for kvsbench schedule ``name``: a float
+    for "constant", else a staircase :class:`InverseTimeDecay` of the step whose unit is one
+    epoch (``steps_per_epoch`` steps) or ``interval_epochs`` epochs, so that the rate changes
+    only at epoch boundaries, as in Keras' twin."""
     if name not in SCHEDULES:
         raise ValueError(
             f"Argument `name` must be one of {list(SCHEDULES)}. Received: name={name!r}"

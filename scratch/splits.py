@@ -25,27 +25,8 @@ def _check_fraction(value, name):
 
 
 def split_indices(n, test_size=0.2, validation_size=0.2, seed=42):
-    """Indices of a seeded train / test / validation split of ``n`` samples.
-
-    Parameters
-    ----------
-    n : int >= 0
-        Number of samples.
-    test_size : float in [0, 1), default 0.2
-    validation_size : float in [0, 1), default 0.2
-        ``test_size + validation_size`` must be < 1.
-    seed : int, default 42
-        Seed of ``numpy.random.RandomState``.
-
-    Returns
-    -------
-    train_idx : ndarray of shape (n_train,), int
-        ``perm[:n_train]``, ``n_train = floor(n (1 - test_size - validation_size))``.
-    test_idx : ndarray of shape (n_test,), int
-        ``perm[n_train:n_train + n_test]``, ``n_test = floor(n test_size)``.
-    val_idx : ndarray of shape (n - n_train - n_test,), int
-        The rest of ``perm``.
-    """
+    """``(train_idx, test_idx, val_idx)`` of ``n`` samples, cut from the permutation as the
+    module docstring says."""
     if isinstance(n, bool) or not isinstance(n, Integral) or n < 0:
         raise ValueError(f"Argument `n` must be an integer >= 0. Received: n={n!r}")
     test_size = _check_fraction(test_size, "test_size")

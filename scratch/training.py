@@ -42,19 +42,8 @@ def _check_batch_size(batch_size):
 
 
 def batch_slices(n, batch_size):
-    """Contiguous slices covering ``range(n)`` in order; the last one may be smaller.
-
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    batch_size : int, None or "full"
-        None, "full" or any value >= n gives one full batch.
-
-    Returns
-    -------
-    list of slice
-    """
+    """Contiguous slices covering ``range(n)`` in order, the last one possibly smaller (row
+    slices are views: no copies); None, "full" or >= n is one full batch."""
     batch_size = _check_batch_size(batch_size)
     if batch_size is None or batch_size >= n:
         return [slice(0, n)] if n > 0 else []
@@ -79,40 +68,13 @@ def _as_xy(model, X, y):
 
 
 def train_epoch(model, optimizer, X, y, batch_size, *, flush_denormals=True, step_times=None):
-    """One pass over ``X`` in its given order, one optimizer step per batch.
+    """One pass over ``X`` (n, n_features) and ``y`` in their given order, one optimizer step
+    per batch → ``(loss, accuracy)`` as Keras reports an epoch (module docstring), both nan
+    when a batch loss is not finite (the epoch stops there: that is how divergence shows).
 
-    Parameters
-    ----------
-    model : MLP
-        Anything with ``loss_and_grads(X, y) -> (loss, grads, proba)`` and ``params``.
-    optimizer : Optimizer
-        Anything with ``apply_gradients(zip(grads, params))``.
-    X : ndarray of shape (n, n_features)
-        This epoch's data, already in this epoch's order (and in the model's dtype).
-    y : ndarray of shape (n,) or (n, 1)
-        Labels in {0, 1}, in the same order.
-    batch_size : int, None or "full"
-    flush_denormals : bool, default True
-        Flush subnormal floats to zero during the epoch, as TensorFlow does (see
-        :mod:`scratch.fpmode`); False computes with them.
-    step_times : list, optional
-        If given, ``time.perf_counter()`` at the start of each step is appended to it (what
-        splits an epoch's time into a per-step and a fixed part).
-
-    Returns
-    -------
-    loss : float
-        ``sum_b n_b L_b / n`` over batches b, ``L_b`` measured before batch b's update; nan
-        if a batch loss is not finite (the epoch stops there; NumPy's overflow warnings are
-        silenced while training, as divergence is reported this way).
-    accuracy : float
-        Fraction of the epoch's samples with ``(p > 0.5) == y`` before their batch's update;
-        nan if the epoch stopped on a non-finite loss.
-
-    Raises
-    ------
-    ValueError
-        If ``X`` is not (n, n_features) or ``y`` does not hold one label per row of ``X``.
+    ``model`` is anything with ``loss_and_grads`` and ``params``, ``optimizer`` anything with
+    ``apply_gradients``. ``step_times``, if given, gets ``time.perf_counter()`` at the start
+    of each step: what splits an epoch's time into a per-step and a fixed part.
     """
     X, y = _as_xy(model, X, y)
     n = X.shape[0]
@@ -147,23 +109,8 @@ def train_epoch(model, optimizer, X, y, batch_size, *, flush_denormals=True, ste
 
 
 def evaluate(model, X, y):
-    """Loss and accuracy of the model on ``(X, y)``, without updating it.
-
-    Parameters
-    ----------
-    model : MLP
-        Anything with ``logits(X) -> (n,)`` and a ``dtype``.
-    X : array_like of shape (n, n_features)
-    y : array_like of shape (n,) or (n, 1)
-        Labels in {0, 1}.
-
-    Returns
-    -------
-    loss : float
-        Mean binary cross-entropy from logits.
-    accuracy : float
-        Fraction with ``(sigmoid(z) > 0.5) == y``.
-    """
+    """``(loss, accuracy)`` of ``model`` (anything with ``logits`` and ``dtype``) on
+    ``(X, y)``, without updating it."""
     X, y = _as_xy(model, X, y)
     z = model.logits(X)
     loss = binary_crossentropy_from_logits(y, z)
@@ -173,21 +120,10 @@ def evaluate(model, X, y):
 
 @dataclass
 class History:
-    """Per-epoch records of a :func:`fit` run (one entry per epoch run).
-
-    Attributes
-    ----------
-    loss, accuracy : list of float
-        Keras-way running means over each epoch (nan for a diverged epoch).
-    val_loss, val_accuracy : list of float
-        On ``validation_data`` after each epoch (empty without validation data; nan for a
-        diverged epoch).
-    epoch_seconds : list of float
-        Wall time of each epoch's training pass (``time.perf_counter``), excluding data
-        shuffling and validation.
-    diverged : bool
-        True if training stopped on a non-finite loss.
-    """
+    """One entry per epoch run: ``loss``, ``accuracy`` (as :func:`train_epoch`),
+    ``val_loss``, ``val_accuracy`` (empty without validation data) and ``epoch_seconds`` (the
+    training pass alone: no shuffling, no validation); ``diverged`` if training stopped on a
+    non-finite loss."""
 
     loss: list = field(default_factory=list)
     accuracy: list = field(default_factory=list)
@@ -198,8 +134,7 @@ class History:
 
     @property
     def epochs(self):
-        """Number of epochs run."""
-        return len(self.loss)
+            return len(self.loss)
 
 
 def fit(
@@ -215,36 +150,12 @@ def fit(
     on_epoch_end=None,
     flush_denormals=True,
 ):
-    """Train ``model`` for ``epochs`` epochs; stop early if the loss becomes nan or inf.
+    """Train for ``epochs`` epochs, stopping on a nan or inf loss → :class:`History`.
 
-    Parameters
-    ----------
-    model : MLP
-    optimizer : Optimizer
-    X : array_like of shape (n, n_features)
-    y : array_like of shape (n,) or (n, 1)
-        Labels in {0, 1}.
-    epochs : int >= 0
-    batch_size : int, None or "full", default None
-        None, "full" or >= n is full-batch gradient descent.
-    rng : numpy.random.Generator, optional
-        Draws each epoch's order ``rng.permutation(n)`` when ``orders`` is None.
-    orders : sequence of ndarray of shape (n,), optional
-        ``orders[e]`` is epoch e's sample order (e.g. the same orders fed to the Keras twin).
-        With neither ``orders`` nor ``rng`` the data is not shuffled.
-    validation_data : (X_val, y_val), optional
-        Evaluated after every epoch (outside the timed region).
-    on_epoch_end : callable, optional
-        ``on_epoch_end(epoch, logs)`` after each epoch, ``logs`` a dict with the keys
-        ``loss, accuracy, val_loss, val_accuracy, epoch_seconds`` (no val_* without
-        validation data).
-    flush_denormals : bool, default True
-        Passed to :func:`train_epoch`: flush subnormals to zero while training, as TensorFlow
-        does (validation and callbacks run without it).
-
-    Returns
-    -------
-    History
+    Each epoch's order is ``orders[e]`` (e.g. the very orders fed to the Keras twin), else
+    ``rng.permutation(n)``, else the data's own order; the data is reordered outside the timed
+    pass. ``validation_data`` is evaluated after every epoch, and ``on_epoch_end(epoch, logs)``
+    called with the History's figures of that epoch.
     """
     X, y = _as_xy(model, X, y)
     n = X.shape[0]

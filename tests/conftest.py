@@ -10,8 +10,15 @@ import pytest
 # TensorFlow, when a test loads it: errors only, no CUDA probing chatter
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from hypothesis import Phase, settings  # noqa: E402
+
 from benchmarks.common import SKIP_REASON as FASHION_SKIP_REASON  # one wording for both
 from benchmarks.idx import write_idx
+
+# `pytest --hypothesis-profile=explore`: many more generated cases, no shrinking (a failure is
+# reported as found) — for hunting, not for CI
+settings.register_profile("explore", max_examples=500, phases=(Phase.explicit, Phase.reuse,
+                                                                Phase.generate))
 
 IDX_STEMS = (
     "train-images-idx3-ubyte",

@@ -195,7 +195,8 @@ def test_probability_loss_matches_keras():
 
 
 def test_keras_sigmoid_head_uses_the_logits_form():
-    """SPEC: on the TF backend Keras' BCE of a sigmoid output is computed from the logits."""
+    """On the TF backend Keras' BCE of a sigmoid output is computed from the logits (docs/twins.md,
+    "Keras' exact rules")."""
     keras = pytest.importorskip("keras")
     if keras.backend.backend() != "tensorflow":
         pytest.skip("logits caching is a TensorFlow-backend behaviour")

@@ -272,3 +272,66 @@ def test_committed_baseline_matches_itself(capsys):
     code, out, _ = run_cli(capsys, base, base, "--strict", "--same-machine")
     assert code == 0, out
     assert "0 experiment(s)" not in out
+
+
+# ----------------------------------------------------------------------------- figures that
+# cannot be computed, and damaged candidates
+@pytest.mark.parametrize("column, figure", [("time_ratio", "time_ratio keras/scratch"),
+                                            ("max_loss_diff", "max_loss_diff scratch/keras")])
+def test_a_figure_missing_from_the_current_side_fails_its_experiment(
+        baseline, tmp_path, capsys, column, figure):
+    def lose(runs):
+        runs.loc[runs["experiment_id"] == MLP.experiment_id, column] = math.nan
+
+    current = copy_with(baseline, tmp_path / "current", lose)
+    code, out, _ = run_cli(capsys, baseline, current)
+    assert code == 1, out
+    (line,) = [line for line in out.splitlines() if "REGRESSED" in line]
+    assert MLP.experiment_id in line and figure in line
+    assert f"{MLP.experiment_id}: {figure}" in out.splitlines()[-1]
+
+
+def test_a_figure_missing_from_the_baseline_only_is_not_applicable(baseline, tmp_path):
+    def lose(runs):
+        runs["time_ratio"] = math.nan
+
+    base = copy_with(baseline, tmp_path / "base", lose)
+    cmp = compare_dirs(base, baseline)
+    assert not cmp.regressed
+    assert {r.verdict for r in cmp.rows if r.figure.startswith("time_ratio")} == \
+        {"n/a (no baseline figure)"}
+
+
+def test_a_candidate_cut_mid_row_is_bad_input_not_a_divergence(baseline, tmp_path, capsys):
+    current = shutil.copytree(baseline, tmp_path / "current")
+    text = (current / "runs.csv").read_text()
+    (current / "runs.csv").write_text(text[: len(text) - 120])  # the last row, cut
+    code, out, err = run_cli(capsys, baseline, current)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and str(current / "runs.csv") in err and "cut short" in err
+
+
+@pytest.mark.parametrize("twice", ["same run_id", "same experiment, seed and twin"])
+def test_a_run_recorded_twice_in_a_candidate_is_refused(baseline, tmp_path, capsys, twice):
+    rows = read_csv(baseline / "runs.csv")
+    dup = rows.iloc[[0]].copy()
+    if twice != "same run_id":
+        dup["run_id"] = "another-id"
+    current = write_result(tmp_path / "current", pd.concat([rows, dup]).to_dict("records"))
+    code, out, err = run_cli(capsys, baseline, current)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "twice" in err and str(current / "runs.csv") in err
+
+
+def test_markdown_output_shows_hostile_ids_as_text(baseline, tmp_path, capsys):
+    def rename(runs):  # one experiment renamed: the other still matches (no silent pass)
+        sel = runs["model"] == "logreg"
+        hostile = "[x](javascript:alert(1))`|"
+        runs.loc[sel, "experiment_id"] = runs.loc[sel, "experiment_id"] + hostile
+        runs.loc[sel, "run_id"] = runs.loc[sel, "experiment_id"] + "." + runs.loc[sel, "impl"]
+
+    current = copy_with(baseline, tmp_path / "current", rename)
+    code, out, _ = run_cli(capsys, baseline, current, "--format", "markdown", "--strict")
+    assert code == 1
+    assert "](javascript" not in out.replace("\\](javascript", "")
+    assert "\\[x\\]\\(javascript:alert\\(1\\)\\)\\`\\|" in out

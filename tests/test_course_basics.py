@@ -15,8 +15,8 @@ import scratch
 from scratch import activations, losses
 from scratch.course import basics
 
-# Every name of SPEC, "The course API", in its order.
-SPEC_COURSE_NAMES = [
+# Every name of the course API (docs/course.md, "The course API"), in its order.
+COURSE_API_NAMES = [
     "basic_sigmoid", "sigmoid", "sigmoid_derivative", "image2vector", "normalize_rows",
     "softmax", "L1", "L2",
     "initialize_with_zeros", "propagate", "optimize", "predict", "model",
@@ -34,7 +34,7 @@ SPEC_COURSE_NAMES = [
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", SPEC_COURSE_NAMES)
+@pytest.mark.parametrize("name", COURSE_API_NAMES)
 def test_every_spec_course_name_imports_from_scratch(name):
     namespace = {}
     exec(f"from scratch import {name}", namespace)
@@ -49,7 +49,7 @@ def test_every_name_in_scratch_all_resolves():
 def test_star_import_gives_the_course_api():
     namespace = {}
     exec("from scratch import *", namespace)
-    assert set(SPEC_COURSE_NAMES) <= set(namespace)
+    assert set(COURSE_API_NAMES) <= set(namespace)
 
 
 def test_core_names_and_modules_are_reexported():

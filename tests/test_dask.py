@@ -195,6 +195,27 @@ def test_a_task_that_keeps_failing_is_recorded_failed_once(data_dir, tmp_path, m
     kd._restore_environment(saved)
 
 
+def test_a_worker_with_other_data_refuses_its_tasks(data_dir, tmp_path, monkeypatch):
+    """Every machine must hold the client's copy: a worker whose Fashion-MNIST differs (its
+    fingerprint) fails its tasks, which are recorded as failed with the reason."""
+    pytest.importorskip("distributed")
+    monkeypatch.setenv("FASHION_MNIST_DIR", str(data_dir))
+    other = write_tiny_fashion(tmp_path / "other", n_train_per_class=30, n_test_per_class=10,
+                               seed=1)
+    s = _sweep(None, impls=("scratch",), pairs=PAIRS[:1])
+    s.models = ("logreg",)
+    saved = dict(os.environ)
+    with kd.start_local_cluster(1, dashboard_address=None,
+                                env={"FASHION_MNIST_DIR": str(other)}) as c:
+        counts = kd.run_dask_sweep(s, tmp_path / "out", c.scheduler_address, quiet=True,
+                                   log=lambda m: None)
+    kd._restore_environment(saved)
+    assert counts["failed_tasks"] == 1
+    (reason,) = read_csv(tmp_path / "out" / "runs.csv")["failure"]
+    assert "DataError: this worker's Fashion-MNIST" in reason
+    assert "is not the client's" in reason
+
+
 def test_an_unreachable_scheduler_is_one_line_exit_2(tmp_path, capsys, monkeypatch, data_dir):
     pytest.importorskip("distributed")
     monkeypatch.setattr(kd, "CONNECT_TIMEOUT", 1.0)

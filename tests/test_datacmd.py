@@ -61,7 +61,7 @@ def test_fetch_with_a_wrong_md5_is_one_line_and_leaves_no_file(tiny_idx_dir, ker
     assert main(["data", "fetch", "--origin", tiny_idx_dir.as_uri()]) == 2
     err = one_error_line(capsys)
     assert "could not download" in err and "train-images-idx3-ubyte.gz" in err
-    assert "8d4fb7e6c68d591d4c3dfef9ec88bf0d" in err  # SPEC's MD5 of train-images
+    assert "8d4fb7e6c68d591d4c3dfef9ec88bf0d" in err  # train-images' MD5 (docs/data.md)
     assert not cache(keras_home).exists() or not list(cache(keras_home).glob("*.gz"))
 
 

@@ -67,6 +67,21 @@ def test_a_worker_that_cannot_start_says_why(monkeypatch, tmp_path):
         TwinWorker("no-such-twin", threads=1, log_path=tmp_path / "w.log")
 
 
+@pytest.mark.parametrize(("user", "expected"), [(None, "4"), ("12", "12")])
+def test_openblas_idle_threads_sleep_in_the_workers_unless_the_user_says(
+        monkeypatch, tmp_path, user, expected):
+    # it must reach the worker's environment before NumPy loads OpenBLAS: set by the parent
+    if user is None:
+        monkeypatch.delenv("OPENBLAS_THREAD_TIMEOUT", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", user)
+    worker = TwinWorker("scratch", threads=1, log_path=tmp_path / "w.log")
+    try:
+        assert worker.info["openblas_thread_timeout"] == expected
+    finally:
+        worker.close()
+
+
 def test_a_twin_error_fails_that_run_only(synthetic_pair):
     cfg = ExperimentConfig(model="mlp", hidden_units=8, batch_size=32, epochs=2)
     bad = ExperimentConfig(model="mlp", hidden_units=8, batch_size=32, epochs=2)

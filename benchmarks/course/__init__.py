@@ -61,8 +61,9 @@ def run_course(names, out_dir, data_dir=None, budget: float = 1.0, skip_missing_
                log=print) -> dict:
     """Run the experiments ``names`` into ``out_dir`` and write the report.
 
-    ``fashion`` needs Fashion-MNIST: when the data cannot be found,
-    :class:`~benchmarks.errors.DataError` is raised before anything runs — unless
+    ``fashion`` needs Fashion-MNIST: when the data cannot be found or read, or lacks a pair's
+    classes, :class:`~benchmarks.errors.DataError` is raised before anything runs or is
+    written (and an ``out_dir`` that cannot be written, WriteError) — unless
     ``skip_missing_data`` (``kvsbench course all``), which skips it with a one-line note on
     stderr and in the report, and runs the rest.
 
@@ -76,21 +77,24 @@ def run_course(names, out_dir, data_dir=None, budget: float = 1.0, skip_missing_
     from benchmarks.course.common import check_budget
     from benchmarks.course.report import build_course_report
     from benchmarks.errors import DataError
+    from benchmarks.resultdir import check_writable, prepare
 
     budget = check_budget(budget)
     out_dir = Path(out_dir)
+    check_writable(out_dir)
     skipped = {}
-    if "fashion" in names:
-        from benchmarks.data import resolve_data_dir
+    if "fashion" in names:  # read and check the data now, before anything is written
+        from benchmarks.course.fashion import PAIRS
+        from benchmarks.data import check_pairs
 
         try:
-            resolve_data_dir(data_dir)
+            check_pairs(PAIRS, "seed", data_dir)
         except DataError as exc:
             if not skip_missing_data:
                 raise
             skipped["fashion"] = str(exc)
             print(f"kvsbench: skipping fashion: {exc}", file=sys.stderr)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    prepare(out_dir)
     summaries = {}
     for name in names:
         if name in skipped:

@@ -3,12 +3,8 @@
 500 points, 2 features, 2 clusters of standard deviation 2 (``benchmarks.toy_data
 .make_blobs_data``, ``random_state=42``); an 80/20 split (``scratch.splits.split_indices``,
 seed 42); weights and bias drawn from a standard normal (``numpy.random.RandomState(0)``);
-15 epochs of full-batch gradient descent at learning rate 0.001 with the course's step::
-
-    ŷ  = sigmoid(X w + b)           X (n, 2), w (2,), b scalar
-    dw = Xᵀ (ŷ − y)                 summed over the examples
-    db = mean(ŷ − y)
-    w −= lr dw;  b −= lr db
+15 epochs of full-batch gradient descent at learning rate 0.001 with the course's step (dw
+summed, db averaged: :mod:`scratch.course.blobs`, whose loop this file runs, records and plots).
 
 Beside it, the logreg twins (``scratch.LogisticRegression`` and Keras' ``Dense(1, sigmoid)``)
 train on the same split from the same initial weights with mean-gradient SGD (Keras'
@@ -29,7 +25,8 @@ import pandas as pd
 from benchmarks.atomic import write_csv
 from benchmarks.course.common import new_figure, save_gif, save_png, scaled, write_summary
 from scratch.activations import sigmoid
-from scratch.losses import binary_crossentropy
+from scratch.course.blobs import initial_weights
+from scratch.course.blobs import train as train_course_loop
 
 NAME = "blobs"
 N_SAMPLES = 500
@@ -54,42 +51,11 @@ def load_split():
     return X[train], y[train], X[test], y[test]
 
 
-def initial_weights(seed: int = INIT_SEED) -> tuple[np.ndarray, float]:
-    """w (2,) and b from a standard normal, ``RandomState(seed)``: w first, then b."""
-    rng = np.random.RandomState(seed)
-    return rng.randn(2), float(rng.randn())
-
-
-def _accuracy(w, b, X, y) -> float:
-    return float(np.mean((sigmoid(X @ w + b) > 0.5) == y))
-
-
 def train_course(X, y, X_test, y_test, epochs: int, learning_rate: float = LEARNING_RATE):
-    """The course's loop. Per epoch: the training loss and accuracy of the forward pass that
-    computed the step (before the update, as Keras reports an epoch), then test loss and
-    accuracy and (w, b) after the update. ``history[0]`` is the initial state (epoch 0)."""
-    w, b = initial_weights()
-    history = [{"epoch": 0, "w1": w[0], "w2": w[1], "b": b,
-                "train_loss": float("nan"), "train_acc": float("nan"),
-                "test_loss": binary_crossentropy(y_test, sigmoid(X_test @ w + b)),
-                "test_acc": _accuracy(w, b, X_test, y_test)}]
-    seconds = 0.0
-    for epoch in range(1, epochs + 1):
-        t0 = time.perf_counter()
-        yhat = sigmoid(X @ w + b)
-        dw = X.T @ (yhat - y)  # summed over the examples
-        db = np.mean(yhat - y)
-        w = w - learning_rate * dw
-        b = b - learning_rate * db
-        seconds += time.perf_counter() - t0
-        history.append({
-            "epoch": epoch, "w1": w[0], "w2": w[1], "b": float(b),
-            "train_loss": binary_crossentropy(y, yhat),
-            "train_acc": float(np.mean((yhat > 0.5) == y)),
-            "test_loss": binary_crossentropy(y_test, sigmoid(X_test @ w + b)),
-            "test_acc": _accuracy(w, b, X_test, y_test),
-        })
-    return history, seconds
+    """The course's loop (:func:`scratch.course.blobs.train`) from the course's initial weights
+    → ``(history, seconds)``."""
+    w, b = initial_weights(INIT_SEED)
+    return train_course_loop(X, y, X_test, y_test, w, b, epochs, learning_rate)
 
 
 def train_twins(X, y, X_test, y_test, epochs: int, learning_rate: float) -> dict:
@@ -101,7 +67,7 @@ def train_twins(X, y, X_test, y_test, epochs: int, learning_rate: float) -> dict
     from benchmarks.config import ExperimentConfig
     from benchmarks.registry import TWINS
 
-    w, b = initial_weights()
+    w, b = initial_weights(INIT_SEED)
     weights = [w.reshape(2, 1).astype(np.float32), np.array([b], np.float32)]
     X32, y32 = X.astype(np.float32), y.astype(np.float32)
     Xt32, yt32 = X_test.astype(np.float32), y_test.astype(np.float32)

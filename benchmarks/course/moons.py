@@ -1,13 +1,10 @@
 """``moons``: the course's optimizer comparison, reproduced, then the same data through the twins.
 
 Part 1 — the course, exactly. ``np.random.seed(3)``; ``make_moons(n_samples=900, noise=0.2)``;
-a [2, 5, 2, 1] net (relu, relu, sigmoid) with He weights drawn under ``np.random.seed(3)``
-(``scratch.initialize_parameters``); each epoch the mini-batches of 64 from
-``scratch.random_mini_batches`` with seeds 11, 12, ...; per batch the course's forward and
-backward pass and update (``update_parameters_with_gd`` / ``_momentum`` / ``_adam``, the
-textbook rules); cost of an epoch = summed cross-entropy over its batches / m. A decay sets the
-rate of epoch i + 1 to ``decay(lr0, i, rate)`` after epoch i, from the initial rate, as the
-course's ``model`` did. Every formula is the ``scratch`` course API's; this file only loops.
+the course's seven runs of its [2, 5, 2, 1] net (relu, relu, sigmoid) through the course's own
+training loop, :func:`scratch.course.moons.train` (He weights under ``np.random.seed(3)``,
+mini-batches of 64 with seeds 11, 12, ..., the textbook rules, the course's decays). Every
+formula is the ``scratch`` course API's; this file runs, records and plots.
 
 Part 2 — the twins. The same data (as rows, float32) through the harness' own ``scratch`` and
 ``keras`` twins (:mod:`benchmarks.twins`), built from one ``ExperimentConfig`` of the [5, 2]
@@ -19,17 +16,20 @@ through its real ``fit``, one call per epoch.
 
 from __future__ import annotations
 
-import math
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from benchmarks.atomic import write_csv
-from benchmarks.course.common import new_figure, save_png, scaled, write_summary
+from benchmarks.course.common import scaled, write_summary
+from benchmarks.course.moons_plots import plot_boundaries, plot_costs, plot_data, plot_twins
+from scratch.course.moons import train as train_course_loop
+from scratch.course.moons_net import predict_dec
+from scratch.course.optim import initialize_parameters, random_mini_batches
 
 NAME = "moons"
 N_SAMPLES = 900
@@ -81,11 +81,9 @@ COURSE_RUNS = (
 
 @dataclass(frozen=True)
 class TwinSetup:
-    """One optimizer of the twin comparison: the kvsbench name, Keras' class and arguments."""
+    """One optimizer of the twin comparison: its kvsbench name (Keras' exact rule) and rate."""
 
     optimizer: str
-    class_name: str
-    kwargs: tuple  # ((name, value), ...) besides learning_rate
     learning_rate: float
 
 
@@ -93,9 +91,9 @@ class TwinSetup:
 #: visible progress within the twin budget (the course's own rates, e.g. gd at 1e-4, barely
 #: move the loss in a few hundred epochs, which would make the parity check trivial).
 TWIN_SETUPS = (
-    TwinSetup("sgd", "SGD", (), 0.1),
-    TwinSetup("momentum", "SGD", (("momentum", 0.9),), 0.01),
-    TwinSetup("adam", "Adam", (), 0.01),
+    TwinSetup("sgd", 0.1),
+    TwinSetup("momentum", 0.01),  # β 0.9, the config's default
+    TwinSetup("adam", 0.01),
 )
 TWIN_EPOCHS = 300
 
@@ -121,8 +119,6 @@ def load_moons() -> tuple[np.ndarray, np.ndarray]:
 def epoch_order(m: int, epoch: int) -> np.ndarray:
     """The example order of ``epoch`` (0-based): the course's ``random_mini_batches`` with seed
     ``11 + epoch``, batches concatenated — the permutation it drew."""
-    from scratch import random_mini_batches
-
     index = np.arange(m, dtype=np.float64).reshape(1, m)
     batches = random_mini_batches(index, index, MINI_BATCH_SIZE, FIRST_BATCH_SEED + epoch)
     return np.concatenate([bx[0] for bx, _ in batches]).astype(np.int64)
@@ -144,124 +140,21 @@ class CourseResult:
     seconds: float
 
 
-def _decay_function(name: str | None):
-    """The course API's decay function named ``name`` (None: no decay)."""
-    if name is None:
-        return None
-    import scratch
-
-    return getattr(scratch, name)
-
-
 def train_course_run(
     X: np.ndarray, Y: np.ndarray, run: CourseRun, epochs: int, lean: bool = True
 ) -> CourseResult:
-    """The course's ``model(X, Y, layers_dims, optimizer, ...)`` loop for ``epochs`` epochs.
-
-    Parameters
-    ----------
-    X : ndarray of shape (2, m); Y : ndarray of shape (1, m)
-    run : CourseRun
-    epochs : int
-        The course's ``num_epochs`` (``run.epochs``) or fewer on a reduced budget.
-    lean : bool, default True
-        Update the parameter arrays in place with the core's step functions
-        (``sgd_step``, ``moving_average_momentum_step``, ``textbook_adam_step``) — the very
-        functions the course API's ``update_parameters_with_*`` wrap after copying every array.
-        ``lean=False`` calls the course API's update functions; both give identical numbers
-        (a test checks it), the lean loop saves the copies of ~150,000 tiny steps per run.
-    """
-    from scratch import (
-        backward_propagation,
-        compute_cost,
-        forward_propagation,
-        initialize_adam,
-        initialize_parameters,
-        initialize_velocity,
-        predict_dec,
-        random_mini_batches,
-    )
-
-    decay = _decay_function(run.decay)
-    step = _lean_step(run) if lean else _course_api_step(run)
-    m = X.shape[1]
-    state = {"parameters": initialize_parameters(list(LAYER_DIMS)), "t": 0}
-    if run.optimizer == "momentum":
-        state["v"] = initialize_velocity(state["parameters"])
-    elif run.optimizer == "adam":
-        state["v"], state["s"] = initialize_adam(state["parameters"])
-    learning_rate = run.learning_rate
-    costs, rates = [], []
+    """Course run ``run`` for ``epochs`` epochs (``run.epochs`` or fewer on a reduced budget)
+    through the course's loop (:func:`scratch.course.moons.train`; ``lean`` as there)."""
     start = time.perf_counter()
-    for i in range(epochs):
-        cost_total = 0.0
-        for batch_X, batch_Y in random_mini_batches(X, Y, MINI_BATCH_SIZE, FIRST_BATCH_SEED + i):
-            a3, caches = forward_propagation(batch_X, state["parameters"])
-            cost_total += compute_cost(a3, batch_Y)
-            grads = backward_propagation(batch_X, batch_Y, caches)
-            step(state, grads, learning_rate)
-        costs.append(cost_total / m)
-        rates.append(learning_rate)
-        if decay is not None:  # after epoch i, from the initial rate (the course's ``model``)
-            learning_rate = (
-                decay(run.learning_rate, i, run.decay_rate, run.time_interval)
-                if run.decay == "schedule_lr_decay"
-                else decay(run.learning_rate, i, run.decay_rate)
-            )
+    parameters, costs, rates = train_course_loop(
+        X, Y, LAYER_DIMS, run.optimizer, run.learning_rate, epochs,
+        mini_batch_size=MINI_BATCH_SIZE, beta=run.beta, beta1=run.beta1, beta2=run.beta2,
+        epsilon=run.epsilon, decay=run.decay, decay_rate=run.decay_rate,
+        time_interval=run.time_interval, first_seed=FIRST_BATCH_SEED, lean=lean,
+    )
     seconds = time.perf_counter() - start
-    parameters = state["parameters"]
     accuracy = float(np.mean(predict_dec(parameters, X) == (Y > 0.5)))
     return CourseResult(run, epochs, costs, rates, parameters, accuracy, seconds)
-
-
-def _course_api_step(run: CourseRun):
-    """One update through the course API (new dicts every step)."""
-    from scratch import (
-        update_parameters_with_adam,
-        update_parameters_with_gd,
-        update_parameters_with_momentum,
-    )
-
-    def step(state, grads, lr):
-        if run.optimizer == "gd":
-            state["parameters"] = update_parameters_with_gd(state["parameters"], grads, lr)
-        elif run.optimizer == "momentum":
-            state["parameters"], state["v"] = update_parameters_with_momentum(
-                state["parameters"], grads, state["v"], run.beta, lr
-            )
-        else:
-            state["t"] += 1
-            state["parameters"], state["v"], state["s"], _, _ = update_parameters_with_adam(
-                state["parameters"], grads, state["v"], state["s"], state["t"], lr,
-                run.beta1, run.beta2, run.epsilon,
-            )
-
-    return step
-
-
-def _lean_step(run: CourseRun):
-    """The same update, in place, with the core step functions the course API wraps."""
-    from scratch.optimizers import moving_average_momentum_step, sgd_step, textbook_adam_step
-
-    keys = [(f"{kind}{l}", f"d{kind}{l}") for l in range(1, len(LAYER_DIMS)) for kind in "Wb"]
-
-    def step(state, grads, lr):
-        p = state["parameters"]
-        if run.optimizer == "gd":
-            for key, gkey in keys:
-                sgd_step(p[key], grads[gkey], lr)
-        elif run.optimizer == "momentum":
-            v = state["v"]
-            for key, gkey in keys:
-                moving_average_momentum_step(p[key], grads[gkey], v[gkey], lr, run.beta)
-        else:
-            state["t"] += 1
-            v, s, t = state["v"], state["s"], state["t"]
-            for key, gkey in keys:
-                textbook_adam_step(p[key], grads[gkey], v[gkey], s[gkey], t, lr,
-                                   run.beta1, run.beta2, run.epsilon)
-
-    return step
 
 
 def train_course_runs(X, Y, runs, budget: float, workers: int = 1, log=print) -> list:
@@ -333,7 +226,7 @@ def twin_config(setup: TwinSetup, epochs: int):
     return ExperimentConfig(
         model="mlp", pair="moons", optimizer=setup.optimizer, learning_rate=setup.learning_rate,
         batch_size=MINI_BATCH_SIZE, epochs=epochs, hidden_units=tuple(LAYER_DIMS[1:-1]),
-        activation="relu", momentum=dict(setup.kwargs).get("momentum", 0.9),
+        activation="relu",
     )
 
 
@@ -355,8 +248,6 @@ def _train_twin(impl: str, config, weights, X, y, orders):
 def train_twins(X: np.ndarray, Y: np.ndarray, setup: TwinSetup, epochs: int) -> TwinResult:
     """Train both twins of ``setup`` for ``epochs`` epochs from the course's initial weights and
     batches (X as rows, float32)."""
-    from scratch import initialize_parameters
-
     weights = keras_weights(initialize_parameters(list(LAYER_DIMS)))
     X_rows = np.ascontiguousarray(X.T, dtype=np.float32)
     y_rows = Y.reshape(-1).astype(np.float32)
@@ -372,101 +263,20 @@ def train_twins(X: np.ndarray, Y: np.ndarray, setup: TwinSetup, epochs: int) -> 
     return TwinResult(setup, s_loss, s_acc, k_loss, k_acc, s_sec, k_sec, diff, weight_diff)
 
 
-# ------------------------------------------------------------------------------- plots
-
-
-def _grid(X: np.ndarray, step: float = 0.01):
-    x_min, x_max = X[0].min() - 0.5, X[0].max() + 0.5
-    y_min, y_max = X[1].min() - 0.5, X[1].max() + 0.5
-    xx, yy = np.meshgrid(np.arange(x_min, x_max, step), np.arange(y_min, y_max, step))
-    return xx, yy
-
-
-def plot_data(X, Y, path: Path) -> str:
-    fig = new_figure(5.5, 4)
-    ax = fig.add_subplot()
-    for label, color in ((0, "tab:red"), (1, "tab:blue")):
-        mask = Y[0] == label
-        ax.scatter(X[0, mask], X[1, mask], s=10, c=color, label=f"class {label}")
-    ax.set(title=f"Moons: make_moons(n_samples={N_SAMPLES}, noise={NOISE})\n"
-                 f"under np.random.seed({DATA_SEED})",
-           xlabel="x₁ (arbitrary units)", ylabel="x₂ (arbitrary units)")
-    ax.legend(loc="upper right")
-    return save_png(fig, path)
-
-
-def plot_costs(results: list[CourseResult], path: Path) -> str:
-    fig = new_figure(8, 5)
-    ax = fig.add_subplot()
-    for res in results:
-        ax.plot(np.arange(res.epochs), res.costs, lw=1.2, label=res.run.label)
-    ax.set_yscale("log")
-    ax.set(title="Moons: cost per epoch of the course's seven runs", xlabel="epoch",
-           ylabel="cost (cross-entropy / example, nats; log scale)")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="both", alpha=0.3)
-    return save_png(fig, path)
-
-
-def plot_boundaries(X, Y, results: list[CourseResult], path: Path) -> str:
-    from scratch import predict_dec
-
-    xx, yy = _grid(X)
-    grid = np.c_[xx.ravel(), yy.ravel()].T
-    cols = 4
-    rows = math.ceil(len(results) / cols)
-    fig = new_figure(4 * cols, 3.2 * rows)
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    for ax, res in zip(axes, results, strict=False):
-        Z = predict_dec(res.parameters, grid).reshape(xx.shape)
-        ax.contourf(xx, yy, Z, levels=[-0.5, 0.5, 1.5], colors=["#f4b6b6", "#b6c8f4"], alpha=0.8)
-        ax.scatter(X[0], X[1], c=np.where(Y[0] > 0.5, "tab:blue", "tab:red"), s=4)
-        ax.set_title(
-            f"run {res.run.label}\ntrain acc {res.train_accuracy:.4f} "
-            f"(course {res.run.course_accuracy:.4f})",
-            fontsize=9,
-        )
-        ax.set_xlabel("x₁ (a.u.)")
-        ax.set_ylabel("x₂ (a.u.)")
-    for ax in axes[len(results):]:
-        ax.set_axis_off()
-    if len(results) < len(axes):
-        from matplotlib.patches import Patch
-
-        axes[-1].legend(
-            handles=[Patch(color="#f4b6b6", label="predicted 0"),
-                     Patch(color="#b6c8f4", label="predicted 1"),
-                     Patch(color="tab:red", label="class 0 point"),
-                     Patch(color="tab:blue", label="class 1 point")],
-            loc="center",
-        )
-    fig.suptitle("Moons: decision boundaries after training, one panel per course run")
-    return save_png(fig, path)
-
-
-def plot_twins(twins: list[TwinResult], path: Path) -> str:
-    fig = new_figure(5 * len(twins), 4.2)
-    axes = fig.subplots(1, len(twins), squeeze=False)[0]
-    for ax, tw in zip(axes, twins, strict=True):
-        epochs = np.arange(len(tw.scratch_loss))
-        ax.plot(epochs, tw.scratch_loss, lw=2.5, alpha=0.6, label="scratch")
-        ax.plot(epochs, tw.keras_loss, lw=1, ls="--", color="black", label="keras")
-        ax.set(title=f"{tw.setup.optimizer}, lr={tw.setup.learning_rate:g}: "
-                     f"max |Δloss| = {tw.max_loss_diff:.1e}",
-               xlabel="epoch", ylabel="train loss (cross-entropy, nats)")
-        diff = np.abs(np.asarray(tw.scratch_loss) - np.asarray(tw.keras_loss))
-        ax2 = ax.twinx()
-        ax2.semilogy(epochs, np.maximum(diff, 1e-12), color="tab:red", lw=0.8,
-                     label="|scratch − keras|")
-        ax2.set_ylabel("|Δloss| (nats, log scale)", color="tab:red")
-        lines = ax.get_legend_handles_labels()
-        lines2 = ax2.get_legend_handles_labels()
-        ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="upper right", fontsize=8)
-    fig.suptitle("Moons through the twins: [5, 2] relu MLP, same weights and batches, float32")
-    return save_png(fig, path)
-
-
 # ------------------------------------------------------------------------------- the experiment
+
+
+def _twin_summary(tw: TwinResult, epochs: int) -> dict:
+    class_name, kwargs = twin_config(tw.setup, epochs).optimizer_spec()
+    return {
+        "optimizer": tw.setup.optimizer, "class_name": class_name, "kwargs": kwargs,
+        "learning_rate": tw.setup.learning_rate,
+        "max_loss_diff": tw.max_loss_diff, "max_weight_rel_diff": tw.max_weight_rel_diff,
+        "scratch_final_loss": tw.scratch_loss[-1], "keras_final_loss": tw.keras_loss[-1],
+        "scratch_final_acc": tw.scratch_acc[-1], "keras_final_acc": tw.keras_acc[-1],
+        "scratch_seconds": tw.scratch_seconds, "keras_seconds": tw.keras_seconds,
+    }
+
 
 
 def run(out_dir: Path, budget: float = 1.0, twin_epochs: int | None = None,
@@ -535,8 +345,10 @@ def run(out_dir: Path, budget: float = 1.0, twin_epochs: int | None = None,
          "scratch_acc": tw.scratch_acc[e], "keras_acc": tw.keras_acc[e]}
         for tw in twins for e in range(len(tw.scratch_loss))
     ]))
+    data_title = (f"Moons: make_moons(n_samples={N_SAMPLES}, noise={NOISE})\n"
+                  f"under np.random.seed({DATA_SEED})")
     plots = {
-        "data": plot_data(X, Y, out_dir / "moons_data.png"),
+        "data": plot_data(X, Y, data_title, out_dir / "moons_data.png"),
         "costs": plot_costs(results, out_dir / "moons_costs.png"),
         "boundaries": plot_boundaries(X, Y, results, out_dir / "moons_boundaries.png"),
         "twins": plot_twins(twins, out_dir / "moons_twins.png"),
@@ -554,14 +366,7 @@ def run(out_dir: Path, budget: float = 1.0, twin_epochs: int | None = None,
         "twins_seconds": twins_seconds,
         "runs": runs_rows,
         "twin_epochs": twin_epochs,
-        "twins": [
-            {**asdict(tw.setup), "kwargs": dict(tw.setup.kwargs),
-             "max_loss_diff": tw.max_loss_diff, "max_weight_rel_diff": tw.max_weight_rel_diff,
-             "scratch_final_loss": tw.scratch_loss[-1], "keras_final_loss": tw.keras_loss[-1],
-             "scratch_final_acc": tw.scratch_acc[-1], "keras_final_acc": tw.keras_acc[-1],
-             "scratch_seconds": tw.scratch_seconds, "keras_seconds": tw.keras_seconds}
-            for tw in twins
-        ],
+        "twins": [_twin_summary(tw, twin_epochs) for tw in twins],
         "plots": plots,
         "csv": ["moons_runs.csv", "moons_costs.csv", "moons_twins.csv"],
     }

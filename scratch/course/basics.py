@@ -34,47 +34,19 @@ __all__ = [
 
 
 def basic_sigmoid(x: float) -> float:
-    """Sigmoid of one real number with ``math.exp`` (the course's first, scalar version).
-
-    Parameters
-    ----------
-    x : float
-        A scalar. Arrays are rejected by ``math.exp`` on purpose; use :func:`sigmoid`.
-
-    Returns
-    -------
-    float
-        ``1 / (1 + exp(-x))``.
-    """
+    """The course's first, scalar sigmoid: ``math.exp`` rejects arrays, which is the lesson
+    (:func:`sigmoid` takes them)."""
     return 1.0 / (1.0 + math.exp(-x))
 
 
 def image2vector(image: np.ndarray) -> np.ndarray:
-    """Unroll an image into a column vector.
-
-    Parameters
-    ----------
-    image : ndarray of shape (length, height, depth)
-
-    Returns
-    -------
-    ndarray of shape (length * height * depth, 1)
-    """
+    """(length, height, depth) → (length · height · depth, 1)."""
     length, height, depth = image.shape
     return image.reshape(length * height * depth, 1)
 
 
 def normalize_rows(x: np.ndarray) -> np.ndarray:
-    """Divide each row of ``x`` by its L2 norm, so that every row has unit length.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n, m)
-
-    Returns
-    -------
-    ndarray of shape (n, m)
-        A new array; ``x`` is left untouched. A row of zeros gives NaNs, as in the course.
-    """
+    """Each row of ``x`` (n, m) divided by its L2 norm, as a new array; a row of zeros gives
+    NaNs, as in the course."""
     x_norm = np.linalg.norm(x, ord=2, axis=1, keepdims=True)
     return x / x_norm

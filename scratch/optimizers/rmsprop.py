@@ -1,0 +1,99 @@
+"""Keras' RMSprop (``keras/src/optimizers/rmsprop.py``)::
+
+    s = rho s + (1 - rho) g^2
+    increment = lr g / sqrt(s + eps)                  eps INSIDE the root
+    centered:   a = rho a + (1 - rho) g;  increment = lr g / sqrt(s - a^2 + eps)
+    momentum:   mom = momentum mom + increment;  w = w - mom
+    otherwise   w = w - increment
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scratch.optimizers.base import Optimizer, check_bool, check_epsilon, check_in_range
+
+__all__ = ["RMSprop", "rmsprop_step"]
+
+
+def rmsprop_step(
+    w,
+    g,
+    velocity,
+    lr,
+    rho=0.9,
+    epsilon=1e-7,
+    momentum_buf=None,
+    momentum=0.0,
+    centered=False,
+    average_grad=None,
+    *,
+    work=None,
+):
+    """One step, in place; ``velocity`` is ``s``, ``momentum_buf`` is needed when
+    ``momentum > 0`` and ``average_grad`` (``a``) when ``centered``. Returns ``w``."""
+    if work is None:
+        work = np.empty_like(w)
+    velocity *= rho
+    tmp = np.square(g, out=work)
+    tmp *= 1 - rho
+    velocity += tmp
+    if centered:
+        if average_grad is None:
+            raise ValueError("Argument `average_grad` is required when centered=True.")
+        average_grad *= rho
+        np.multiply(g, 1 - rho, out=tmp)
+        average_grad += tmp
+        np.square(average_grad, out=tmp)
+        np.subtract(velocity, tmp, out=tmp)
+        tmp += epsilon
+    else:
+        np.add(velocity, epsilon, out=tmp)
+    np.sqrt(tmp, out=tmp)
+    np.divide(g, tmp, out=tmp)
+    tmp *= lr  # increment
+    if momentum > 0:
+        if momentum_buf is None:
+            raise ValueError("Argument `momentum_buf` is required when momentum > 0.")
+        momentum_buf *= momentum
+        momentum_buf += tmp
+        w -= momentum_buf
+    else:
+        w -= tmp
+    return w
+
+
+class RMSprop(Optimizer):
+    _config_names = ("rho", "momentum", "epsilon", "centered")
+
+    def __init__(
+        self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, name=None
+    ):
+        super().__init__(learning_rate, name)
+        self.rho = check_in_range(rho, "rho")
+        self.momentum = check_in_range(momentum, "momentum")
+        self.epsilon = check_epsilon(epsilon)
+        self.centered = check_bool(centered, "centered")
+
+    def _slot_names(self):
+        names = ["velocity"]
+        if self.momentum > 0:
+            names.append("momentum")
+        if self.centered:
+            names.append("average_gradient")
+        return tuple(names)
+
+    def update_step(self, gradient, variable, learning_rate, slots):
+        rmsprop_step(
+            variable,
+            gradient,
+            slots["velocity"],
+            learning_rate,
+            rho=self.rho,
+            epsilon=self.epsilon,
+            momentum_buf=slots.get("momentum"),
+            momentum=self.momentum,
+            centered=self.centered,
+            average_grad=slots.get("average_gradient"),
+            work=slots["work"],
+        )

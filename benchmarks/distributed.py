@@ -26,9 +26,11 @@ What is given up: nothing the serial runner (:func:`benchmarks.sweep.run_sweep`)
   data); a task that keeps failing is recorded as ``failed`` with a one-line reason, once, and
   the sweep completes. A twin's own failure inside a task is recorded as the serial runner
   records it.
-- **Data on the workers.** The client checks the data before it submits anything; each task
-  reads Fashion-MNIST on its worker (``--data-dir`` — the same path must hold a copy there —
-  else that machine's ``FASHION_MNIST_DIR`` or Keras cache; never downloaded by a worker).
+- **Data on the workers.** The client checks the data before it submits anything (the serial
+  runner's checks, :func:`benchmarks.sweep.plan_sweep`); each task reads Fashion-MNIST on its
+  worker (``--data-dir`` — the same path must hold a copy there — else that machine's
+  ``FASHION_MNIST_DIR`` or Keras cache; never downloaded by a worker), and refuses a copy
+  whose fingerprint is not the client's.
 """
 
 from __future__ import annotations

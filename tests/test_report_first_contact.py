@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from test_report import fake_results, parse_report
 
-from benchmarks import __version__, plots
+from benchmarks import __version__
+from benchmarks.report import plots
 from benchmarks.cli import main
 from benchmarks.data import load_pair
-from benchmarks.report import anchor, build_report, render_text_table
+from benchmarks.report.compose import anchor, build_report, render_text_table
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ EPOCHS = 15
 
 def load_split():
     """(X_train, y_train, X_test, y_test), float64, X of shape (n, 2), y of shape (n,)."""
-    from benchmarks.toy_data import make_blobs_data
+    from benchmarks.data.toy import make_blobs_data
     from scratch.splits import split_indices
 
     data = make_blobs_data(N_SAMPLES, seed=DATA_SEED, cluster_std=CLUSTER_STD)
@@ -99,7 +99,7 @@ def train_twins(X, y, X_test, y_test, epochs: int, learning_rate: float) -> dict
     their given order, from the course's initial weights.
     """
     from benchmarks.config import ExperimentConfig
-    from benchmarks.registry import TWINS
+    from benchmarks.harness.registry import TWINS
 
     w, b = initial_weights()
     weights = [w.reshape(2, 1).astype(np.float32), np.array([b], np.float32)]

@@ -14,7 +14,7 @@
    with its loss and accuracy curves; test accuracy of the final weights on the split's test
    part.
 4. The Keras net Input → Dense(100, relu) → Dense(1, sigmoid) and its scratch twin on Pullover
-   vs Coat (``benchmarks.runner.run_experiment``: the same split, weights and batches; Adam,
+   vs Coat (``benchmarks.harness.runner.run_experiment``: the same split, weights and batches; Adam,
    lr 0.001, batch 32, 20 epochs), and the logreg twins under the very same training, so that
    "the network" and "the training" can be told apart.
 """
@@ -101,7 +101,7 @@ def tsne_map(X: np.ndarray, y: np.ndarray, max_samples: int) -> dict:
     from sklearn.neighbors import KNeighborsClassifier
     from threadpoolctl import threadpool_limits
 
-    from benchmarks.toy_data import project_pair_2d
+    from benchmarks.data.toy import project_pair_2d
 
     n = len(X)
     m = min(n, max_samples)
@@ -197,7 +197,7 @@ def twins_on_pair(first: str, second: str, epochs: int, data_dir) -> dict:
     """The MLP and logreg twins (scratch and Keras) under the notebook net's training set-up."""
     from benchmarks.config import ExperimentConfig
     from benchmarks.data import load_pair, pair_slug
-    from benchmarks.runner import run_experiment
+    from benchmarks.harness.runner import run_experiment
 
     pair = load_pair(first, second, protocol=NET_SETUP["protocol"], data_dir=data_dir)
     out = {}

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from benchmarks.records import CONFIG_COLUMNS
-from benchmarks.registry import twins_of
+from benchmarks.harness.records import CONFIG_COLUMNS
+from benchmarks.harness.registry import twins_of
 
 #: per-twin figures aggregated over seeds (mean and std columns: ``<impl>_<figure>_mean``)
 TWIN_FIGURES = ("test_acc", "test_loss", "train_loss", "val_loss", "fit_seconds",
@@ -52,8 +52,8 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     :data:`TWIN_FIGURES` (over the seeds whose run finished ok; std NaN with one value),
     ``<impl>_diverged`` / ``<impl>_failed`` (run counts), ``<impl>_reached_target``,
     ``<impl>_epoch_time_spread_max`` and ``<impl>_slow_epochs`` (drift, see
-    :attr:`benchmarks.runner.RunResult.slow_epochs`). Per twin other than the reference, against
-    it, over the seeds where both finished ``ok`` (a diverged or failed run has no speed):
+    :attr:`benchmarks.harness.runner.RunResult.slow_epochs`). Per twin other than the reference,
+    against it, over the seeds where both finished ``ok`` (a diverged or failed run has no speed):
     ``<impl>_time_ratio_mean`` / ``_std`` (reference/twin epoch time, each run's median over
     epochs; > 1: the twin is faster), ``<impl>_steady_time_ratio_mean`` / ``_std`` (the same of
     the steady-state epoch times, paired by seed, runs of 2 epochs or more: the ratio at the

@@ -8,10 +8,10 @@ attached to a CI job or mailed). It opens with the verdict per model, then the s
 the plots, the config and the environment.
 
 Every file is written whole (temp file + rename), all of them only once everything is
-composed, under the result directory's lock (:mod:`benchmarks.resultdir`). A result directory
-is untrusted input: a plot's file name made from its data is :func:`benchmarks.resultdir.
-safe_name` and checked to lie inside it, and every string from it enters the report as text
-(:mod:`benchmarks.markup`), never as a link or markup.
+composed, under the result directory's lock (:mod:`benchmarks.harness.resultdir`). A result
+directory is untrusted input: a plot's file name made from its data is
+:func:`benchmarks.harness.resultdir. safe_name` and checked to lie inside it, and every string from
+it enters the report as text (:mod:`benchmarks.report.document`), never as a link or markup.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.errors import DataError, ResultsError
-from benchmarks.markup import code, one_line, plain, text, to_html
-from benchmarks.registry import label, rule_note, twins_of
+from benchmarks.harness.registry import label, rule_note, twins_of
+from benchmarks.report.document import code, one_line, plain, text, to_html
 
 #: the parity figure (largest per-epoch train-loss difference, relative where the loss is
-#: above 1: :func:`benchmarks.runner.loss_gap`) up to which the twins "match";
+#: above 1: :func:`benchmarks.harness.runner.loss_gap`) up to which the twins "match";
 #: tests/test_parity.py holds the twins to it on every optimizer
 PARITY_TOLERANCE = 1e-3
 #: up to this many pairs every per-experiment and per-pair figure is shown in the report; with
@@ -92,7 +92,7 @@ def load_results(out_dir) -> Results:
     ResultsError
         ``out_dir`` is missing, lacks runs.csv or curves.csv, or they are not kvsbench CSVs.
     """
-    from benchmarks.records import read_curves, read_runs
+    from benchmarks.harness.records import read_curves, read_runs
 
     out_dir = _check_result_dir(out_dir)
     runs = read_runs(out_dir / "runs.csv")
@@ -176,8 +176,8 @@ def build_report(out_dir, data_dir=None, progress=None) -> dict:
     import numpy as np
 
     from benchmarks.atomic import csv_bytes, write_files_atomic
-    from benchmarks.resultdir import check_writable, clean_stale_temps, inside, locked
-    from benchmarks.summary import summarize
+    from benchmarks.harness.resultdir import check_writable, clean_stale_temps, inside, locked
+    from benchmarks.report.summary import summarize
 
     out_dir = _check_result_dir(out_dir)
     check_writable(out_dir, "kvsbench report")
@@ -283,10 +283,10 @@ def _settings_text(row, with_seeds: bool = True) -> str:
 def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures:
     """Draw every PNG of the report (in memory; :func:`build_report` writes them to
     ``plots/``; ``tick(name)`` after each). A file name made from the data is
-    :func:`~benchmarks.resultdir.safe_name`; a caption is markup, with every string from the
+    :func:`~benchmarks.harness.resultdir.safe_name`; a caption is markup, with every string from the
     data as text."""
-    from benchmarks import plots
-    from benchmarks.resultdir import safe_name
+    from benchmarks.harness.resultdir import safe_name
+    from benchmarks.report import plots
 
     figures = Figures()
 
@@ -315,8 +315,8 @@ def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures
 def _heatmaps(summary, save) -> list[Plot]:
     import numpy as np
 
-    from benchmarks import plots
     from benchmarks.data import CLASS_NAMES
+    from benchmarks.report import plots
 
     impls, reference = twins_of(summary)
     subtitle = _settings_text(summary.iloc[0])
@@ -352,9 +352,9 @@ def _heatmaps(summary, save) -> list[Plot]:
 
 def _pair_plots(results: Results, pairs, data_dir, save) -> tuple[dict, str]:
     """One figure per pair (PCA projection and sample images), or a note saying why not."""
-    from benchmarks import plots
     from benchmarks.config import SPLIT_SEED_BASE
     from benchmarks.data import load_pair, resolve_data_dir
+    from benchmarks.report import plots
 
     try:
         source = resolve_data_dir(data_dir, download=False)
@@ -954,7 +954,7 @@ def config_blocks(results: Results, summary, impls) -> list:
     settings = sweep.get("settings")
     settings = dict(settings) if isinstance(settings, dict) else {}
     if not settings:  # an older directory: read the settings off the runs
-        from benchmarks.records import CONFIG_COLUMNS
+        from benchmarks.harness.records import CONFIG_COLUMNS
 
         runs = results.runs
         settings = {c: ", ".join(map(str, runs[c].unique())) for c in CONFIG_COLUMNS

@@ -19,24 +19,18 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from benchmarks.errors import one_line
+
 #: the characters :func:`text` escapes: Markdown's inline markup (and GitHub's `$` maths and
 #: `~` strike-through), HTML's `<` and `&`, and `#` / `!` that open headings and images
 ESCAPED = "\\`*_[]()<>#!~&$"
 _ESCAPE = re.compile("([" + re.escape(ESCAPED) + "])")
-#: C0 and C1 control characters and the Unicode line / paragraph separators
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _HELD = re.compile("\x00([0-9]+)\x00")
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![*\w])\*([^*]+)\*(?![*\w])")
 #: what an href the report makes may consist of (RFC 3986's characters, no quotes or spaces)
 _HREF_CHARS = re.compile(r"^[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+$")
-
-
-def one_line(value) -> str:
-    """``value`` as one line of plain text: control characters (NUL, ESC, line breaks...)
-    become spaces, so nothing read from a file can start a new line or drive a terminal."""
-    return _CONTROL.sub(" ", str(value))
 
 
 def text(value) -> str:

@@ -35,7 +35,7 @@ _FLAG_OF = {"learning_rate": "--lr"}
 #: modules that each add one subcommand through ``add_parser(subparsers)`` (heavy imports
 #: stay inside their command functions, so ``kvsbench --help`` is quick)
 COMMAND_MODULES = tuple(
-    m for m in ("benchmarks.report.compose", "benchmarks.ci.compare", "benchmarks.ci.history",
+    m for m in ("benchmarks.report.build", "benchmarks.ci.compare", "benchmarks.ci.history",
                 "benchmarks.course", "benchmarks.data.standin", "benchmarks.data.command")
     if importlib.util.find_spec(m) is not None
 )
@@ -272,7 +272,7 @@ def cmd_run(args) -> int:
 def print_verdict(built: dict, file=None) -> None:
     """The end of ``kvsbench run``: the verdict table (per model and twin), a line per failed
     run, and where the reports are."""
-    from benchmarks.report.compose import render_text_table
+    from benchmarks.report.render import render_text_table
 
     file = file or sys.stdout
     table = built["verdict_table"]
@@ -316,7 +316,7 @@ def report_progress(quiet: bool = False):
 
 def _after_run(out_dir: Path, data_dir=None, quiet: bool = False) -> dict:
     """Write the summary, plots and report of a finished run, showing progress."""
-    from benchmarks.report.compose import build_report
+    from benchmarks.report.build import build_report
 
     progress, close = report_progress(quiet)
     try:

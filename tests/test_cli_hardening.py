@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import benchmarks.report.compose
+import benchmarks.report.build
 from benchmarks.cli import main
 from benchmarks.harness.records import read_runs
 
@@ -146,7 +146,7 @@ def test_ctrl_c_while_the_report_is_written_is_one_line_130_and_keeps_the_old_fi
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(benchmarks.report, "render_html", interrupted)
+    monkeypatch.setattr(benchmarks.report.build, "render_html", interrupted)
     code, _, err = run(capsys, "report", done)
     assert code == 130
     one_line(err, "interrupted")

@@ -14,8 +14,8 @@ import pytest
 from benchmarks.config import ExperimentConfig
 from benchmarks.harness.records import RUN_COLUMNS
 from benchmarks.harness.runner import RunResult, compare_with_reference, loss_gap
-from benchmarks.report.compose import verdict_items
 from benchmarks.report.summary import summarize
+from benchmarks.report.verdict import verdict_items
 
 
 # ---------------------------------------------------------------------------- the parity figure

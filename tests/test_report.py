@@ -17,7 +17,8 @@ import benchmarks.harness.sweep
 from benchmarks.cli import main
 from benchmarks.data import all_pairs, pair_slug
 from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
-from benchmarks.report.compose import SHOW_ALL_MAX_PAIRS, build_report
+from benchmarks.report.build import build_report
+from benchmarks.report.compose import SHOW_ALL_MAX_PAIRS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 REPORT_FILES = ("summary.csv", "report.md", "report.html")

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.harness import registry, sweep
 from benchmarks.config import ExperimentConfig
 from benchmarks.data import load_pair, parse_pair
 from benchmarks.errors import ConfigError
+from benchmarks.harness import registry, sweep
 from benchmarks.harness.records import read_csv
 from benchmarks.harness.registry import TwinEntry
 from benchmarks.harness.runner import run_experiment

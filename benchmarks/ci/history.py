@@ -267,7 +267,7 @@ def history_table(points: list[Point], series: list[Series]):
 
 
 def _change_text(figure: str, change: float) -> str:
-    from benchmarks.report.compose import fmt_pp
+    from benchmarks.report.fmt import fmt_pp
 
     if figure == "test_acc":
         return fmt_pp(change)
@@ -321,7 +321,7 @@ def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> byte
 
 def compose(points: list[Point], series: list[Series], plots: dict) -> list:
     """The history page as the report's blocks (:mod:`benchmarks.report`)."""
-    from benchmarks.report.compose import Bullets, Heading, Image, Para, Table
+    from benchmarks.report.document import Bullets, Heading, Image, Para, Table
 
     n_machines = len({p.machine for p in points})
     blocks: list = [Heading(1, "kvsbench history"), Para(
@@ -354,7 +354,8 @@ def compose(points: list[Point], series: list[Series], plots: dict) -> list:
 def write_history(dirs, out_dir, as_given: bool = False) -> dict:
     """Write history.html, history.md, history.csv and plots/ into ``out_dir``."""
     from benchmarks.atomic import write_atomic, write_bytes_atomic, write_csv
-    from benchmarks.report.compose import Plot, render_html, render_markdown
+    from benchmarks.report.document import Plot
+    from benchmarks.report.render import render_html, render_markdown
 
     points = load_points(dirs, as_given)
     series = collect_series(points)

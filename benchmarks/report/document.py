@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -130,3 +131,56 @@ def safe_href(href: str) -> bool:
     return (not parts.netloc and not href.startswith("/")
             and ":" not in href.split("/")[0]
             and ".." not in PurePosixPath(parts.path).parts)
+
+
+# The document: what the report, the course report, compare and history are made of.
+
+@dataclass
+class Plot:
+    """One PNG of the report: where it is (relative to the result directory) and its bytes."""
+
+    path: str
+    caption: str
+    png: bytes = field(repr=False)
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Para:
+    text: str  # inline markup: **bold**, `code`, [text](href)
+
+
+@dataclass
+class Bullets:
+    items: list
+
+
+@dataclass
+class Table:
+    headers: list
+    rows: list
+    align: str = ""  # one letter per column: l(eft) or r(ight); default all left
+    row_ids: list | None = None
+
+
+@dataclass
+class Image:
+    plot: Plot
+
+
+@dataclass
+class Contents:
+    """A table of contents: links to the level-2 headings named."""
+
+    headings: list
+
+
+def anchor(text: str) -> str:
+    """A heading's anchor as GitHub makes it (lower case, spaces → ``-``, punctuation gone);
+    the HTML report gives its headings the same ids, so one link works in both."""
+    return re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")

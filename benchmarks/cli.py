@@ -94,7 +94,7 @@ def _add_run(sub) -> None:
                    "95%% intervals")
     p.add_argument("--protocol", default=RUN_PROTOCOL, choices=PROTOCOLS,
                    help="how a pair is split (see below)")
-    p.add_argument("--impls", nargs="+", default=["scratch", "keras"],
+    p.add_argument("--impls", nargs="+", default=list(registry.DEFAULT_TWINS),
                    choices=[*registry.names(), "all"], metavar="TWIN",
                    help=f"twins to train, each in its own process: {', '.join(registry.names())}"
                    ", or all (every installed twin)")

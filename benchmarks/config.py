@@ -13,14 +13,17 @@ import json
 import math
 from dataclasses import asdict, dataclass, fields
 
+from benchmarks.data.pairs import PROTOCOLS
 from benchmarks.errors import ConfigError
+from scratch.activations import ACTIVATIONS as _ACTIVATION_FUNCTIONS
 from scratch.models import MODELS
+from scratch.schedules import SCHEDULES
 
+# the names below are the CLI's choices; models, schedules, activations and protocols are
+# defined once where they are implemented (scratch/, benchmarks/data/pairs.py)
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
-SCHEDULES = ("constant", "inverse_time", "staircase")
 INITS = ("glorot_uniform", "zeros", "he_normal", "glorot_normal")
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
-PROTOCOLS = ("seed", "official")
+ACTIVATIONS = tuple(_ACTIVATION_FUNCTIONS)
 
 #: optimizer name → (class name shared by scratch.optimizers and keras.optimizers, extra kwargs)
 _OPTIMIZER_CLASSES = {

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.errors import ConfigError, ResultsError
+from benchmarks.harness.runner import PARITY_TOLERANCE
 from benchmarks.report.document import code, one_line
 
 FORMATS = ("text", "markdown")
@@ -61,7 +62,7 @@ class Tolerances:
 
     acc_pp: float = 1.0
     ratio: float = 0.25
-    parity: float = 1e-3
+    parity: float = PARITY_TOLERANCE
     time: float = 0.25
     strict: bool = False
     same_machine: bool = False
@@ -566,9 +567,9 @@ def add_parser(sub) -> None:
     p.add_argument("--ratio-tol", type=float, default=0.25, metavar="FRAC",
                    help="allowed relative fall of the reference/twin speed (default 0.25); a "
                    "larger fall is a regression only when outside the noise (docs/ci.md)")
-    p.add_argument("--parity-tol", type=float, default=1e-3, metavar="LOSS",
+    p.add_argument("--parity-tol", type=float, default=PARITY_TOLERANCE, metavar="LOSS",
                    help="largest allowed per-epoch train-loss difference of the twins "
-                   "(default 1e-3)")
+                   f"(default {PARITY_TOLERANCE:g})")
     p.add_argument("--time-tol", type=float, default=0.25, metavar="FRAC",
                    help="with --same-machine: allowed relative slow-down of the steady epoch "
                    "time (default 0.25)")

@@ -29,6 +29,7 @@ import pandas as pd
 
 from benchmarks.atomic import write_csv
 from benchmarks.course.common import new_figure, save_png, scaled, write_summary
+from benchmarks.harness.registry import DEFAULT_TWINS
 
 NAME = "fashion"
 PAIRS = (("trouser", "ankle-boot"), ("pullover", "coat"))
@@ -247,7 +248,7 @@ def plot_net_vs_lr(net: dict, course_lr: dict, title: str, path: Path) -> str:
     bars = [(f"course LR\n(GD, {course_lr['steps']} steps)", course_lr["test_acc"],
              course_lr["seconds"])]
     for model, label in (("logreg", "logreg"), ("mlp", "MLP 100")):
-        for impl in ("scratch", "keras"):
+        for impl in DEFAULT_TWINS:
             r = net[model][impl]
             bars.append((f"{label}\n{impl}", r["test_acc"], r["fit_seconds"]))
     xs = np.arange(len(bars))
@@ -346,7 +347,7 @@ def run(out_dir: Path, budget: float = 1.0, data_dir=None, tsne_samples: int | N
         {"pair": net_title, "model": model, "impl": impl, "step": e + 1,
          "train_loss": net[model][impl]["train_loss"][e], "train_acc": float("nan"),
          "val_loss": float("nan"), "val_acc": net[model][impl]["val_acc"][e]}
-        for model in ("mlp", "logreg") for impl in ("scratch", "keras")
+        for model in ("mlp", "logreg") for impl in DEFAULT_TWINS
         for e in range(len(net[model][impl]["val_acc"]))
     ]
     write_csv(out_dir / "fashion_curves.csv", pd.DataFrame(curve_rows))

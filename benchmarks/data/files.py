@@ -119,7 +119,7 @@ def _explicit_dir(directory: str | os.PathLike, kind: str) -> DataSource:
 def resolve_data_dir(
     data_dir: str | os.PathLike | None = None, download: bool = True
 ) -> DataSource:
-    """Find (or download) the directory holding the four files, in the SPEC's order.
+    """Find (or download) the directory holding the four files, in the order of docs/data.md.
 
     Raises
     ------

@@ -148,7 +148,7 @@ def load_pair(
 ) -> Pair:
     """The images of classes ``first`` (label 0) and ``second`` (label 1), split by ``protocol``.
 
-    Protocols (SPEC "Data"):
+    Protocols (docs/data.md):
 
     - ``"seed"`` (the course's): the pair's TRAINING images in file order, cut by
       ``scratch.splits.split_indices(n, 0.2, 0.2, seed)``: a ``RandomState(seed)`` permutation,

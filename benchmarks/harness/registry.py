@@ -143,6 +143,8 @@ TWINS: dict[str, TwinEntry] = {
 
 #: the twin every other one is compared with (parity, time ratio), unless --reference says else
 DEFAULT_REFERENCE = "keras"
+#: the twins ``kvsbench run``, the benchmark suites and the course train unless told otherwise
+DEFAULT_TWINS = ("scratch", "keras")
 
 
 def names() -> tuple[str, ...]:

@@ -127,7 +127,7 @@ class RunResult:
 def run_experiment(
     config: ExperimentConfig,
     pair,
-    impls=("scratch", "keras"),
+    impls=registry.DEFAULT_TWINS,
     target_acc: float | None = None,
     on_epoch: Callable[[str, int], None] | None = None,
     *,
@@ -239,6 +239,12 @@ def _fail(res: RunResult, exc: Exception, epoch: int | None = None) -> None:
     res.status = "failed"
     where = f" in epoch {epoch}" if epoch is not None else ""
     res.failure = f"{res.impl}{where}: {exc}"
+
+
+#: the parity figure (largest per-epoch :func:`loss_gap`) up to which two twins "match": the
+#: report's verdict and ``kvsbench compare --parity-tol`` use it; tests/test_parity.py holds
+#: the twins to it on every optimizer
+PARITY_TOLERANCE = 1e-3
 
 
 def loss_gap(loss, ref_loss):

@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.atomic import write_json
-from benchmarks.config import DEFAULT_PAIRS, ExperimentConfig
+from benchmarks.config import DEFAULT_PAIRS, MODELS, ExperimentConfig
 from benchmarks.errors import ResultsError
 from benchmarks.harness.records import ResultStore
+from benchmarks.harness.registry import DEFAULT_TWINS
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import DEFAULT_TIMEOUT, TwinPool, WorkerDied
 
@@ -34,9 +35,9 @@ class Sweep:
 
     base: ExperimentConfig
     pairs: tuple[str, ...] = DEFAULT_PAIRS
-    models: tuple[str, ...] = ("logreg", "mlp")
+    models: tuple[str, ...] = MODELS
     seeds: int = 1
-    impls: tuple[str, ...] = ("scratch", "keras")
+    impls: tuple[str, ...] = DEFAULT_TWINS
     #: the twin every other one is compared with (None: the registry's default)
     reference: str | None = None
     target_acc: float | None = None

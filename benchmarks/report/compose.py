@@ -8,6 +8,7 @@ A result directory is untrusted input: every string from it enters the report th
 from __future__ import annotations
 
 from benchmarks.harness.registry import twins_of
+from benchmarks.harness.runner import PARITY_TOLERANCE
 from benchmarks.report.document import (
     Bullets,
     Contents,
@@ -33,7 +34,7 @@ from benchmarks.report.fmt import (
 )
 from benchmarks.report.results import Results
 from benchmarks.report.summary import models_of, others, pair_title, settings_text, twin_text
-from benchmarks.report.verdict import PARITY_TOLERANCE, verdict_items, verdict_table
+from benchmarks.report.verdict import verdict_items, verdict_table
 
 #: up to this many pairs every per-experiment and per-pair figure is shown in the report; with
 #: more, a telling selection is shown and the rest are linked (they are all in plots/)

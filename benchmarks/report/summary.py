@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from benchmarks.config import MODELS
 from benchmarks.errors import DataError
 from benchmarks.harness.records import CONFIG_COLUMNS
 from benchmarks.harness.registry import label, twins_of
@@ -146,7 +147,6 @@ def _nanmin(s: pd.Series) -> float:
 
 # --------------------------------------------------------------------------- reading it
 
-MODEL_ORDER = ("logreg", "mlp")
 
 
 def others(impls, reference) -> list[str]:
@@ -168,7 +168,7 @@ def ordered_rows(summary):
     if summary.empty:
         return summary
     key = summary.apply(
-        lambda r: (MODEL_ORDER.index(r["model"]) if r["model"] in MODEL_ORDER else 9,
+        lambda r: (MODELS.index(r["model"]) if r["model"] in MODELS else 9,
                    pair_key(r["pair"]), r["experiment_id"]), axis=1)
     return summary.loc[key.sort_values().index].reset_index(drop=True)
 
@@ -192,7 +192,7 @@ def settings_text(row, with_seeds: bool = True) -> str:
 
 def models_of(summary) -> list[str]:
     models = list(dict.fromkeys(summary["model"]))
-    return sorted(models, key=lambda m: MODEL_ORDER.index(m) if m in MODEL_ORDER else 9)
+    return sorted(models, key=lambda m: MODELS.index(m) if m in MODELS else 9)
 
 
 def twin_text(impl) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from benchmarks.harness.registry import rule_note, twins_of
+from benchmarks.harness.runner import PARITY_TOLERANCE
 from benchmarks.report.document import Table, code, text
 from benchmarks.report.fmt import (
     finite,
@@ -19,11 +20,6 @@ from benchmarks.report.fmt import (
     speed_words,
 )
 from benchmarks.report.summary import models_of, others, pair_title, twin_text
-
-#: the parity figure (largest per-epoch train-loss difference, relative where the loss is
-#: above 1: :func:`benchmarks.harness.runner.loss_gap`) up to which the twins "match";
-#: tests/test_parity.py holds the twins to it on every optimizer
-PARITY_TOLERANCE = 1e-3
 
 
 def verdict_items(runs, summary) -> list[str]:

@@ -21,15 +21,14 @@ import os
 import numpy as np
 import pytest
 
-from benchmarks.config import ExperimentConfig, batch_size_label
-from benchmarks.harness.registry import TWINS
+from benchmarks.config import MODELS, ExperimentConfig, batch_size_label
+from benchmarks.harness.registry import DEFAULT_TWINS, TWINS
 
 PAIR = "pullover:coat"
 #: the twins benchmarked: every registered twin whose libraries are installed
 IMPLS = tuple(n for n, e in TWINS.items() if e.missing() is None)
 #: the twins whose internals the step and apply groups time (a NumPy optimizer, a Keras model)
-INTERNAL_IMPLS = tuple(n for n in ("scratch", "keras") if n in IMPLS)
-MODELS = ("logreg", "mlp")
+INTERNAL_IMPLS = tuple(n for n in DEFAULT_TWINS if n in IMPLS)
 #: batch sizes per model (None: full batch, logreg only)
 BATCH_SIZES = {"logreg": (32, 256, None), "mlp": (32, 256)}
 #: the fixed training budget behind ``extra_info``'s test accuracy and loss

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.markup import code, one_line, plain, safe_href, text, to_html
+from benchmarks.report.document import code, one_line, plain, safe_href, text, to_html
 
 HOSTILE = [
     "G_[clk](javascript:alert%281%29)",

@@ -10,10 +10,13 @@ import numpy as np
 import pytest
 from test_report import fake_results, parse_report
 
-from benchmarks import __version__, plots
+from benchmarks import __version__
 from benchmarks.cli import main
 from benchmarks.data import load_pair
-from benchmarks.report import anchor, build_report, render_text_table
+from benchmarks.report import plots
+from benchmarks.report.build import build_report
+from benchmarks.report.document import anchor
+from benchmarks.report.render import render_text_table
 
 
 @pytest.fixture

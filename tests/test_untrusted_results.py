@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from benchmarks.atomic import write_csv
 from benchmarks.cli import main
-from benchmarks.records import CURVE_COLUMNS, RUN_COLUMNS
+from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
 
 #: generated cases per property; `--hypothesis-profile=explore` (tests/conftest.py) runs more
 _EXPLORE = settings.default.max_examples > 100
@@ -199,7 +199,7 @@ def test_a_directory_name_with_a_markdown_link_gives_no_link(tmp_path, capsys):
 def test_a_resumed_run_does_not_write_outside_either(tmp_path, capsys, monkeypatch):
     """`kvsbench run` into a directory holding a hostile runs.csv (all recorded: a resume that
     only rebuilds the report) writes inside it only."""
-    import benchmarks.sweep as sweep_module
+    import benchmarks.harness.sweep as sweep_module
 
     out = result_dir(tmp_path / "out", exp="../../escaped-by-run")
     monkeypatch.setattr(sweep_module.ResultStore, "done", lambda self, ids: True)

@@ -18,6 +18,7 @@ from pathlib import Path
 from benchmarks.atomic import write_atomic
 from benchmarks.course import EXPERIMENTS
 from benchmarks.course.common import read_summary
+from benchmarks.harness.registry import DEFAULT_TWINS
 
 # ------------------------------------------------------------------------------- blocks
 
@@ -296,7 +297,7 @@ def fashion_section(s: dict) -> list:
                [[label, impl, _f(res[impl]["test_acc"]), _s(res[impl]["fit_seconds"]),
                  _f(res[impl]["max_loss_diff"])]
                 for label, res in (("MLP 100", mlp), ("logreg", logreg))
-                for impl in ("scratch", "keras")]),
+                for impl in DEFAULT_TWINS]),
         _img(s["plots"]["net_vs_lr"], "Test accuracy of every model, and validation accuracy "
                                       "per epoch of the twins."),
         _h(3, "The notebook's questions, answered from these numbers"),

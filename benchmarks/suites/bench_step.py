@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import common
+from benchmarks.suites import common
 
 ROUNDS = 50
 ITERATIONS = 1

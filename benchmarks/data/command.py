@@ -21,8 +21,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from benchmarks.data.idx import file_digest
 from benchmarks.errors import DataError
-from benchmarks.idx import file_digest
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
 
@@ -32,8 +32,8 @@ def inspect_dir(directory: Path) -> list[dict]:
     """One dict per expected file: ``name``, ``path`` (None if absent), ``md5``, ``official``
     (the MD5 is Fashion-MNIST's own), ``count`` (images or labels) and ``problem`` (one line,
     or None). A pair of files whose counts disagree is a problem of the labels file."""
-    from benchmarks.data import FILE_STEMS, OFFICIAL_MD5, _find_files
-    from benchmarks.idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
+    from benchmarks.data.files import FILE_STEMS, OFFICIAL_MD5, _find_files
+    from benchmarks.data.idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
     found, _ = _find_files(directory)
     by_stem = {p.name.removesuffix(".gz"): p for p in found}
@@ -61,7 +61,7 @@ def inspect_dir(directory: Path) -> list[dict]:
 
 def places(data_dir=None) -> list[tuple[str, Path | None]]:
     """The places the loader looks in, in its order: (what, directory or None if not set)."""
-    from benchmarks.data import ENV_VAR, keras_cache_dir
+    from benchmarks.data.files import ENV_VAR, keras_cache_dir
 
     env = os.environ.get(ENV_VAR)
     return [
@@ -74,7 +74,7 @@ def places(data_dir=None) -> list[tuple[str, Path | None]]:
 def verify_lines(data_dir=None) -> tuple[list[str], str | None]:
     """The report of ``kvsbench data verify`` as lines, and the problem of the copy the loader
     would use (None: it is good)."""
-    from benchmarks.data import resolve_data_dir
+    from benchmarks.data.files import resolve_data_dir
 
     try:
         used = resolve_data_dir(data_dir, download=False)
@@ -138,7 +138,7 @@ def _unpack(source: Path, into: Path) -> Path:
 
 def _locate(root: Path) -> list[Path]:
     """The four files under ``root`` (at any depth; one of each, gzip or raw)."""
-    from benchmarks.data import FILE_STEMS
+    from benchmarks.data.files import FILE_STEMS
 
     out = []
     for stem in FILE_STEMS:
@@ -161,8 +161,8 @@ def import_files(source, dest: Path | None = None) -> tuple[Path, list[dict]]:
     file is written whole; a previous copy in the other form (raw vs gzip) is removed so the
     loader cannot pick a stale one. Returns (dest, the rows of :func:`inspect_dir`)."""
     from benchmarks.atomic import atomic_path
-    from benchmarks.data import keras_cache_dir
-    from benchmarks.idx import load_idx_pair
+    from benchmarks.data.files import keras_cache_dir
+    from benchmarks.data.idx import load_idx_pair
 
     source = Path(source).expanduser()
     if not source.exists():
@@ -180,7 +180,7 @@ def import_files(source, dest: Path | None = None) -> tuple[Path, list[dict]]:
             other = path.name.removesuffix(".gz") if path.name.endswith(".gz") \
                 else f"{path.name}.gz"
             (dest / other).unlink(missing_ok=True)
-    from benchmarks.data import clear_cache
+    from benchmarks.data.files import clear_cache
 
     clear_cache()
     return dest.resolve(), inspect_dir(dest)
@@ -200,7 +200,7 @@ def add_parser(sub) -> None:
     dsub = p.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     f = dsub.add_parser("fetch", help="download the four files through Keras' get_file into "
                         "the Keras cache, MD5-checked")
-    from benchmarks.data import ORIGIN
+    from benchmarks.data.files import ORIGIN
 
     f.add_argument("--origin", default=ORIGIN, metavar="URL",
                    help="where to download from (a mirror; file:// works)")
@@ -234,7 +234,7 @@ def _summary(dest: Path, rows: list[dict]) -> str:
 def cmd_fetch(args) -> int:
     import contextlib
 
-    from benchmarks.data import download_fashion_mnist, keras_cache_dir
+    from benchmarks.data.files import download_fashion_mnist, keras_cache_dir
 
     with contextlib.ExitStack() as stack:
         if not args.verbose:  # importing Keras starts TensorFlow, which prints its own lines
@@ -262,7 +262,7 @@ def cmd_verify(args) -> int:
 
 
 def cmd_path(args) -> int:
-    from benchmarks.data import resolve_data_dir
+    from benchmarks.data.files import resolve_data_dir
 
     source = resolve_data_dir(args.data_dir, download=False)
     print(source.directory)

@@ -1,7 +1,7 @@
 """``kvsbench compare BASELINE CURRENT``: did accuracy, parity or relative speed regress?
 
 Both result directories are read (``runs.csv``, and ``env.json`` for the header and
-``--same-machine``), each is aggregated by :func:`benchmarks.summary.summarize`, and their
+``--same-machine``), each is aggregated by :func:`benchmarks.report.summary.summarize`, and their
 experiments are matched by ``experiment_id`` (a hash of the config without the seed). Per
 matched experiment:
 
@@ -11,13 +11,13 @@ figure                      fails when
 ``<impl> test_acc``         the current mean is more than ``acc_tol`` percentage points below the
                             baseline mean; when BOTH sides have >= 3 seeds, instead: the current
                             mean is below the low end of the baseline's 95 % Student-t interval of
-                            its mean (:func:`benchmarks.summary.confidence_interval` of the
+                            its mean (:func:`benchmarks.report.summary.confidence_interval` of the
                             baseline's per-seed test accuracies)
 ``<impl> diverged``         the current side has more diverged runs than the baseline
 ``max_loss_diff``           it exceeds ``parity_tol``, or cannot be computed (only when both
-                            twins were run; :func:`benchmarks.runner.loss_gap`)
+                            twins were run; :func:`benchmarks.harness.runner.loss_gap`)
 ``time_ratio``              reference/twin speed measured inside each run fell by more than
-                            ``ratio_tol`` AND outside the noise (:mod:`benchmarks.speedcheck`:
+                            ``ratio_tol`` AND outside the noise (:mod:`benchmarks.ci.speedcheck`:
                             fastest epochs, bootstrap interval; without curves.csv the fixed
                             gate on ``time_ratio_mean``), or there is no current figure (no run
                             of both twins finished ok); only when both twins were run
@@ -27,7 +27,7 @@ figure                      fails when
 
 Absolute times differ from machine to machine, so they are compared only with
 ``--same-machine``, which is refused when the two ``env.json`` fingerprints
-(:data:`benchmarks.envinfo.FINGERPRINT_KEYS`) differ. Experiments found on one side only are
+(:data:`benchmarks.harness.envinfo.FINGERPRINT_KEYS`) differ. Experiments found on one side only are
 listed and fail only with ``--strict``; when NO experiment of the baseline is in the current
 directory, that is bad input (exit 2), never a pass. A figure of the current side that cannot
 be computed is a failure of its experiment, never "n/a". Exit status: 0 nothing regressed, 1
@@ -35,9 +35,9 @@ something did, 2 bad input (:class:`benchmarks.errors.ResultsError`, printed as 
 the CLI): a missing or damaged directory, a runs.csv cut mid-row, a run recorded twice.
 
 What is printed from the two directories (experiment ids, twin names, env.json values) is one
-line of text each (:func:`benchmarks.markup.one_line`), and in the Markdown format literal text
-(:func:`benchmarks.markup.text`): a result file can neither drive the terminal nor put a link
-into a CI job summary.
+line of text each (:func:`benchmarks.report.document.one_line`), and in the Markdown format literal
+text (:func:`benchmarks.report.document.text`): a result file can neither drive the terminal nor put
+a link into a CI job summary.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.errors import ConfigError, ResultsError
-from benchmarks.markup import code, one_line
+from benchmarks.harness.runner import PARITY_TOLERANCE
+from benchmarks.report.document import code, one_line
 
 FORMATS = ("text", "markdown")
 #: a float comparison's slack, so that a drop of exactly the tolerance does not fail
@@ -61,7 +62,7 @@ class Tolerances:
 
     acc_pp: float = 1.0
     ratio: float = 0.25
-    parity: float = 1e-3
+    parity: float = PARITY_TOLERANCE
     time: float = 0.25
     strict: bool = False
     same_machine: bool = False
@@ -96,7 +97,7 @@ class ResultDir:
 
     path: Path
     runs: object  # pandas.DataFrame (runs.csv)
-    summary: object  # pandas.DataFrame (benchmarks.summary.summarize(runs))
+    summary: object  # pandas.DataFrame (benchmarks.report.summary.summarize(runs))
     env: dict | None
     #: per-epoch times (curves.csv; None when absent: speed then falls back to the fixed gate)
     curves: object = None
@@ -135,7 +136,7 @@ class Comparison:
 
 # ----------------------------------------------------------------------------- reading
 def _needed_columns() -> tuple[str, ...]:
-    from benchmarks.summary import EXPERIMENT_COLUMNS, TWIN_FIGURES
+    from benchmarks.report.summary import EXPERIMENT_COLUMNS, TWIN_FIGURES
 
     return tuple(dict.fromkeys((
         *EXPERIMENT_COLUMNS, "run_id", "seed", "impl", "reference", "status", *TWIN_FIGURES,
@@ -146,8 +147,8 @@ def _needed_columns() -> tuple[str, ...]:
 
 def load_result_dir(path) -> ResultDir:
     """Read and summarise one result directory; :class:`ResultsError` if it is not one."""
-    from benchmarks.records import read_runs
-    from benchmarks.summary import summarize
+    from benchmarks.harness.records import read_runs
+    from benchmarks.report.summary import summarize
 
     path = Path(path)
     hint = "give a directory made by `kvsbench run --out`"
@@ -185,7 +186,7 @@ def load_result_dir(path) -> ResultDir:
 
 def _read_curves(path: Path):
     """curves.csv's per-epoch times, or None when the directory has none."""
-    from benchmarks.records import read_csv
+    from benchmarks.harness.records import read_csv
 
     if not (path / "curves.csv").is_file():
         return None
@@ -203,7 +204,7 @@ def _read_sweep(path: Path) -> dict | None:
 
 def check_same_machine(baseline: ResultDir, current: ResultDir) -> None:
     """Refuse ``--same-machine`` unless both fingerprints exist and agree (ResultsError)."""
-    from benchmarks.envinfo import FINGERPRINT_KEYS, fingerprint
+    from benchmarks.harness.envinfo import FINGERPRINT_KEYS, fingerprint
 
     for side in (baseline, current):
         if side.env is None:
@@ -293,7 +294,7 @@ def _ok_test_accs(side: ResultDir, exp_id: str, impl: str):
 
 
 def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Tolerances) -> list[Row]:
-    from benchmarks.registry import ordered, twins_of
+    from benchmarks.harness.registry import ordered, twins_of
 
     b, c = _summary_row(base, exp_id), _summary_row(cur, exp_id)
     b_impls, c_impls = _impls(base, exp_id), _impls(cur, exp_id)
@@ -343,7 +344,7 @@ def _data_rows(exp_id: str, base: ResultDir, cur: ResultDir) -> list[Row]:
 
 
 def _acc_row(exp_id, impl, base, cur, b, c, tol: Tolerances) -> Row:
-    from benchmarks.summary import confidence_interval
+    from benchmarks.report.summary import confidence_interval
 
     bm, cm = float(b[f"{impl}_test_acc_mean"]), float(c[f"{impl}_test_acc_mean"])
     figure = f"{impl} test_acc"
@@ -379,9 +380,9 @@ def _parity_row(exp_id, impl, reference, b, c, tol: Tolerances, same_ref: bool) 
 
 
 def _ratio_row(exp_id, impl, reference, base, cur, b, c, tol: Tolerances) -> Row:
-    """The speed verdict from both sides' per-epoch times (:mod:`benchmarks.speedcheck`);
+    """The speed verdict from both sides' per-epoch times (:mod:`benchmarks.ci.speedcheck`);
     the fixed gate on the runs' time_ratio medians when a side has no per-epoch times."""
-    from benchmarks.speedcheck import median_change, sampled_change, speed_verdict
+    from benchmarks.ci.speedcheck import median_change, sampled_change, speed_verdict
 
     key = f"{impl}_time_ratio_mean"
     figure = f"time_ratio {reference}/{impl}"
@@ -402,7 +403,7 @@ def _ratio_row(exp_id, impl, reference, base, cur, b, c, tol: Tolerances) -> Row
 
 
 def _epoch_times(side: ResultDir, exp_id: str, impl: str, reference: str):
-    from benchmarks.speedcheck import epoch_times
+    from benchmarks.ci.speedcheck import epoch_times
 
     return epoch_times(side.curves, exp_id, impl, reference)
 
@@ -475,7 +476,7 @@ def matched_text(cmp: Comparison) -> str:
 
 def verdict_line(cmp: Comparison, quote=one_line) -> str:
     """The one-line outcome printed under the table; ``quote`` renders the experiment ids and
-    figure names, which come from the files (Markdown: :func:`benchmarks.markup.code`)."""
+    figure names, which come from the files (Markdown: :func:`benchmarks.report.document.code`)."""
     parts = [matched_text(cmp)]
     if cmp.only_baseline:
         parts.append(f"{len(cmp.only_baseline)} only in baseline")
@@ -526,8 +527,8 @@ def format_text(cmp: Comparison) -> str:
 
 def format_markdown(cmp: Comparison) -> str:
     """The comparison as a Markdown job summary; every string from the two directories is
-    literal text (a code span, :func:`benchmarks.markup.code`, or escaped,
-    :func:`benchmarks.markup.text`); values and verdicts are kvsbench's own words."""
+    literal text (a code span, :func:`benchmarks.report.document.code`, or escaped,
+    :func:`benchmarks.report.document.text`); values and verdicts are kvsbench's own words."""
     def esc(v: str) -> str:
         return v.replace("|", "\\|")
 
@@ -566,9 +567,9 @@ def add_parser(sub) -> None:
     p.add_argument("--ratio-tol", type=float, default=0.25, metavar="FRAC",
                    help="allowed relative fall of the reference/twin speed (default 0.25); a "
                    "larger fall is a regression only when outside the noise (docs/ci.md)")
-    p.add_argument("--parity-tol", type=float, default=1e-3, metavar="LOSS",
+    p.add_argument("--parity-tol", type=float, default=PARITY_TOLERANCE, metavar="LOSS",
                    help="largest allowed per-epoch train-loss difference of the twins "
-                   "(default 1e-3)")
+                   f"(default {PARITY_TOLERANCE:g})")
     p.add_argument("--time-tol", type=float, default=0.25, metavar="FRAC",
                    help="with --same-machine: allowed relative slow-down of the steady epoch "
                    "time (default 0.25)")

@@ -15,7 +15,7 @@ import statistics
 
 import pytest
 
-from benchmarks import common
+from benchmarks.suites import common
 
 ROUNDS = 7
 WARMUP_ROUNDS = 1

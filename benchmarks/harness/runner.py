@@ -1,7 +1,7 @@
 """Run one experiment with every twin under identical conditions, each in its own process.
 
 Data flow: config → data (a :class:`benchmarks.data.Pair`) → twins (one worker process each,
-:mod:`benchmarks.worker`) → this runner → :class:`RunResult` records. Identical conditions:
+:mod:`benchmarks.harness.worker`) → this runner → :class:`RunResult` records. Identical conditions:
 the same split, the same initial weights (drawn once here), the same batch order every epoch
 (drawn from the seed in each worker, outside the timed region), float32 everywhere.
 
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from benchmarks import registry
 from benchmarks.config import ExperimentConfig
-from benchmarks.twins import initial_weights
-from benchmarks.worker import TwinError, TwinPool, WorkerDied
+from benchmarks.harness import registry
+from benchmarks.harness.twins import initial_weights
+from benchmarks.harness.worker import TwinError, TwinPool, WorkerDied
 
 CURVE_KEYS = ("train_loss", "train_acc", "val_loss", "val_acc", "epoch_seconds", "step_seconds")
 #: a run whose epoch times (after the first) spread wider than this is flagged as drifting ...
@@ -127,7 +127,7 @@ class RunResult:
 def run_experiment(
     config: ExperimentConfig,
     pair,
-    impls=("scratch", "keras"),
+    impls=registry.DEFAULT_TWINS,
     target_acc: float | None = None,
     on_epoch: Callable[[str, int], None] | None = None,
     *,
@@ -142,7 +142,7 @@ def run_experiment(
     config : ExperimentConfig
     pair : benchmarks.data.Pair
         X_train (n, 784) float32, y_train (n,) 0/1, and the validation and test splits.
-    impls : sequence of registered twin names (:mod:`benchmarks.registry`)
+    impls : sequence of registered twin names (:mod:`benchmarks.harness.registry`)
     target_acc : float, optional
         Record each twin's training time until validation accuracy first reaches it.
     on_epoch : callable(impl, epoch), optional
@@ -239,6 +239,12 @@ def _fail(res: RunResult, exc: Exception, epoch: int | None = None) -> None:
     res.status = "failed"
     where = f" in epoch {epoch}" if epoch is not None else ""
     res.failure = f"{res.impl}{where}: {exc}"
+
+
+#: the parity figure (largest per-epoch :func:`loss_gap`) up to which two twins "match": the
+#: report's verdict and ``kvsbench compare --parity-tol`` use it; tests/test_parity.py holds
+#: the twins to it on every optimizer
+PARITY_TOLERANCE = 1e-3
 
 
 def loss_gap(loss, ref_loss):

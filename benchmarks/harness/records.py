@@ -19,7 +19,7 @@ from benchmarks.config import ExperimentConfig, hidden_units_label
 from benchmarks.errors import ResultsError
 
 if TYPE_CHECKING:  # records are written from runs; reading them needs no runner
-    from benchmarks.runner import RunResult
+    from benchmarks.harness.runner import RunResult
 
 #: config columns every row carries (the experiment can be rebuilt from them)
 CONFIG_COLUMNS = (
@@ -279,7 +279,7 @@ class ResultStore:
 
     Another kvsbench may write into the same directory at the same time (another ``kvsbench
     run`` with other pairs): every :meth:`add` holds the directory's lock
-    (:func:`benchmarks.resultdir.locked`) and merges with the files as they are on disk at
+    (:func:`benchmarks.harness.resultdir.locked`) and merges with the files as they are on disk at
     that moment, so both processes' rows survive."""
 
     def __init__(self, out_dir: Path):
@@ -304,7 +304,7 @@ class ResultStore:
 
     def add(self, results: dict[str, RunResult], pair, target_acc=None) -> None:
         """Record one experiment's runs (all twins at once), merged with what is on disk."""
-        from benchmarks.resultdir import locked
+        from benchmarks.harness.resultdir import locked
 
         new_runs = pd.DataFrame([run_row(r, pair, target_acc) for r in results.values()])
         new_curves = pd.DataFrame([row for r in results.values() for row in curve_rows(r)],

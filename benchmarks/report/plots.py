@@ -2,7 +2,7 @@
 display, no global figure state), each returned as PNG bytes.
 
 - :func:`experiment_figure` — one experiment (pair × model): loss curves, accuracy curves
-  (train and validation, one line style per twin, from :mod:`benchmarks.registry`) and
+  (train and validation, one line style per twin, from :mod:`benchmarks.harness.registry`) and
   epoch-time bars with the speed-up against the reference twin.
 - :func:`accuracy_heatmap` — a 10 × 10 class-by-class grid of test accuracy per model, a twin
   above the diagonal, the reference below.
@@ -75,7 +75,7 @@ def plottable(values) -> np.ndarray:
 def mpl_text(value, limit: int = 80) -> str:
     """A string from a result file as matplotlib text: one line (control characters blanked),
     at most ``limit`` characters, every ``$`` escaped so that it is never parsed as maths."""
-    from benchmarks.markup import one_line
+    from benchmarks.errors import one_line
 
     s = one_line(value)
     if len(s) > limit:
@@ -86,7 +86,7 @@ def mpl_text(value, limit: int = 80) -> str:
 def twin_line(impl: str) -> dict:
     """The twin's line style (registry): the first twin wide and light under the others, so
     all stay visible where they agree (which is the point of parity)."""
-    from benchmarks.registry import TWINS
+    from benchmarks.harness.registry import TWINS
 
     entry = TWINS.get(impl)
     return dict(entry.style) if entry is not None else dict(_DEFAULT_LINE)
@@ -124,7 +124,7 @@ def experiment_figure(curves, summary_row, title: str) -> bytes:
     """
     fig = Figure(figsize=(14, 4.1), layout="constrained")
     ax_loss, ax_acc, ax_time = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 0.85]})
-    from benchmarks.registry import label, ordered
+    from benchmarks.harness.registry import label, ordered
 
     impls = ordered(curves["impl"].unique())
     for impl in impls:
@@ -164,7 +164,7 @@ def _epoch_ticks(n_epochs: int) -> list[int]:
 def _time_bars(ax, row, impls) -> None:
     """Grouped bars: first epoch and steady-state epoch (median of the later ones), per twin,
     each labelled with its time; with two twins, above each group the reference/twin ratio."""
-    from benchmarks.registry import label
+    from benchmarks.harness.registry import label
 
     groups = (("first", "first epoch\n(Keras traces)"), ("steady", "later epochs\n(median)"))
     width = 0.76 / max(1, len(impls))
@@ -430,7 +430,7 @@ def pair_figure(pair, max_points: int = 1500, n_samples: int = 12, seed: int = 0
     seed : int
         Seed of the PCA sample and of the sample images.
     """
-    from benchmarks.toy_data import project_pair_2d
+    from benchmarks.data.toy import project_pair_2d
 
     proj = project_pair_2d(pair.X_train, pair.y_train, seed=seed, max_samples=max_points)
     fig = Figure(figsize=(12, 4.6), layout="constrained")

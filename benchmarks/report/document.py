@@ -16,27 +16,22 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
+
+from benchmarks.errors import one_line
 
 #: the characters :func:`text` escapes: Markdown's inline markup (and GitHub's `$` maths and
 #: `~` strike-through), HTML's `<` and `&`, and `#` / `!` that open headings and images
 ESCAPED = "\\`*_[]()<>#!~&$"
 _ESCAPE = re.compile("([" + re.escape(ESCAPED) + "])")
-#: C0 and C1 control characters and the Unicode line / paragraph separators
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _HELD = re.compile("\x00([0-9]+)\x00")
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![*\w])\*([^*]+)\*(?![*\w])")
 #: what an href the report makes may consist of (RFC 3986's characters, no quotes or spaces)
 _HREF_CHARS = re.compile(r"^[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+$")
-
-
-def one_line(value) -> str:
-    """``value`` as one line of plain text: control characters (NUL, ESC, line breaks...)
-    become spaces, so nothing read from a file can start a new line or drive a terminal."""
-    return _CONTROL.sub(" ", str(value))
 
 
 def text(value) -> str:
@@ -136,3 +131,56 @@ def safe_href(href: str) -> bool:
     return (not parts.netloc and not href.startswith("/")
             and ":" not in href.split("/")[0]
             and ".." not in PurePosixPath(parts.path).parts)
+
+
+# The document: what the report, the course report, compare and history are made of.
+
+@dataclass
+class Plot:
+    """One PNG of the report: where it is (relative to the result directory) and its bytes."""
+
+    path: str
+    caption: str
+    png: bytes = field(repr=False)
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Para:
+    text: str  # inline markup: **bold**, `code`, [text](href)
+
+
+@dataclass
+class Bullets:
+    items: list
+
+
+@dataclass
+class Table:
+    headers: list
+    rows: list
+    align: str = ""  # one letter per column: l(eft) or r(ight); default all left
+    row_ids: list | None = None
+
+
+@dataclass
+class Image:
+    plot: Plot
+
+
+@dataclass
+class Contents:
+    """A table of contents: links to the level-2 headings named."""
+
+    headings: list
+
+
+def anchor(text: str) -> str:
+    """A heading's anchor as GitHub makes it (lower case, spaces → ``-``, punctuation gone);
+    the HTML report gives its headings the same ids, so one link works in both."""
+    return re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")

@@ -15,11 +15,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.atomic import write_json
-from benchmarks.config import DEFAULT_PAIRS, ExperimentConfig
+from benchmarks.config import DEFAULT_PAIRS, MODELS, ExperimentConfig
 from benchmarks.errors import ResultsError
-from benchmarks.records import ResultStore
-from benchmarks.runner import run_experiment
-from benchmarks.worker import DEFAULT_TIMEOUT, TwinPool, WorkerDied
+from benchmarks.harness.records import ResultStore
+from benchmarks.harness.registry import DEFAULT_TWINS
+from benchmarks.harness.runner import run_experiment
+from benchmarks.harness.worker import DEFAULT_TIMEOUT, TwinPool, WorkerDied
 
 #: threads per twin when --threads is not given (measured: docs/speed.md)
 DEFAULT_THREADS = 1
@@ -34,14 +35,14 @@ class Sweep:
 
     base: ExperimentConfig
     pairs: tuple[str, ...] = DEFAULT_PAIRS
-    models: tuple[str, ...] = ("logreg", "mlp")
+    models: tuple[str, ...] = MODELS
     seeds: int = 1
-    impls: tuple[str, ...] = ("scratch", "keras")
+    impls: tuple[str, ...] = DEFAULT_TWINS
     #: the twin every other one is compared with (None: the registry's default)
     reference: str | None = None
     target_acc: float | None = None
     data_dir: str | None = None
-    #: threads of every twin's worker (0: all cores); see :mod:`benchmarks.worker`
+    #: threads of every twin's worker (0: all cores); see :mod:`benchmarks.harness.worker`
     threads: int = DEFAULT_THREADS
     #: seconds one epoch of one twin may take before its worker is killed
     timeout: float = DEFAULT_TIMEOUT
@@ -82,7 +83,7 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> S
     runs), else from sweep.json; the threads from sweep.json, else env.json's
     ``threads_flag``. Raises :class:`ResultsError` when there is no readable sweep.json.
     """
-    from benchmarks.records import read_csv
+    from benchmarks.harness.records import read_csv
 
     result_dir = Path(result_dir)
     path = result_dir / "sweep.json"
@@ -110,7 +111,7 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> S
             threads = json.loads((result_dir / "env.json").read_text()).get("threads_flag")
         except (OSError, ValueError, AttributeError):
             threads = None
-    from benchmarks.registry import resolve
+    from benchmarks.harness.registry import resolve
 
     impls, reference = resolve(impls, rec.get("reference"))
     target_acc = settings.pop("target_acc", None)
@@ -161,13 +162,13 @@ def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict
 
 
 def sweep_env(sweep: Sweep, twins: dict) -> dict:
-    """env.json: the machine (:func:`benchmarks.envinfo.collect_env`), per twin what its worker
-    really ran with (threads, BLAS, start-up seconds), and where the data came from (``data``:
-    ``timing_only`` marks a stand-in of repeated images, good for speed figures only). The
-    thread figures of the machine-level fingerprint are the twins' own: the parent process
+    """env.json: the machine (:func:`benchmarks.harness.envinfo.collect_env`), per twin what its
+    worker really ran with (threads, BLAS, start-up seconds), and where the data came from
+    (``data``: ``timing_only`` marks a stand-in of repeated images, good for speed figures only).
+    The thread figures of the machine-level fingerprint are the twins' own: the parent process
     trains nothing."""
     from benchmarks.data import data_provenance
-    from benchmarks.envinfo import collect_env
+    from benchmarks.harness.envinfo import collect_env
 
     env = {**collect_env(), "threads_flag": sweep.threads, "twins": twins,
            "reference": sweep.reference, "data": data_provenance(sweep.data_dir)}
@@ -186,13 +187,13 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
     Everything that can be wrong is found before anything is written: ``--out`` that is a file
     or not writable, a directory of another config or other data, no data, corrupt data, or
     data without images of a pair's classes. Other kvsbench processes may write into
-    ``out_dir`` at the same time (:mod:`benchmarks.resultdir`): nothing they record is lost.
+    ``out_dir`` at the same time (:mod:`benchmarks.harness.resultdir`): nothing they record is lost.
 
     Returns a dict with ``ran``, ``skipped`` and ``diverged`` counts (experiments).
     """
     from benchmarks.data import check_pairs
-    from benchmarks.markup import one_line
-    from benchmarks.resultdir import check_writable, clean_stale_temps, locked, prepare
+    from benchmarks.errors import one_line
+    from benchmarks.harness.resultdir import check_writable, clean_stale_temps, locked, prepare
 
     log = log or (lambda msg: print(one_line(msg), file=sys.stderr))
     out_dir = Path(out_dir)

@@ -1,15 +1,16 @@
 """Cached, seeded set-up shared by the pytest-benchmark suites (``bench_*.py``).
 
-Like numpy's ``benchmarks/common.py``: everything a benchmark needs besides the one thing it
+Like numpy's ``benchmarks/suites/common.py``: everything a benchmark needs besides the one thing it
 times is made here, once, outside any timed region. The data is Pullover vs Coat (the course's
 hard pair), split as ``kvsbench run`` splits it; twins are the harness' own classes from
-:mod:`benchmarks.registry`, built from the same config and initial weights, so a benchmark
+:mod:`benchmarks.harness.registry`, built from the same config and initial weights, so a benchmark
 measures exactly the code a paired run trains with. pytest-benchmark times in its own process,
 so every twin is built here, in one process, with the threads ``kvsbench run`` gives each of
-its workers (``KVSBENCH_THREADS``, default :data:`benchmarks.sweep.DEFAULT_THREADS`; ``all``
+its workers (``KVSBENCH_THREADS``, default :data:`benchmarks.harness.sweep.DEFAULT_THREADS`; ``all``
 for every core), applied once per session by :func:`configure_threads`. The accuracy next to
-each time comes from a paired run of the harness' runner (:func:`benchmarks.runner.run_experiment`)
-with a fixed budget of :data:`BUDGET_EPOCHS` epochs, made once per (model, batch size), cached.
+each time comes from a paired run of the harness' runner
+(:func:`benchmarks.harness.runner.run_experiment`) with a fixed budget of :data:`BUDGET_EPOCHS`
+epochs, made once per (model, batch size), cached.
 """
 
 from __future__ import annotations
@@ -20,15 +21,14 @@ import os
 import numpy as np
 import pytest
 
-from benchmarks.config import ExperimentConfig, batch_size_label
-from benchmarks.registry import TWINS
+from benchmarks.config import MODELS, ExperimentConfig, batch_size_label
+from benchmarks.harness.registry import DEFAULT_TWINS, TWINS
 
 PAIR = "pullover:coat"
 #: the twins benchmarked: every registered twin whose libraries are installed
 IMPLS = tuple(n for n, e in TWINS.items() if e.missing() is None)
 #: the twins whose internals the step and apply groups time (a NumPy optimizer, a Keras model)
-INTERNAL_IMPLS = tuple(n for n in ("scratch", "keras") if n in IMPLS)
-MODELS = ("logreg", "mlp")
+INTERNAL_IMPLS = tuple(n for n in DEFAULT_TWINS if n in IMPLS)
 #: batch sizes per model (None: full batch, logreg only)
 BATCH_SIZES = {"logreg": (32, 256, None), "mlp": (32, 256)}
 #: the fixed training budget behind ``extra_info``'s test accuracy and loss
@@ -97,7 +97,7 @@ def load_bench_pair():
 
 def epoch_data(cfg: ExperimentConfig, pair) -> tuple[np.ndarray, np.ndarray]:
     """The training split in the config's first-epoch batch order (what an epoch trains on)."""
-    from benchmarks.twins import epoch_orders
+    from benchmarks.harness.twins import epoch_orders
 
     order = epoch_orders(cfg, len(pair.X_train))[0]
     return pair.X_train[order], pair.y_train[order]
@@ -106,7 +106,7 @@ def epoch_data(cfg: ExperimentConfig, pair) -> tuple[np.ndarray, np.ndarray]:
 # ----------------------------------------------------------------------------- twins
 def threads() -> int:
     """``KVSBENCH_THREADS`` (an int, or ``all`` → 0: every core), else kvsbench run's default."""
-    from benchmarks.sweep import DEFAULT_THREADS
+    from benchmarks.harness.sweep import DEFAULT_THREADS
 
     value = os.environ.get("KVSBENCH_THREADS", "").strip().lower()
     if not value:
@@ -125,7 +125,7 @@ def configure_threads() -> int:
 
 def fresh_twin(impl: str, model: str, batch_size: int | None, pair):
     """One twin of the benchmarks' config at its seeded initial weights."""
-    from benchmarks.twins import initial_weights
+    from benchmarks.harness.twins import initial_weights
 
     configure_threads()
     cfg = config(model, batch_size)
@@ -137,7 +137,7 @@ def fresh_twin(impl: str, model: str, batch_size: int | None, pair):
 def budget_run(model: str, batch_size: int | None) -> dict:
     """Both twins trained for :data:`BUDGET_EPOCHS` epochs by the harness' paired runner
     (``{impl: RunResult}``), once per (model, batch size)."""
-    from benchmarks.runner import run_experiment
+    from benchmarks.harness.runner import run_experiment
 
     return run_experiment(config(model, batch_size), load_bench_pair(), IMPLS,
                           threads=threads())

@@ -1,6 +1,7 @@
 """``summary.csv``: one row per experiment (pair × model × config), every twin side by side,
 aggregated over seeds; each twin's parity and speed against the reference twin. ``kvsbench
-compare`` and the report read the same table.
+compare`` and the report read the same table; below, how they read it (rows in report order,
+the models, a twin's name as report text).
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from benchmarks.records import CONFIG_COLUMNS
-from benchmarks.registry import twins_of
+from benchmarks.config import MODELS
+from benchmarks.errors import DataError
+from benchmarks.harness.records import CONFIG_COLUMNS
+from benchmarks.harness.registry import label, twins_of
+from benchmarks.report.document import text
+from benchmarks.report.fmt import plural
 
 #: per-twin figures aggregated over seeds (mean and std columns: ``<impl>_<figure>_mean``)
 TWIN_FIGURES = ("test_acc", "test_loss", "train_loss", "val_loss", "fit_seconds",
@@ -52,8 +57,8 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     :data:`TWIN_FIGURES` (over the seeds whose run finished ok; std NaN with one value),
     ``<impl>_diverged`` / ``<impl>_failed`` (run counts), ``<impl>_reached_target``,
     ``<impl>_epoch_time_spread_max`` and ``<impl>_slow_epochs`` (drift, see
-    :attr:`benchmarks.runner.RunResult.slow_epochs`). Per twin other than the reference, against
-    it, over the seeds where both finished ``ok`` (a diverged or failed run has no speed):
+    :attr:`benchmarks.harness.runner.RunResult.slow_epochs`). Per twin other than the reference,
+    against it, over the seeds where both finished ``ok`` (a diverged or failed run has no speed):
     ``<impl>_time_ratio_mean`` / ``_std`` (reference/twin epoch time, each run's median over
     epochs; > 1: the twin is faster), ``<impl>_steady_time_ratio_mean`` / ``_std`` (the same of
     the steady-state epoch times, paired by seed, runs of 2 epochs or more: the ratio at the
@@ -138,3 +143,58 @@ def _nanmax(s: pd.Series) -> float:
 def _nanmin(s: pd.Series) -> float:
     v = pd.to_numeric(s, errors="coerce").dropna()
     return float(v.min()) if len(v) else math.nan
+
+
+# --------------------------------------------------------------------------- reading it
+
+
+
+def others(impls, reference) -> list[str]:
+    """The twins measured against the reference (none without one)."""
+    return [i for i in impls if reference is not None and i != reference]
+
+
+def pair_key(pair: str) -> tuple[int, int]:
+    from benchmarks.data import parse_pair
+
+    try:
+        return parse_pair(pair)
+    except DataError:
+        return (99, 99)
+
+
+def ordered_rows(summary):
+    """Summary rows by model, then pair in class-index order."""
+    if summary.empty:
+        return summary
+    key = summary.apply(
+        lambda r: (MODELS.index(r["model"]) if r["model"] in MODELS else 9,
+                   pair_key(r["pair"]), r["experiment_id"]), axis=1)
+    return summary.loc[key.sort_values().index].reset_index(drop=True)
+
+
+def pair_title(pair: str) -> str:
+    """``"trouser:ankle-boot"`` → ``"Trouser vs Ankle boot"``."""
+    from benchmarks.data import CLASS_NAMES
+
+    a, b = pair_key(pair)
+    if a == 99:
+        return pair
+    return f"{CLASS_NAMES[a]} vs {CLASS_NAMES[b]}"
+
+
+def settings_text(row, with_seeds: bool = True) -> str:
+    """The training settings of a summary row in a few words (for plot titles)."""
+    text = (f"{row['optimizer']}, lr {float(row['lr']):g}, batch {row['batch_size']}, "
+            f"{plural(int(row['epochs']), 'epoch')}")
+    return text + (f", {plural(int(row['n_seeds']), 'seed')}" if with_seeds else "")
+
+
+def models_of(summary) -> list[str]:
+    models = list(dict.fromkeys(summary["model"]))
+    return sorted(models, key=lambda m: MODELS.index(m) if m in MODELS else 9)
+
+
+def twin_text(impl) -> str:
+    """A twin's name as report text (a name read from a result file is untrusted)."""
+    return text(label(impl))

@@ -25,7 +25,7 @@ class TwinEntry:
     name: str
     #: how reports name it
     label: str
-    #: ``"module:Class"`` of the twin class (see :class:`benchmarks.twins.Twin`)
+    #: ``"module:Class"`` of the twin class (see :class:`benchmarks.harness.twins.Twin`)
     target: str
     #: modules that must be importable for the twin to run
     requires: tuple[str, ...] = ()
@@ -65,7 +65,7 @@ TWINS: dict[str, TwinEntry] = {
         TwinEntry(
             name="scratch",
             label="scratch",
-            target="benchmarks.twins:ScratchTwin",
+            target="benchmarks.harness.twins:ScratchTwin",
             requires=("numpy",),
             style={"ls": "-", "lw": 3.0, "alpha": 0.45, "marker": "o", "color": "#4c6a8a"},
             description="the from-scratch NumPy twin (scratch/), the readable reference code",
@@ -73,7 +73,7 @@ TWINS: dict[str, TwinEntry] = {
         TwinEntry(
             name="scratch-numba",
             label="scratch (numba)",
-            target="benchmarks.twins:ScratchNumbaTwin",
+            target="benchmarks.harness.twins:ScratchNumbaTwin",
             requires=("numpy", "numba"),
             extra="fast",
             style={"ls": "-", "lw": 1.2, "alpha": 1.0, "marker": ".", "color": "#16a085"},
@@ -82,7 +82,7 @@ TWINS: dict[str, TwinEntry] = {
         TwinEntry(
             name="keras",
             label="Keras",
-            target="benchmarks.twins:KerasTwin",
+            target="benchmarks.harness.twins:KerasTwin",
             requires=("tensorflow", "keras"),
             env={"KERAS_BACKEND": "tensorflow"},
             style={"ls": "--", "lw": 1.4, "alpha": 1.0, "marker": "x", "color": "#1b1f24"},
@@ -91,7 +91,7 @@ TWINS: dict[str, TwinEntry] = {
         TwinEntry(
             name="keras-xla",
             label="Keras (XLA)",
-            target="benchmarks.twins:KerasXlaTwin",
+            target="benchmarks.harness.twins:KerasXlaTwin",
             requires=("tensorflow", "keras"),
             env={"KERAS_BACKEND": "tensorflow"},
             style={"ls": "--", "lw": 1.4, "alpha": 0.9, "marker": "D", "color": "#d35400"},
@@ -100,7 +100,7 @@ TWINS: dict[str, TwinEntry] = {
         TwinEntry(
             name="torch",
             label="PyTorch",
-            target="benchmarks.torch_twin:TorchTwin",
+            target="benchmarks.harness.torch_twin:TorchTwin",
             requires=("torch",),
             extra="torch",
             style={"ls": "-.", "lw": 1.6, "alpha": 0.9, "marker": "s", "color": "#c0392b"},
@@ -118,7 +118,7 @@ TWINS: dict[str, TwinEntry] = {
         TwinEntry(
             name="keras-jax",
             label="Keras (JAX)",
-            target="benchmarks.twins:KerasTwin",
+            target="benchmarks.harness.twins:KerasTwin",
             requires=("keras", "jax"),
             extra="jax",
             env={"KERAS_BACKEND": "jax"},
@@ -129,7 +129,7 @@ TWINS: dict[str, TwinEntry] = {
         TwinEntry(
             name="keras-torch",
             label="Keras (PyTorch)",
-            target="benchmarks.twins:KerasTwin",
+            target="benchmarks.harness.twins:KerasTwin",
             requires=("keras", "torch"),
             extra="torch",
             env={"KERAS_BACKEND": "torch"},
@@ -143,6 +143,8 @@ TWINS: dict[str, TwinEntry] = {
 
 #: the twin every other one is compared with (parity, time ratio), unless --reference says else
 DEFAULT_REFERENCE = "keras"
+#: the twins ``kvsbench run``, the benchmark suites and the course train unless told otherwise
+DEFAULT_TWINS = ("scratch", "keras")
 
 
 def names() -> tuple[str, ...]:

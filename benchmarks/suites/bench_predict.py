@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks import common
+from benchmarks.suites import common
 
 ROUNDS = 50
 ITERATIONS = 1

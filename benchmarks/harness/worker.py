@@ -5,7 +5,7 @@ libraries in one process slow each other down (several-fold on a busy small mach
 libraries cannot share a process at all (TensorFlow and PyTorch), and a process's peak memory
 or thread count is only a twin's own figure when the process holds one twin.
 
-A worker is started once per twin (``python -m benchmarks.worker``: a fresh interpreter that
+A worker is started once per twin (``python -m benchmarks.harness.worker``: a fresh interpreter that
 imports nothing of the parent's; a socket pair is its pipe) and reused for every experiment of a
 sweep (importing TensorFlow costs seconds). It imports the twin's libraries, sets its threads,
 and then answers commands on a pipe, one at a time:
@@ -101,7 +101,7 @@ class _Serving:
 
     def build(self, config: dict, weights: list) -> float:
         from benchmarks.config import ExperimentConfig
-        from benchmarks.twins import epoch_orders
+        from benchmarks.harness.twins import epoch_orders
 
         self.twin = None
         config = ExperimentConfig.from_dict(config)
@@ -142,7 +142,7 @@ class _Serving:
 def _serve(conn, name: str, threads: int, t0: float) -> None:
     """The worker's main loop (runs in the child process)."""
     try:
-        from benchmarks import registry
+        from benchmarks.harness import registry
 
         entry = registry.get(name)
         os.environ.update(entry.env)
@@ -197,7 +197,7 @@ class TwinWorker:
             log = subprocess.DEVNULL
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "benchmarks.worker", "--fd", str(theirs.fileno()),
+                [sys.executable, "-m", "benchmarks.harness.worker", "--fd", str(theirs.fileno()),
                  "--twin", name, "--threads", str(int(threads))],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 env=env, start_new_session=True,  # Ctrl-C in the terminal is the parent's
@@ -356,9 +356,10 @@ class TwinPool:
 
 
 def main(argv=None) -> None:
-    """``python -m benchmarks.worker --fd FD --twin NAME --threads N`` (started by the pool)."""
+    """``python -m benchmarks.harness.worker --fd FD --twin NAME --threads N`` (started by the
+    pool)."""
     t0 = time.perf_counter()
-    p = argparse.ArgumentParser(prog="python -m benchmarks.worker")
+    p = argparse.ArgumentParser(prog="python -m benchmarks.harness.worker")
     p.add_argument("--fd", type=int, required=True)
     p.add_argument("--twin", required=True)
     p.add_argument("--threads", type=int, required=True)

@@ -3,8 +3,8 @@ an activation per hidden layer; one ``nn.Linear`` for logistic regression), loss
 (``BCEWithLogitsLoss``), trained with ``torch.optim`` in the loop a practitioner writes —
 zero_grad, forward, loss, backward, step.
 
-Imported only in the twin's worker process (``benchmarks/worker.py``). Same experiment as the
-other twins: the same initial weights (PyTorch keeps a Linear's weight as (out, in), the
+Imported only in the twin's worker process (``benchmarks/harness/worker.py``). Same experiment as
+the other twins: the same initial weights (PyTorch keeps a Linear's weight as (out, in), the
 transpose of Keras' kernel), the same batches in the same order, float32. Where PyTorch's update
 rules differ from Keras', the hyperparameters are mapped so the same experiment is meant
 (:func:`torch_optimizer`); docs/twins.md has the table, and the parity figure says how close it
@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.twins import Epoch, _blas_info, _blas_threads, resolve_threads, step_seconds
+from benchmarks.harness.twins import Epoch, _blas_info, _blas_threads, resolve_threads, step_seconds
 
 #: Keras' leaky_relu slope (``scratch.activations`` and ``keras.activations`` use it too)
 LEAKY_SLOPE = 0.2

@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.atomic import atomic_path
+from benchmarks.data.idx import file_digest
 from benchmarks.errors import ConfigError, DataError
-from benchmarks.idx import file_digest
 
 __all__ = [
     "MARKER",
@@ -126,7 +126,7 @@ def _check_size(value, flag: str) -> int:
 
 def _resolve_source(source_dir):
     """The :class:`benchmarks.data.DataSource` of the subset (explicit dir, env, Keras cache)."""
-    from benchmarks.data import _find_files, resolve_data_dir
+    from benchmarks.data.files import _find_files, resolve_data_dir
 
     if source_dir is not None and str(source_dir) != "":
         path = Path(source_dir).expanduser()
@@ -149,7 +149,7 @@ def _resolve_source(source_dir):
 
 def _repeat_by_class(labels: np.ndarray, per_class: int, seed: int, part: str, where) -> tuple:
     """(index into the source, new labels): ``per_class`` slots of each class, seeded order."""
-    from benchmarks.data import CLASS_NAMES, N_CLASSES
+    from benchmarks.data.classes import CLASS_NAMES, N_CLASSES
 
     new_labels = np.random.RandomState(seed).permutation(
         np.repeat(np.arange(N_CLASSES, dtype=np.uint8), per_class)
@@ -230,8 +230,8 @@ def make_standin(
     ConfigError
         A size that is not an integer >= 1.
     """
-    from benchmarks.data import FILE_STEMS, _find_files
-    from benchmarks.idx import load_idx_pair, write_idx
+    from benchmarks.data.files import FILE_STEMS, _find_files
+    from benchmarks.data.idx import load_idx_pair, write_idx
 
     sizes = {
         "train": _check_size(train_per_class, "--train-per-class"),

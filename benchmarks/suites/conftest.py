@@ -1,4 +1,4 @@
-"""Fixtures and pytest-benchmark hooks of the benchmark suites in ``benchmarks/bench_*.py``.
+"""Fixtures and pytest-benchmark hooks of the benchmark suites in ``benchmarks/suites/bench_*.py``.
 
 Run them with ``pytest benchmarks/ --benchmark-only``; the ordinary ``pytest`` (testpaths =
 tests) never collects them. Without Fashion-MNIST (``FASHION_MNIST_DIR`` or the Keras cache)
@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import common
+from benchmarks.suites import common
 
 
 @pytest.fixture(scope="session")
 def pair():
-    """Pullover vs Coat (:func:`benchmarks.common.load_bench_pair`), or skip without the data."""
+    """Pullover vs Coat (:func:`benchmarks.suites.common.load_bench_pair`), or skip without the
+    data."""
     return common.load_bench_pair()
 
 
 def pytest_report_header(config):
-    from benchmarks.envinfo import blas_info
+    from benchmarks.harness.envinfo import blas_info
 
     b = blas_info()
     return (f"kvsbench: NumPy BLAS {b['blas_library']} kernel {b['blas_kernel']} "
@@ -29,6 +30,6 @@ def pytest_report_header(config):
 def pytest_benchmark_update_machine_info(config, machine_info):
     """Store kvsbench's environment fingerprint (CPU, cores, BLAS, its kernel and threads,
     TensorFlow threads, versions) in the benchmark JSON's ``machine_info``."""
-    from benchmarks.envinfo import collect_env
+    from benchmarks.harness.envinfo import collect_env
 
     machine_info["kvsbench"] = collect_env()

@@ -15,8 +15,8 @@ run started; directories without it keep their place at the end), or as given wi
 ``--as-given``.
 
 **Machines.** Each directory's machine is its ``env.json`` fingerprint
-(:data:`benchmarks.envinfo.FINGERPRINT_KEYS`). A series is cut where the fingerprint changes:
-the plot's line breaks there (a dotted vertical line marks it), and steps are looked for
+(:data:`benchmarks.harness.envinfo.FINGERPRINT_KEYS`). A series is cut where the fingerprint
+changes: the plot's line breaks there (a dotted vertical line marks it), and steps are looked for
 within each machine's stretch only, never across one.
 
 **Steps** (:func:`find_steps`): within a stretch of values ``v_0 … v_{n-1}``, every split
@@ -64,7 +64,7 @@ class Point:
     commit: str
     created: str
     machine: tuple
-    summary: object  # pandas.DataFrame (benchmarks.summary.summarize)
+    summary: object  # pandas.DataFrame (benchmarks.report.summary.summarize)
     index: int = 0  # position in the history
     machine_no: int = 0
 
@@ -88,10 +88,10 @@ class Series:
 
 # ----------------------------------------------------------------------------- reading
 def load_points(dirs, as_given: bool = False) -> list[Point]:
-    """Read every directory (:func:`benchmarks.compare.load_result_dir`), put them in order
+    """Read every directory (:func:`benchmarks.ci.compare.load_result_dir`), put them in order
     and number the machines (1, 2, … in order of first appearance)."""
-    from benchmarks.compare import load_result_dir
-    from benchmarks.envinfo import fingerprint
+    from benchmarks.ci.compare import load_result_dir
+    from benchmarks.harness.envinfo import fingerprint
 
     if not dirs:
         raise ConfigError("kvsbench history needs at least one result directory.")
@@ -114,7 +114,7 @@ def load_points(dirs, as_given: bool = False) -> list[Point]:
 
 def collect_series(points: list[Point]) -> list[Series]:
     """Every (experiment, twin, figure) series, experiments in order of first appearance."""
-    from benchmarks.registry import ordered, twins_of
+    from benchmarks.harness.registry import ordered, twins_of
 
     experiments: dict = {}
     for p in points:
@@ -155,7 +155,7 @@ def _value(p: Point, exp_id: str, twin: str, figure: str) -> float:
 # ----------------------------------------------------------------------------- steps
 def _threshold(figure: str) -> float:
     """The smallest change that counts as a step (log units for the log-scale figures)."""
-    from benchmarks.compare import Tolerances
+    from benchmarks.ci.compare import Tolerances
 
     tol = Tolerances()
     if figure == "time_ratio":
@@ -267,7 +267,7 @@ def history_table(points: list[Point], series: list[Series]):
 
 
 def _change_text(figure: str, change: float) -> str:
-    from benchmarks.report import fmt_pp
+    from benchmarks.report.fmt import fmt_pp
 
     if figure == "test_acc":
         return fmt_pp(change)
@@ -281,8 +281,8 @@ def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> byte
     break where the machine changes (dotted vertical line), steps are marked in red."""
     from matplotlib.figure import Figure
 
-    from benchmarks.plots import to_png, twin_line
-    from benchmarks.registry import label
+    from benchmarks.harness.registry import label
+    from benchmarks.report.plots import to_png, twin_line
 
     figures = [f for f in FIGURES if any(s.figure == f for s in series)]
     fig = Figure(figsize=(4.2 * len(figures), 3.4), layout="constrained")
@@ -321,7 +321,7 @@ def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> byte
 
 def compose(points: list[Point], series: list[Series], plots: dict) -> list:
     """The history page as the report's blocks (:mod:`benchmarks.report`)."""
-    from benchmarks.report import Bullets, Heading, Image, Para, Table
+    from benchmarks.report.document import Bullets, Heading, Image, Para, Table
 
     n_machines = len({p.machine for p in points})
     blocks: list = [Heading(1, "kvsbench history"), Para(
@@ -354,7 +354,8 @@ def compose(points: list[Point], series: list[Series], plots: dict) -> list:
 def write_history(dirs, out_dir, as_given: bool = False) -> dict:
     """Write history.html, history.md, history.csv and plots/ into ``out_dir``."""
     from benchmarks.atomic import write_atomic, write_bytes_atomic, write_csv
-    from benchmarks.report import Plot, render_html, render_markdown
+    from benchmarks.report.document import Plot
+    from benchmarks.report.render import render_html, render_markdown
 
     points = load_points(dirs, as_given)
     series = collect_series(points)

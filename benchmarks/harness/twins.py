@@ -2,9 +2,10 @@
 
 A twin is built from ONE config and the experiment's initial weights, and then trains one epoch
 at a time on data already in that epoch's batch order, so the runner can drive every twin in
-lockstep. Each twin lives in a worker process of its own (:mod:`benchmarks.worker`): the class
-is imported there, its libraries with it, and :meth:`Twin.configure_threads` runs before it
-trains. A new twin is one class with these methods plus an entry in :mod:`benchmarks.registry`.
+lockstep. Each twin lives in a worker process of its own (:mod:`benchmarks.harness.worker`): the
+class is imported there, its libraries with it, and :meth:`Twin.configure_threads` runs before it
+trains. A new twin is one class with these methods plus an entry in
+:mod:`benchmarks.harness.registry`.
 
 The initial weights and the batch orders are drawn here, once, from the config's seed, so that
 every twin of an experiment starts from the same arrays and sees the same batches.
@@ -113,7 +114,7 @@ def _blas_threads(threads: int) -> None:
 
 
 def _blas_info() -> dict:
-    from benchmarks.envinfo import blas_info
+    from benchmarks.harness.envinfo import blas_info
 
     info = blas_info()
     return {**{k: info.get(k) for k in ("blas_library", "blas_kernel", "blas_threads")},

@@ -231,8 +231,9 @@ def twin_config(setup: TwinSetup, epochs: int):
 
 
 def _train_twin(impl: str, config, weights, X, y, orders):
-    """One twin through the harness' twin interface (:mod:`benchmarks.harness.twins`), in this process,
-    epoch by epoch on the course's batch orders → (losses, accuracies, seconds, weights)."""
+    """One twin through the harness' twin interface (:mod:`benchmarks.harness.twins`), in this
+    process, epoch by epoch on the course's batch orders → (losses, accuracies, seconds,
+    weights)."""
     from benchmarks.harness.registry import TWINS
 
     twin = TWINS[impl].load()(config, weights, len(X))

@@ -21,6 +21,8 @@ from pathlib import Path
 from benchmarks.atomic import write_atomic
 from benchmarks.course import EXPERIMENTS
 from benchmarks.course.common import read_summary
+from benchmarks.course.report_fashion import fashion_section
+from benchmarks.course.report_sections import blobs_section, moons_section, sleep_study_section
 from benchmarks.errors import ResultsError
 from benchmarks.harness.resultdir import inside, safe_name
 from benchmarks.report.document import Heading, Image, Para, Plot, Table, code, text
@@ -28,6 +30,11 @@ from benchmarks.report.fmt import fmt_number, fmt_seconds
 from benchmarks.report.render import render_html, render_markdown
 
 TITLE = "kvsbench — the course experiments"
+
+
+#: experiment name → the function that makes its section
+SECTIONS = {"blobs": blobs_section, "moons": moons_section, "sleep-study": sleep_study_section,
+            "fashion": fashion_section}
 
 
 def figure(out_dir: Path, name, caption: str):
@@ -56,8 +63,6 @@ def _overview_row(name: str, summary: dict | None, skipped: dict) -> list:
 
 def build_blocks(out_dir: Path, skipped: dict | None = None) -> tuple[list, list]:
     """(blocks, names of the experiments found) of the report of ``out_dir``."""
-    from benchmarks.course.report_sections import SECTIONS
-
     out_dir = Path(out_dir)
     summaries = {name: read_summary(out_dir, name) for name in EXPERIMENTS}
     found = [name for name in EXPERIMENTS if summaries[name] is not None]

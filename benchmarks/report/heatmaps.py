@@ -50,9 +50,18 @@ def _heatmap_panel(ax, grid, cmap_name, norm):
     return image, cmap
 
 
-def _heatmap_figure(n_panels: int) -> tuple[Figure, np.ndarray]:
-    fig = Figure(figsize=(5.6 * n_panels + 1.4, 6.4), layout="constrained")
-    return fig, np.atleast_1d(fig.subplots(1, n_panels))
+def _panels(grids: dict, class_names, cmap_name, norm, label, title):
+    """A figure of one panel per model: ``grid`` coloured, every cell labelled by ``label``,
+    titled ``title(model)``; returns (figure, axes, the last panel's image for a colour bar)."""
+    fig = Figure(figsize=(5.6 * len(grids) + 1.4, 6.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(grids)))
+    image = None
+    for ax, (model, grid) in zip(axes, grids.items(), strict=True):
+        image, cmap = _heatmap_panel(ax, grid, cmap_name, norm)
+        _annotate_cells(ax, grid, norm, cmap, label)
+        _class_grid(ax, class_names)
+        ax.set_title(title(mpl_text(model)), fontsize=10)
+    return fig, axes, image
 
 
 @quiet
@@ -76,15 +85,10 @@ def accuracy_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "
     values = np.concatenate([g[np.isfinite(g)] for g in grids.values()]) * 100
     low = float(np.floor(values.min())) if values.size else 50.0
     norm = mcolors.Normalize(vmin=min(low, 99.0), vmax=100.0)
-    fig, axes = _heatmap_figure(len(grids))
-    image = None
-    for ax, (model, grid) in zip(axes, grids.items(), strict=True):
-        image, cmap = _heatmap_panel(ax, grid * 100, "viridis", norm)
-        _annotate_cells(ax, grid * 100, norm, cmap, lambda v: f"{v:.1f}")
-        _class_grid(ax, class_names)
-        ax.set_title(f"{mpl_text(model)}: test accuracy (%)\nabove the diagonal {twin}, below "
-                     f"{reference}",
-                     fontsize=10)
+    fig, axes, image = _panels(
+        {model: grid * 100 for model, grid in grids.items()}, class_names, "viridis", norm,
+        lambda v: f"{v:.1f}",
+        lambda model: f"{model}: test accuracy (%)\nabove the diagonal {twin}, below {reference}")
     fig.colorbar(image, ax=list(axes), shrink=0.75, label="test accuracy (%)")
     _grid_legend(fig, [
         Line2D([], [], ls="", marker="$\u25E5$", ms=11, color="black",
@@ -117,15 +121,9 @@ def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "", twin: str =
     subtitle, twin, reference = mpl_text(subtitle, 160), mpl_text(twin), mpl_text(reference)
     grids = {model: np.where((g >= 1e-6) & (g <= 1e6), g, np.nan) for model, g in grids.items()}
     norm, cmap_name = ratio_scale(np.concatenate([g.ravel() for g in grids.values()]))
-    fig, axes = _heatmap_figure(len(grids))
-    image = None
-    for ax, (model, grid) in zip(axes, grids.items(), strict=True):
-        image, cmap = _heatmap_panel(ax, grid, cmap_name, norm)
-        _annotate_cells(ax, grid, norm, cmap, ratio_label)
-        _class_grid(ax, class_names)
-        ax.set_title(f"{mpl_text(model)}: {reference} / {twin} epoch time (×)\n"
-                     f"> 1: {twin} faster",
-                     fontsize=10)
+    fig, axes, image = _panels(
+        grids, class_names, cmap_name, norm, ratio_label,
+        lambda model: f"{model}: {reference} / {twin} epoch time (×)\n> 1: {twin} faster")
     bar = fig.colorbar(image, ax=list(axes), shrink=0.75,
                        label=f"{reference} / {twin} epoch time, epochs after the first "
                        "(×, log scale)")

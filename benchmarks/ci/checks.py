@@ -136,7 +136,7 @@ def no_match_message(base: ResultDir, cur: ResultDir) -> str:
     """One line: nothing of the baseline is in the current results, why, and what to run."""
     why = ""
     if base.sweep and cur.sweep:
-        b, c = base.sweep.get("settings") or {}, cur.sweep.get("settings") or {}
+        b, c = _settings(base.sweep), _settings(cur.sweep)
         diff = [f"{k} {b.get(k)!r} vs {c.get(k)!r}" for k in sorted(set(b) | set(c))
                 if b.get(k) != c.get(k)]
         if diff:
@@ -146,6 +146,12 @@ def no_match_message(base: ResultDir, cur: ResultDir) -> str:
             f"{why}: nothing was compared; make a matching run with `kvsbench run --like "
             f"{base.path} --out DIR` and compare with DIR, or a matching baseline with "
             f"`kvsbench run --like {cur.path} --out BASELINE`.")
+
+
+def _settings(sweep: dict) -> dict:
+    """sweep.json's settings, or {} when the (untrusted) file holds something else there."""
+    settings = sweep.get("settings")
+    return settings if isinstance(settings, dict) else {}
 
 
 def _missing_row(exp_id: str, where: str, strict: bool) -> Row:

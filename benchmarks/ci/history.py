@@ -19,21 +19,8 @@ run started; directories without it keep their place at the end), or as given wi
 changes: the plot's line breaks there (a dotted vertical line marks it), and steps are looked for
 within each machine's stretch only, never across one.
 
-**Steps** (:func:`find_steps`): within a stretch of values ``v_0 … v_{n-1}``, every split
-``k`` (1 ≤ k < n) is a candidate step at commit ``k``; it is a step when
-
-1. there are at least two commits on each side (:data:`MIN_SIDE`: one odd commit is noise,
-   not a step; a step at the newest commit shows once the next commit confirms it),
-2. the change of medians, ``median(v_k…) − median(…v_{k-1})`` (of ``log`` values for the time
-   ratio and the parity figure), is larger than the figure's threshold — the time ratio:
-   ``log(1 / (1 − 0.25))`` (compare's ``--ratio-tol``), test accuracy: 1 percentage point
-   (``--acc-tol``), parity: a factor of 10 — and
-3. the two sides do not overlap: every value after the split lies beyond every value before it.
-
-Of the candidates the largest change is taken, and both sides are searched again the same way
-(binary segmentation), so a stretch may hold several steps; each step found must then still
-pass 1-3 between its neighbouring steps. The change reported is the ratio (difference, for
-accuracy) of the medians between the neighbouring steps.
+**Steps** — where a figure moved for good within one machine's stretch — are found by
+:mod:`benchmarks.ci.steps` (the rule is there).
 """
 
 from __future__ import annotations
@@ -44,16 +31,16 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.ci.steps import change_text, detect, find_steps, step_change, stretches
 from benchmarks.errors import ConfigError, ResultsError
+
+__all__ = ["FIGURES", "Point", "Series", "add_parser", "collect_series", "compose", "detect",
+           "find_steps", "history_table", "load_points", "trend_figure", "write_history"]
 
 #: figures tracked per experiment: (key, label, unit of change, log scale?)
 FIGURES = ("test_acc", "max_loss_diff", "time_ratio")
 _LABEL = {"test_acc": "test accuracy", "max_loss_diff": "parity (max |Δ loss|)",
           "time_ratio": "time ratio"}
-#: parity: a step is a change by this factor at least
-PARITY_STEP_FACTOR = 10.0
-#: commits needed on each side of a step (one odd commit is not a step)
-MIN_SIDE = 2
 
 
 @dataclass
@@ -88,9 +75,9 @@ class Series:
 
 # ----------------------------------------------------------------------------- reading
 def load_points(dirs, as_given: bool = False) -> list[Point]:
-    """Read every directory (:func:`benchmarks.ci.compare.load_result_dir`), put them in order
-    and number the machines (1, 2, … in order of first appearance)."""
-    from benchmarks.ci.compare import load_result_dir
+    """Read every directory (:func:`benchmarks.ci.result_dirs.load_result_dir`), put them in
+    order and number the machines (1, 2, … in order of first appearance)."""
+    from benchmarks.ci.result_dirs import load_result_dir
     from benchmarks.harness.envinfo import fingerprint
 
     if not dirs:
@@ -152,98 +139,6 @@ def _value(p: Point, exp_id: str, twin: str, figure: str) -> float:
         return math.nan
 
 
-# ----------------------------------------------------------------------------- steps
-def _threshold(figure: str) -> float:
-    """The smallest change that counts as a step (log units for the log-scale figures)."""
-    from benchmarks.ci.compare import Tolerances
-
-    tol = Tolerances()
-    if figure == "time_ratio":
-        return -math.log(1 - tol.ratio)
-    if figure == "test_acc":
-        return tol.acc_pp / 100
-    return math.log(PARITY_STEP_FACTOR)
-
-
-def _scale(figure: str, v: np.ndarray) -> np.ndarray:
-    if figure == "test_acc":
-        return v
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(np.maximum(v, 1e-300))
-
-
-def find_steps(values, figure: str) -> list[int]:
-    """Indices into ``values`` (one machine's stretch, NaN allowed) where a step starts (the
-    module docstring has the rule)."""
-    v = np.asarray(values, dtype=float)
-    idx = np.flatnonzero(np.isfinite(v))
-    x = _scale(figure, v[idx])
-    threshold = _threshold(figure)
-    cuts = _segment(x, threshold)
-    # a step found inside a side must also hold between its neighbouring steps
-    bounds = [0, *cuts, len(x)]
-    kept = [k for j, k in enumerate(cuts, start=1)
-            if _is_step(x[bounds[j - 1]:k], x[k:bounds[j + 1]], threshold)]
-    return [int(idx[k]) for k in kept]
-
-
-def _is_step(before: np.ndarray, after: np.ndarray, threshold: float) -> bool:
-    if len(before) < MIN_SIDE or len(after) < MIN_SIDE:
-        return False
-    change = float(np.median(after) - np.median(before))
-    apart = after.min() > before.max() if change > 0 else after.max() < before.min()
-    return abs(change) > threshold + 1e-12 and bool(apart)
-
-
-def _segment(x: np.ndarray, threshold: float) -> list[int]:
-    """Binary segmentation: the split with the largest change of medians that is a step,
-    then the same on both sides."""
-    best, best_k = 0.0, None
-    for k in range(MIN_SIDE, len(x) - MIN_SIDE + 1):
-        change = abs(float(np.median(x[k:]) - np.median(x[:k])))
-        if change > best and _is_step(x[:k], x[k:], threshold):
-            best, best_k = change, k
-    if best_k is None:
-        return []
-    left = _segment(x[:best_k], threshold)
-    right = [best_k + k for k in _segment(x[best_k:], threshold)]
-    return [*left, best_k, *right]
-
-
-def stretches(points: list[Point]) -> list[list[int]]:
-    """Indices of the points, cut where the machine changes."""
-    out: list[list[int]] = []
-    for p in points:
-        if out and points[out[-1][-1]].machine == p.machine:
-            out[-1].append(p.index)
-        else:
-            out.append([p.index])
-    return out
-
-
-def detect(series: list[Series], points: list[Point]) -> None:
-    """Fill every series' ``steps`` (searched within each machine's stretch)."""
-    parts = stretches(points)
-    for s in series:
-        s.steps = [part[k] for part in parts
-                   for k in find_steps([s.values[i] for i in part], s.figure)]
-
-
-def step_change(s: Series, i: int, points: list[Point]) -> float:
-    """The change at step ``i``: median after / before (difference for accuracy) within its
-    machine's stretch, up to the neighbouring steps."""
-    part = next(p for p in stretches(points) if i in p)
-    cuts = [j for j in s.steps if j in part]
-    k = cuts.index(i)
-    lo = cuts[k - 1] if k else part[0]
-    hi = cuts[k + 1] if k + 1 < len(cuts) else part[-1] + 1
-    before = [v for v in s.values[lo:i] if math.isfinite(v)]
-    after = [v for v in s.values[i:hi] if math.isfinite(v)]
-    if s.figure == "test_acc":
-        return float(np.median(after) - np.median(before))
-    return float(np.median(after) / np.median(before))
-
-
 # ----------------------------------------------------------------------------- output
 def history_table(points: list[Point], series: list[Series]):
     """history.csv as a DataFrame: one row per directory × experiment × twin × figure."""
@@ -257,23 +152,13 @@ def history_table(points: list[Point], series: list[Series]):
                 continue
             step = ""
             if p.index in s.steps:
-                step = _change_text(s.figure, step_change(s, p.index, points))
+                step = change_text(s.figure, step_change(s, p.index, points))
             rows.append({"order": p.index, "commit": p.commit, "created": p.created,
                          "machine": p.machine_no, "dir": str(p.path), "experiment_id":
                          s.experiment, "twin": s.twin, "figure": s.figure, "value": v,
                          "step": step})
     return pd.DataFrame(rows, columns=["order", "commit", "created", "machine", "dir",
                                        "experiment_id", "twin", "figure", "value", "step"])
-
-
-def _change_text(figure: str, change: float) -> str:
-    from benchmarks.report.fmt import fmt_pp
-
-    if figure == "test_acc":
-        return fmt_pp(change)
-    if figure == "time_ratio":
-        return f"{100 * (change - 1):+.0f} %"
-    return f"×{change:.3g}"
 
 
 def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> bytes:
@@ -298,7 +183,7 @@ def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> byte
                         label=label(s.twin) if n == 0 else None)
             for i in s.steps:
                 ax.axvline(i - 0.5, color="tab:red", lw=1.2, alpha=0.8)
-                ax.annotate(_change_text(figure, step_change(s, i, points)), (i - 0.5, 1),
+                ax.annotate(change_text(figure, step_change(s, i, points)), (i - 0.5, 1),
                             xycoords=("data", "axes fraction"), color="tab:red", fontsize=8,
                             ha="left", va="top", rotation=90)
         for part in parts[1:]:
@@ -321,7 +206,7 @@ def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> byte
 
 def compose(points: list[Point], series: list[Series], plots: dict) -> list:
     """The history page as the report's blocks (:mod:`benchmarks.report`)."""
-    from benchmarks.report.document import Bullets, Heading, Image, Para, Table
+    from benchmarks.report.document import Bullets, Heading, Image, Para, Table, code, text
 
     n_machines = len({p.machine for p in points})
     blocks: list = [Heading(1, "kvsbench history"), Para(
@@ -331,30 +216,31 @@ def compose(points: list[Point], series: list[Series], plots: dict) -> list:
         "changes; a red line marks a step: the medians before and after differ by more than "
         "compare's tolerance (25 % time ratio, 1 pp accuracy, ×10 parity) and the two sides "
         "do not overlap.")]
-    steps = [f"`{s.experiment}` {s.twin} {_LABEL[s.figure]}: step "
-             f"{_change_text(s.figure, step_change(s, i, points))} at commit "
-             f"`{points[i].short}` (after `{points[i - 1].short}`)"
+    # ids, twins, commits, paths and env.json values come from the directories: code()/text()
+    steps = [f"{code(s.experiment)} {text(s.twin)} {_LABEL[s.figure]}: step "
+             f"{change_text(s.figure, step_change(s, i, points))} at commit "
+             f"{code(points[i].short)} (after {code(points[i - 1].short)})"
              for s in series for i in s.steps]
     blocks += [Heading(2, "Steps"), Bullets(steps) if steps else Para("No step found.")]
     blocks += [Heading(2, "Commits"), Table(
         ["#", "commit", "created", "machine", "directory"],
-        [[str(p.index + 1), f"`{p.commit}`", p.created or "—", str(p.machine_no),
-          f"`{p.path}`"] for p in points], align="r")]
+        [[str(p.index + 1), code(p.commit), text(p.created or "—"), str(p.machine_no),
+          code(p.path)] for p in points], align="r")]
     machines = {}
     for p in points:
         machines.setdefault(p.machine_no, dict(p.machine))
-    blocks.append(Table(["machine", *(k for k in next(iter(machines.values()), {}))],
-                        [[str(n), *map(str, m.values())] for n, m in machines.items()]))
+    blocks.append(Table(["machine", *(text(k) for k in next(iter(machines.values()), {}))],
+                        [[str(n), *map(text, m.values())] for n, m in machines.items()]))
     blocks.append(Heading(2, "Trends"))
     for exp_id, plot in plots.items():
-        blocks += [Heading(3, f"`{exp_id}`"), Image(plot)]
+        blocks += [Heading(3, code(exp_id)), Image(plot)]
     return blocks
 
 
 def write_history(dirs, out_dir, as_given: bool = False) -> dict:
     """Write history.html, history.md, history.csv and plots/ into ``out_dir``."""
     from benchmarks.atomic import write_atomic, write_bytes_atomic, write_csv
-    from benchmarks.report.document import Plot
+    from benchmarks.report.document import Plot, code
     from benchmarks.report.render import render_html, render_markdown
 
     points = load_points(dirs, as_given)
@@ -371,7 +257,7 @@ def write_history(dirs, out_dir, as_given: bool = False) -> dict:
         png = trend_figure(exp_id, [s for s in series if s.experiment == exp_id], points)
         path = f"plots/history_{n}.png"
         write_bytes_atomic(out_dir / path, png)
-        plots[exp_id] = Plot(path, f"{exp_id} over {len(points)} commits", png)
+        plots[exp_id] = Plot(path, f"{code(exp_id)} over {len(points)} commits", png)
     write_csv(out_dir / "history.csv", history_table(points, series))
     blocks = compose(points, series, plots)
     write_atomic(out_dir / "history.md", render_markdown(blocks))

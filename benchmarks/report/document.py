@@ -137,7 +137,8 @@ def safe_href(href: str) -> bool:
 
 @dataclass
 class Plot:
-    """One PNG of the report: where it is (relative to the result directory) and its bytes."""
+    """One figure of a report: where it is (relative to the report) and its bytes — a PNG, or
+    a GIF (the course's animation) when ``path`` ends in ``.gif``; the HTML embeds them."""
 
     path: str
     caption: str

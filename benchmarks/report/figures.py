@@ -90,7 +90,7 @@ def _heatmaps(summary, save) -> list[Plot]:
     import numpy as np
 
     from benchmarks.data import CLASS_NAMES
-    from benchmarks.report import plots
+    from benchmarks.report import heatmaps
 
     impls, reference = twins_of(summary)
     subtitle = settings_text(summary.iloc[0])
@@ -115,12 +115,12 @@ def _heatmaps(summary, save) -> list[Plot]:
         if any(np.isfinite(g).any() for g in acc.values()):
             out.append(save(f"heatmap_test_acc{suffix}",
                             f"Test accuracy of every pair: {twin} above the diagonal, {ref} below",
-                            plots.accuracy_heatmap(acc, CLASS_NAMES, subtitle, **names)))
+                            heatmaps.accuracy_heatmap(acc, CLASS_NAMES, subtitle, **names)))
         if any(np.isfinite(g).any() for g in ratio.values()):
             out.append(save(f"heatmap_time_ratio{suffix}",
                             f"{ref} / {twin} steady-state epoch time of every pair (> 1: {twin} "
                             "faster)",
-                            plots.time_ratio_heatmap(ratio, CLASS_NAMES, subtitle, **names)))
+                            heatmaps.time_ratio_heatmap(ratio, CLASS_NAMES, subtitle, **names)))
     return out
 
 

@@ -4,9 +4,7 @@ display, no global figure state), each returned as PNG bytes.
 - :func:`experiment_figure` — one experiment (pair × model): loss curves, accuracy curves
   (train and validation, one line style per twin, from :mod:`benchmarks.harness.registry`) and
   epoch-time bars with the speed-up against the reference twin.
-- :func:`accuracy_heatmap` — a 10 × 10 class-by-class grid of test accuracy per model, a twin
-  above the diagonal, the reference below.
-- :func:`time_ratio_heatmap` — the reference/twin steady-state epoch-time ratio per pair.
+- the class-by-class heatmaps of a large sweep are :mod:`benchmarks.report.heatmaps`.
 - :func:`pair_figure` — a pair's training images projected to 2-D by PCA, coloured by class,
   and a grid of sample images of both classes.
 
@@ -30,8 +28,8 @@ if "matplotlib.pyplot" not in sys.modules:  # never switch the backend under a l
 
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+from benchmarks.report.fmt import fmt_seconds, fmt_sig  # noqa: E402
 
 #: line style of a twin missing from the registry (e.g. read from an older result file)
 _DEFAULT_LINE = {"ls": ":", "lw": 1.8, "alpha": 0.9, "marker": "s", "color": "#7a5c99"}
@@ -181,7 +179,7 @@ def _time_bars(ax, row, impls) -> None:
         heights = [v + (e if math.isfinite(e) else 0) for v, e in zip(values, errors, strict=True)]
         for bar, v, h in zip(bars, values, heights, strict=True):
             if math.isfinite(v):
-                ax.annotate(format_ms(v), (bar.get_x() + bar.get_width() / 2, h),
+                ax.annotate(fmt_seconds(v / 1e3), (bar.get_x() + bar.get_width() / 2, h),
                             xytext=(0, 2), textcoords="offset points", ha="center",
                             va="bottom", fontsize=8)
         means.append(values)
@@ -214,20 +212,12 @@ def _time_bars(ax, row, impls) -> None:
 
 
 def speedup_text(ratio: float, twin: str = "scratch") -> str:
-    """Reference time / twin time as words: ``2.5 → "scratch 2.5× faster"``."""
+    """Reference time / twin time as words on a bar: ``2.5 → "scratch 2.5× faster"``."""
     if not math.isfinite(ratio) or ratio <= 0:
         return "—"
     if ratio >= 1:
-        return f"{twin} {ratio:.3g}× faster"
-    return f"{twin} {1 / ratio:.3g}× slower"
-
-
-def format_ms(ms: float) -> str:
-    if not math.isfinite(ms):
-        return "—"
-    if ms >= 1000:
-        return f"{ms / 1e3:.3g} s"
-    return f"{ms:.3g} ms"
+        return f"{twin} {fmt_sig(ratio, 3)}× faster"
+    return f"{twin} {fmt_sig(1 / ratio, 3)}× slower"
 
 
 def _get(row, key) -> float:
@@ -236,182 +226,6 @@ def _get(row, key) -> float:
     except (KeyError, TypeError, ValueError):
         return math.nan
     return v
-
-
-# ------------------------------------------------------------------------ heatmaps
-def _class_grid(ax, class_names) -> None:
-    n = len(class_names)
-    ax.set_xticks(range(n), class_names, rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(range(n), class_names, fontsize=8)
-    ax.set_xlim(-0.5, n - 0.5)
-    ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xlabel("class")
-    ax.set_ylabel("class")
-
-
-def _annotate_cells(ax, grid, norm, cmap, fmt) -> None:
-    for (i, j), v in np.ndenumerate(grid):
-        if math.isfinite(v):
-            r, g, b, _ = cmap(norm(v))
-            dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-            ax.text(j, i, fmt(v), ha="center", va="center", fontsize=6.5,
-                    color="white" if dark else "black")
-
-
-def _heatmap_panel(ax, grid, cmap_name, norm):
-    """Draw ``grid`` (NaN cells light grey, the diagonal dark grey); returns (image, cmap)."""
-    cmap = matplotlib.colormaps[cmap_name].with_extremes(bad=EMPTY_CELL)
-    image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="equal")
-    for k in range(grid.shape[0]):  # the diagonal: a class with itself is no pair
-        ax.add_patch(Rectangle((k - 0.5, k - 0.5), 1, 1, color=DIAGONAL))
-    return image, cmap
-
-
-def _heatmap_figure(n_panels: int) -> tuple[Figure, np.ndarray]:
-    fig = Figure(figsize=(5.6 * n_panels + 1.4, 6.4), layout="constrained")
-    return fig, np.atleast_1d(fig.subplots(1, n_panels))
-
-
-@quiet
-def accuracy_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "scratch",
-                     reference: str = "Keras") -> bytes:
-    """Test accuracy of every pair, one 10 × 10 panel per model.
-
-    Parameters
-    ----------
-    grids : dict model → ndarray of shape (10, 10)
-        Test accuracy in [0, 1]: ``grid[a, b]`` (a < b, above the diagonal) is ``twin``'s on
-        the pair (a, b), ``grid[b, a]`` (below) the ``reference``'s. NaN: not run.
-    class_names : sequence of 10 str
-    subtitle : str
-        The training settings, appended to the title.
-    """
-    import matplotlib.colors as mcolors
-
-    subtitle, twin, reference = mpl_text(subtitle, 160), mpl_text(twin), mpl_text(reference)
-    grids = {model: np.where((g >= 0) & (g <= 1), g, np.nan) for model, g in grids.items()}
-    values = np.concatenate([g[np.isfinite(g)] for g in grids.values()]) * 100
-    low = float(np.floor(values.min())) if values.size else 50.0
-    norm = mcolors.Normalize(vmin=min(low, 99.0), vmax=100.0)
-    fig, axes = _heatmap_figure(len(grids))
-    image = None
-    for ax, (model, grid) in zip(axes, grids.items(), strict=True):
-        image, cmap = _heatmap_panel(ax, grid * 100, "viridis", norm)
-        _annotate_cells(ax, grid * 100, norm, cmap, lambda v: f"{v:.1f}")
-        _class_grid(ax, class_names)
-        ax.set_title(f"{mpl_text(model)}: test accuracy (%)\nabove the diagonal {twin}, below "
-                     f"{reference}",
-                     fontsize=10)
-    fig.colorbar(image, ax=list(axes), shrink=0.75, label="test accuracy (%)")
-    _grid_legend(fig, [
-        Line2D([], [], ls="", marker="$\u25E5$", ms=11, color="black",
-               label=f"above the diagonal: {twin}"),
-        Line2D([], [], ls="", marker="$\u25E3$", ms=11, color="black",
-               label=f"below the diagonal: {reference}"),
-        Patch(facecolor=DIAGONAL, label="same class"),
-        Patch(facecolor=EMPTY_CELL, label="pair not run"),
-    ])
-    fig.suptitle("Test accuracy per class pair" + (f" — {subtitle}" if subtitle else ""),
-                 fontsize=12)
-    return to_png(fig)
-
-
-@quiet
-def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "scratch",
-                       reference: str = "Keras") -> bytes:
-    """``reference`` / ``twin`` steady-state epoch time of every pair, one panel per model.
-
-    Parameters
-    ----------
-    grids : dict model → ndarray of shape (10, 10)
-        Symmetric: ``grid[a, b] == grid[b, a]`` is the ratio on the pair (a, b), so each row
-        reads as "every pair with this class". NaN: not run. > 1: ``twin`` is faster.
-    class_names : sequence of 10 str
-    subtitle : str
-        The training settings, appended to the title.
-    """
-
-    subtitle, twin, reference = mpl_text(subtitle, 160), mpl_text(twin), mpl_text(reference)
-    grids = {model: np.where((g >= 1e-6) & (g <= 1e6), g, np.nan) for model, g in grids.items()}
-    norm, cmap_name = ratio_scale(np.concatenate([g.ravel() for g in grids.values()]))
-    fig, axes = _heatmap_figure(len(grids))
-    image = None
-    for ax, (model, grid) in zip(axes, grids.items(), strict=True):
-        image, cmap = _heatmap_panel(ax, grid, cmap_name, norm)
-        _annotate_cells(ax, grid, norm, cmap, ratio_label)
-        _class_grid(ax, class_names)
-        ax.set_title(f"{mpl_text(model)}: {reference} / {twin} epoch time (×)\n"
-                     f"> 1: {twin} faster",
-                     fontsize=10)
-    bar = fig.colorbar(image, ax=list(axes), shrink=0.75,
-                       label=f"{reference} / {twin} epoch time, epochs after the first "
-                       "(×, log scale)")
-    ticks = ratio_ticks(norm.vmin, norm.vmax)
-    bar.set_ticks(ticks, labels=[ratio_label(t) for t in ticks])
-    bar.minorticks_off()
-    sides = []  # only the sides of 1 the data are on
-    if norm.vmax > 1:
-        sides.append(Patch(facecolor=matplotlib.colormaps[cmap_name](0.85),
-                           label=f"> 1: {twin} faster"))
-    if norm.vmin < 1:
-        sides.append(Patch(facecolor=matplotlib.colormaps[cmap_name](0.15),
-                           label=f"< 1: {reference} faster"))
-    _grid_legend(fig, [
-        *sides,
-        Patch(facecolor=DIAGONAL, label="same class"),
-        Patch(facecolor=EMPTY_CELL, label="pair not run"),
-    ])
-    fig.suptitle("Speed per class pair (mean over seeds)"
-                 + (f" — {subtitle}" if subtitle else ""), fontsize=12)
-    return to_png(fig)
-
-
-def ratio_scale(values):
-    """The colour scale of time ratios, fitted to the data: a log scale from the smallest to
-    the largest ratio (a little margin), blue where the twin is faster (> 1), red where the
-    reference is; diverging around 1 only when the data lie on both sides of it.
-
-    Returns (norm, colormap name)."""
-    import matplotlib.colors as mcolors
-
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
-    low, high = (float(v.min()), float(v.max())) if v.size else (0.8, 1.25)
-    if high / low < 1.5:  # a flat field still gets a readable scale
-        mid = math.sqrt(low * high)
-        low, high = mid / 1.25, mid * 1.25
-    low, high = low / 1.1, high * 1.1
-    if low >= 1:
-        return mcolors.LogNorm(vmin=low, vmax=high), "Blues"
-    if high <= 1:
-        return mcolors.LogNorm(vmin=low, vmax=high), "Reds_r"
-    spread = max(-math.log(low), math.log(high))
-    return mcolors.LogNorm(vmin=math.exp(-spread), vmax=math.exp(spread)), "RdBu"
-
-
-def ratio_label(v: float) -> str:
-    """One format for every time ratio in a figure: 2 significant digits, never an exponent
-    (``0.25``, ``2.5``, ``29``, ``180``)."""
-    if not math.isfinite(v):
-        return "—"
-    text = f"{v:.2g}"
-    return f"{float(text):.0f}" if "e" in text else text
-
-
-def ratio_ticks(vmin: float, vmax: float) -> list[float]:
-    """Colour-bar ticks of a log scale from ``vmin`` to ``vmax``: 1-2-5 steps inside it
-    (finer ones when that gives fewer than three)."""
-    for mantissas in ((1, 2, 5), (1, 1.5, 2, 3, 5, 7)):  # finer steps for a narrow scale
-        ticks = [m * 10.0**e for e in range(-4, 5) for m in mantissas]
-        inside = [float(f"{t:.3g}") for t in ticks if vmin <= t <= vmax]
-        if len(inside) >= 3:
-            return inside
-    return inside or [math.sqrt(vmin * vmax)]
-
-
-def _grid_legend(fig, handles) -> None:
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9,
-               frameon=False)
 
 
 # ------------------------------------------------------------------------ one pair's images

@@ -1,11 +1,15 @@
 """The one renderer of a document (:mod:`benchmarks.report.document`): GitHub-flavoured
 Markdown (figures as relative links), ONE self-contained HTML file (one stylesheet inline,
-figures as base64 ``data:`` URIs) and plain-text tables for a terminal."""
+figures as base64 ``data:`` URIs) and plain-text tables for a terminal. Every report —
+``kvsbench report``, ``course``, ``history``, ``compare --format markdown`` — is rendered
+here, so the escaping rules and the look are written once. A figure's path is a link only
+when :func:`benchmarks.report.document.safe_href` allows it."""
 
 from __future__ import annotations
 
 import base64
 import html
+from pathlib import PurePosixPath
 
 from benchmarks.report.document import (
     Bullets,
@@ -17,6 +21,7 @@ from benchmarks.report.document import (
     anchor,
     one_line,
     plain,
+    safe_href,
     text,
     to_html,
 )
@@ -51,9 +56,11 @@ def render_markdown(blocks) -> str:
             out.append("\n".join(f"- {item}" for item in b.items))
         elif isinstance(b, Table):
             out.append(_markdown_table(b))
-        elif isinstance(b, Image):
+        elif isinstance(b, Image) and safe_href(b.plot.path):
             out.append(f"![{text(plain(b.plot.caption))}]({b.plot.path})\n\n"
                        f"*{b.plot.caption}*")
+        elif isinstance(b, Image):
+            out.append(f"*{b.plot.caption}*")
         elif isinstance(b, Contents):
             out.append("Contents: " + " · ".join(f"[{h}](#{anchor(h)})" for h in b.headings))
     return "\n\n".join(out) + "\n"
@@ -108,19 +115,27 @@ def render_html(blocks, title: str) -> str:
         elif isinstance(b, Table):
             body.append(_html_table(b))
         elif isinstance(b, Image):
-            data = base64.b64encode(b.plot.png).decode("ascii")
-            alt = html.escape(plain(b.plot.caption), quote=True)
-            body.append(
-                f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
-                f"<figcaption>{to_html(b.plot.caption)} — "
-                f'<a href="{html.escape(b.plot.path, quote=True)}">{html.escape(b.plot.path)}'
-                "</a></figcaption></figure>")
+            body.append(_html_figure(b.plot))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(one_line(title))}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
         + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
     )
+
+
+#: the image types a figure may be, by its path's suffix (PNG otherwise)
+_MIME = {".png": "image/png", ".gif": "image/gif"}
+
+
+def _html_figure(plot) -> str:
+    data = base64.b64encode(plot.png).decode("ascii")
+    mime = _MIME.get(PurePosixPath(plot.path).suffix.lower(), "image/png")
+    alt = html.escape(plain(plot.caption), quote=True)
+    link = (f' — <a href="{html.escape(plot.path, quote=True)}">{html.escape(plot.path)}</a>'
+            if safe_href(plot.path) else "")
+    return (f'<figure><img src="data:{mime};base64,{data}" alt="{alt}">'
+            f"<figcaption>{to_html(plot.caption)}{link}</figcaption></figure>")
 
 
 def _html_table(t: Table) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.atomic import write_csv
@@ -259,6 +259,8 @@ def _make(tmp_path: Path, case: dict) -> Path:
 @settings(max_examples=examples(40), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=hostile_dir)
+@example(case={"text": {"model": "\x00"}, "numbers": {}, "impls": ("scratch", "keras"),
+               "status": "ok", "env": None, "sweep": None, "dir_name": "0", "epochs": 1})
 def test_report_of_a_hostile_directory_is_contained_live_free_and_one_line(
         tmp_path, capsys, case):
     out = _make(tmp_path, case)

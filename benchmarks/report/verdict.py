@@ -142,14 +142,14 @@ def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
         if finite(step_gm):
             speed += (f"; per optimizer step, what a large data set approaches, "
                       f"{speed_words(step_gm)}")
-        if int(rows["epochs"].max()) == 2:
+        if _max_epochs(rows) == 2:
             speed += " (with 2 epochs this rests on one epoch per run: a noisy figure)"
         first, _ = _geomean(rows[f"{reference}_first_epoch_seconds_mean"]
                             / rows[f"{impl}_first_epoch_seconds_mean"])
         if finite(first):
             speed += (f"; in the first epoch, where Keras traces its graph, {ref}/{twin} "
                       f"{fmt_ratio(first)}")
-    elif int(rows["epochs"].max()) == 1:
+    elif _max_epochs(rows) == 1:
         speed = ("no speed figure (one epoch: there is no epoch after the first to time, and "
                  "the first holds Keras' graph tracing)")
     else:
@@ -167,3 +167,9 @@ def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
         sentence += (" **Epoch times drifted** (epochs > 1.5× the fastest, by > 5 ms): "
                      + "; ".join(dict.fromkeys(drift)) + ".")
     return sentence
+
+
+def _max_epochs(rows) -> int | None:
+    """The most epochs of the rows' runs (None when a damaged file leaves none readable)."""
+    epochs = rows["epochs"].max()
+    return int(epochs) if finite(epochs) else None

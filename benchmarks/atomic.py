@@ -3,10 +3,10 @@ reader — or a run interrupted mid-write — never sees half a file.
 
 A temp file of ours is named ``.<target name>.<8 random characters>.tmp`` (``.tmp.<ext>`` when
 the writer needs an extension): :data:`TEMP_NAME` matches exactly these, so the ones a killed
-process left behind can be cleaned up (:func:`benchmarks.resultdir.clean_stale_temps`) without
-touching anything else. An ``OSError`` while writing (disk full, permission denied, read-only
-file system) becomes one :class:`~benchmarks.errors.WriteError` line naming the file and the
-cause; the previous file, if any, is left as it was.
+process left behind can be cleaned up (:func:`benchmarks.harness.resultdir.clean_stale_temps`)
+without touching anything else. An ``OSError`` while writing (disk full, permission denied,
+read-only file system) becomes one :class:`~benchmarks.errors.WriteError` line naming the file and
+the cause; the previous file, if any, is left as it was.
 """
 
 from __future__ import annotations

@@ -35,14 +35,13 @@ _FLAG_OF = {"learning_rate": "--lr"}
 #: modules that each add one subcommand through ``add_parser(subparsers)`` (heavy imports
 #: stay inside their command functions, so ``kvsbench --help`` is quick)
 COMMAND_MODULES = tuple(
-    m for m in ("benchmarks.report", "benchmarks.compare", "benchmarks.history",
-                "benchmarks.course", "benchmarks.standin", "benchmarks.datacmd")
+    m for m in ("benchmarks.report.build", "benchmarks.ci.compare", "benchmarks.ci.history",
+                "benchmarks.course", "benchmarks.data.standin", "benchmarks.data.command")
     if importlib.util.find_spec(m) is not None
 )
 
 
 def _add_run(sub) -> None:
-    from benchmarks import registry
     from benchmarks.config import (
         ACTIVATIONS,
         DEFAULT_PAIRS,
@@ -52,8 +51,9 @@ def _add_run(sub) -> None:
         PROTOCOLS,
         SCHEDULES,
     )
-    from benchmarks.sweep import DEFAULT_THREADS
-    from benchmarks.worker import DEFAULT_TIMEOUT
+    from benchmarks.harness import registry
+    from benchmarks.harness.sweep import DEFAULT_THREADS
+    from benchmarks.harness.worker import DEFAULT_TIMEOUT
 
     p = sub.add_parser(
         "run",
@@ -94,7 +94,7 @@ def _add_run(sub) -> None:
                    "95%% intervals")
     p.add_argument("--protocol", default=RUN_PROTOCOL, choices=PROTOCOLS,
                    help="how a pair is split (see below)")
-    p.add_argument("--impls", nargs="+", default=["scratch", "keras"],
+    p.add_argument("--impls", nargs="+", default=list(registry.DEFAULT_TWINS),
                    choices=[*registry.names(), "all"], metavar="TWIN",
                    help=f"twins to train, each in its own process: {', '.join(registry.names())}"
                    ", or all (every installed twin)")
@@ -152,7 +152,7 @@ def explicit_run_options(argv) -> list[str]:
 
 def like_sweep(args):
     """``kvsbench run --like DIR``: the sweep recorded in DIR (:func:`sweep_like`)."""
-    from benchmarks.sweep import sweep_like
+    from benchmarks.harness.sweep import sweep_like
 
     extra = [k for k in explicit_run_options(args.argv) if k not in LIKE_ALLOWED]
     if extra:
@@ -200,8 +200,8 @@ def build_sweep(args):
     """Turn ``kvsbench run`` arguments into a validated :class:`Sweep` (ConfigError/DataError)."""
     from benchmarks.config import ExperimentConfig, parse_batch_size
     from benchmarks.data import all_pairs, pair_slug, parse_pair
-    from benchmarks.registry import resolve
-    from benchmarks.sweep import Sweep
+    from benchmarks.harness.registry import resolve
+    from benchmarks.harness.sweep import Sweep
 
     if not args.timeout > 0:
         raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
@@ -252,7 +252,7 @@ def build_sweep(args):
 
 
 def cmd_run(args) -> int:
-    from benchmarks.sweep import run_sweep
+    from benchmarks.harness.sweep import run_sweep
 
     sweep = like_sweep(args) if args.like is not None else build_sweep(args)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
@@ -262,7 +262,7 @@ def cmd_run(args) -> int:
         )
     try:
         if args.scheduler is not None:  # Dask is imported only here (an optional install)
-            from benchmarks.distributed import run_dask_sweep
+            from benchmarks.harness.distributed import run_dask_sweep
 
             counts = run_dask_sweep(sweep, args.out, args.scheduler, quiet=args.quiet,
                                     verbose=args.verbose)
@@ -272,7 +272,7 @@ def cmd_run(args) -> int:
         print(f"kvsbench: interrupted; the runs finished so far are in {args.out}; "
               "re-run the same command to complete the rest.", file=sys.stderr)
         return 130
-    from benchmarks.markup import one_line
+    from benchmarks.errors import one_line
 
     built = _after_run(args.out, args.data_dir, quiet=args.quiet)
     print(one_line(f"kvsbench: {counts['ran']} experiment(s) run, {counts['skipped']} skipped, "
@@ -284,7 +284,7 @@ def cmd_run(args) -> int:
 def print_verdict(built: dict, file=None) -> None:
     """The end of ``kvsbench run``: the verdict table (per model and twin), a line per failed
     run, and where the reports are."""
-    from benchmarks.report import render_text_table
+    from benchmarks.report.render import render_text_table
 
     file = file or sys.stdout
     table = built["verdict_table"]
@@ -328,7 +328,7 @@ def report_progress(quiet: bool = False):
 
 def _after_run(out_dir: Path, data_dir=None, quiet: bool = False) -> dict:
     """Write the summary, plots and report of a finished run, showing progress."""
-    from benchmarks.report import build_report
+    from benchmarks.report.build import build_report
 
     progress, close = report_progress(quiet)
     try:
@@ -399,7 +399,7 @@ def main(argv=None) -> int:
 def _fail(message: str) -> int:
     """One line on stderr (control characters from a file name or a result file blanked, so
     nothing read from a file can drive the terminal) and exit status 2."""
-    from benchmarks.markup import one_line
+    from benchmarks.errors import one_line
 
     print(f"kvsbench: error: {one_line(message)}", file=sys.stderr)
     return 2

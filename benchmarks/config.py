@@ -13,15 +13,18 @@ import json
 import math
 from dataclasses import asdict, dataclass, fields
 
+from benchmarks.data.pairs import PROTOCOLS
 from benchmarks.errors import ConfigError
+from scratch.activations import ACTIVATIONS as _ACTIVATION_FUNCTIONS
 from scratch.models import MODELS
 from scratch.optimizers import TWIN_OPTIMIZERS
+from scratch.schedules import SCHEDULES
 
+# the names below are the CLI's choices; models, optimizers, schedules, activations and
+# protocols are defined once where they are implemented (scratch/, benchmarks/data/pairs.py)
 OPTIMIZERS = tuple(TWIN_OPTIMIZERS)
-SCHEDULES = ("constant", "inverse_time", "staircase")
 INITS = ("glorot_uniform", "zeros", "he_normal", "glorot_normal")
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "leaky_relu")
-PROTOCOLS = ("seed", "official")
+ACTIVATIONS = tuple(_ACTIVATION_FUNCTIONS)
 
 #: the course's experiment: the easy pair and the hard pair (``kvsbench run``'s default)
 DEFAULT_PAIRS = ("trouser:ankle-boot", "pullover:coat")

@@ -1,4 +1,16 @@
-"""Exception types of kvsbench: each carries one line that names what is wrong and what to do."""
+"""Exception types of kvsbench: each carries one line that names what is wrong and what to do;
+and :func:`one_line`, how any message from outside reaches a terminal or a report."""
+
+import re
+
+#: C0 and C1 control characters and the Unicode line / paragraph separators
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(value) -> str:
+    """``value`` as one line of plain text: control characters (NUL, ESC, line breaks...)
+    become spaces, so nothing read from a file can start a new line or drive a terminal."""
+    return _CONTROL.sub(" ", str(value))
 
 
 class KvsbenchError(Exception):

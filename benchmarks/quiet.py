@@ -3,8 +3,8 @@ user's terminal, without touching what the library computes.
 
 TensorFlow ≥ 2.19 writes those lines from C++ straight to file descriptor 2, before its
 logging is initialised, whatever ``TF_CPP_MIN_LOG_LEVEL`` says. ``kvsbench run`` trains Keras
-in a worker process whose stderr goes to a log file (:mod:`benchmarks.worker`); a command that
-imports TensorFlow in its own process (``kvsbench course``) uses :func:`native_stderr_to`.
+in a worker process whose stderr goes to a log file (:mod:`benchmarks.harness.worker`); a command
+that imports TensorFlow in its own process (``kvsbench course``) uses :func:`native_stderr_to`.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from hypothesis import Phase, settings  # noqa: E402
 
-from benchmarks.common import SKIP_REASON as FASHION_SKIP_REASON  # one wording for both
-from benchmarks.idx import write_idx
+from benchmarks.data.idx import write_idx
+from benchmarks.suites.common import SKIP_REASON as FASHION_SKIP_REASON  # one wording for both
 
 # `pytest --hypothesis-profile=explore`: many more generated cases, no shrinking (a failure is
 # reported as found) — for hunting, not for CI
@@ -63,7 +63,7 @@ def make_synthetic_pair(n=200, seed=0):
 def twin_pool():
     """One scratch and one Keras worker for the whole session, one thread each (as
     ``kvsbench run``'s default): starting TensorFlow costs seconds per worker."""
-    from benchmarks.worker import TwinPool
+    from benchmarks.harness.worker import TwinPool
 
     with TwinPool(("scratch", "keras"), threads=1) as pool:
         yield pool
@@ -118,7 +118,7 @@ def no_fashion_env(monkeypatch, tmp_path):
 
     Returns the Keras cache directory (``$KERAS_HOME/datasets/fashion-mnist``, not created).
     """
-    import benchmarks.data as data
+    import benchmarks.data.files as data
 
     monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
     keras_home = tmp_path / "keras-home"

@@ -40,7 +40,7 @@ def test_benchmark_json_has_both_twins_and_accuracy(fashion_dir, tmp_path):
         assert info["max_loss_diff"] <= 1e-3
     assert set(groups) == {"epoch-logreg-bs256", "step-logreg-bs256", "predict-logreg",
                            "apply-logreg"}
-    from benchmarks.common import IMPLS, INTERNAL_IMPLS
+    from benchmarks.suites.common import IMPLS, INTERNAL_IMPLS
 
     # the epoch and predict groups hold every installed twin (and the epoch's GEMM floor);
     # step and apply time the internals of scratch and Keras only

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import benchmarks.report
+import benchmarks.report.build
 from benchmarks.cli import main
-from benchmarks.records import read_runs
+from benchmarks.harness.records import read_runs
 
 QUICK = ["--models", "logreg", "--impls", "scratch", "--epochs", "2", "--batch-size", "8",
          "--quiet"]
@@ -146,7 +146,7 @@ def test_ctrl_c_while_the_report_is_written_is_one_line_130_and_keeps_the_old_fi
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(benchmarks.report, "render_html", interrupted)
+    monkeypatch.setattr(benchmarks.report.build, "render_html", interrupted)
     code, _, err = run(capsys, "report", done)
     assert code == 130
     one_line(err, "interrupted")
@@ -176,13 +176,13 @@ def test_a_resume_onto_a_damaged_runs_csv_is_one_line(done, data, capsys):
 # ---------------------------------------------------------------------------- data, resume
 def test_data_without_the_pairs_classes_is_refused_before_out_is_made(make_idx_dir, tmp_path,
                                                                        capsys):
-    from benchmarks.idx import write_idx
+    from benchmarks.data.idx import write_idx
 
     d = make_idx_dir("four-classes")
     for part in ("train", "t10k"):  # keep classes 0, 2, 3, 4 only: no Trouser, no Ankle boot
         import numpy as np
 
-        from benchmarks.idx import read_idx
+        from benchmarks.data.idx import read_idx
 
         images = read_idx(d / f"{part}-images-idx3-ubyte.gz")
         labels = read_idx(d / f"{part}-labels-idx1-ubyte.gz")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.cli import main
-from benchmarks.records import CURVE_COLUMNS, RUN_COLUMNS
+from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 """``kvsbench compare``: regressions of accuracy, parity, relative speed; exit codes; formats.
 
 Result directories are written here row by row with the real column set
-(:data:`benchmarks.records.RUN_COLUMNS`), so the tests need no training and no data; the last
-test reads the committed ``results/baseline/`` when it is there.
+(:data:`benchmarks.harness.records.RUN_COLUMNS`), so the tests need no training and no data; the
+last test reads the committed ``results/baseline/`` when it is there.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 
 from benchmarks.atomic import write_csv
+from benchmarks.ci.compare import Tolerances, compare_dirs
 from benchmarks.cli import main
-from benchmarks.compare import Tolerances, compare_dirs
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
-from benchmarks.records import RUN_COLUMNS, config_columns, read_csv
+from benchmarks.harness.records import RUN_COLUMNS, config_columns, read_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ExperimentConfig(pair="pullover:coat", epochs=5, batch_size=64)

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from conftest import make_synthetic_pair
 
-from benchmarks import registry
 from benchmarks.config import ExperimentConfig
-from benchmarks.runner import run_experiment
+from benchmarks.harness import registry
+from benchmarks.harness.runner import run_experiment
 
 numba = pytest.importorskip("numba", reason='numba is not installed: pip install ".[fast]"')
 

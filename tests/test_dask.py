@@ -20,14 +20,14 @@ import pandas as pd
 import pytest
 from conftest import write_tiny_fashion
 
-from benchmarks import distributed as kd
 from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
 from benchmarks.data import all_pairs, pair_slug
 from benchmarks.errors import ConfigError
-from benchmarks.hosts import host_name
-from benchmarks.records import read_csv
-from benchmarks.sweep import Sweep, run_sweep
+from benchmarks.harness import distributed as kd
+from benchmarks.harness.hosts import host_name
+from benchmarks.harness.records import read_csv
+from benchmarks.harness.sweep import Sweep, run_sweep
 
 #: columns that are measurements of the run's machine and moment (times, memory) or name it
 MEASURED = {
@@ -75,7 +75,10 @@ def test_without_dask_installed_the_line_names_the_extra(tmp_path, capsys, monke
 
 def test_without_the_flag_nothing_imports_dask():
     code = ("import sys\n"
-            "from benchmarks import cli, sweep, records, report, compare, summary, hosts\n"
+            "from benchmarks import cli, ci, report\n"
+            "from benchmarks.harness import sweep, records, hosts\n"
+            "from benchmarks.report import build, summary, hosts as report_hosts\n"
+            "from benchmarks.ci import checks, history\n"
             "cli.build_parser().parse_args(['run'])\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'))\n"
             "print(bad)\n")

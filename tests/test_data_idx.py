@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import benchmarks.data as data
+import benchmarks.data.files as data
 from benchmarks.data import (
     DataError,
     DataSource,
@@ -26,7 +26,7 @@ from benchmarks.data import (
     load_fashion_mnist_with_source,
     resolve_data_dir,
 )
-from benchmarks.idx import IMAGES_MAGIC, LABELS_MAGIC, load_idx_pair, read_idx, write_idx
+from benchmarks.data.idx import IMAGES_MAGIC, LABELS_MAGIC, load_idx_pair, read_idx, write_idx
 
 RNG = np.random.RandomState(0)
 IMAGES = RNG.randint(0, 256, size=(4, 28, 28)).astype(np.uint8)

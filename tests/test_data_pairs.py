@@ -19,7 +19,7 @@ from benchmarks.data import (
     parse_pair,
     to_dataframe,
 )
-from benchmarks.toy_data import make_blobs_data, make_moons_data, project_pair_2d
+from benchmarks.data.toy import make_blobs_data, make_moons_data, project_pair_2d
 
 # ----------------------------------------------------------------------------- class names
 

@@ -12,7 +12,7 @@ import gzip
 import numpy as np
 import pytest
 
-import benchmarks.data as data
+import benchmarks.data.files as data
 from benchmarks.data import DataSource, all_pairs, clear_cache, load_fashion_mnist, load_pair
 
 

@@ -10,9 +10,9 @@ import zipfile
 
 import pytest
 
-from benchmarks import data
 from benchmarks.cli import main
 from benchmarks.data import FILE_STEMS
+from benchmarks.data import files as data
 
 NAMES = [f"{stem}.gz" for stem in FILE_STEMS]
 

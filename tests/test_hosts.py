@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 from benchmarks.atomic import write_csv, write_json
-from benchmarks.compare import Tolerances, compare_dirs
+from benchmarks.ci.checks import Tolerances, compare_dirs
 from benchmarks.errors import ResultsError
-from benchmarks.hosts import add_host, env_with_host, fingerprints, host_table, hosts_of
-from benchmarks.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
-from benchmarks.summary import HOST_BOUND_FIGURES, summarize
+from benchmarks.harness.hosts import add_host, env_with_host, fingerprints, host_table, hosts_of
+from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
+from benchmarks.report.summary import HOST_BOUND_FIGURES, summarize
 
 BASELINE = Path(__file__).resolve().parent.parent / "results" / "baseline"
 
@@ -95,7 +95,7 @@ def test_absolute_times_of_several_hosts_are_not_averaged(two_hosts):
 
 
 def test_the_report_says_how_many_hosts_and_quotes_times_per_host(two_hosts):
-    from benchmarks.report import build_report
+    from benchmarks.report.build import build_report
 
     build_report(two_hosts)
     md = (two_hosts / "report.md").read_text()
@@ -112,7 +112,7 @@ def test_the_report_says_how_many_hosts_and_quotes_times_per_host(two_hosts):
 
 
 def test_the_report_of_one_host_says_one(tmp_path):
-    from benchmarks.report import build_report
+    from benchmarks.report.build import build_report
 
     out = tmp_path / "base"
     shutil.copytree(BASELINE, out)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.markup import code, one_line, plain, safe_href, text, to_html
+from benchmarks.report.document import code, one_line, plain, safe_href, text, to_html
 
 HOSTILE = [
     "G_[clk](javascript:alert%281%29)",
@@ -112,3 +112,35 @@ def test_no_href_but_http_or_relative(href):
             assert target.startswith(("http://", "https://")) or (
                 ":" not in target.split("/")[0] and not target.startswith("/")
                 and ".." not in target.split("/")), target
+
+
+# ---------------------------------------------------------------------------- figures
+@pytest.mark.parametrize("name", ["../outside.png", "/etc/passwd", "sub/x.png", "missing.png",
+                                  "javascript:x.png", "a b.png"])
+def test_a_course_figure_outside_the_directory_or_missing_is_not_shown(tmp_path, name):
+    """The course report shows a figure only when its name (read from a summary) is one
+    harmless file name in the directory: otherwise one line saying it is missing."""
+    from benchmarks.course.report import figure
+    from benchmarks.report.document import Image, Para
+    from benchmarks.report.render import render_html, render_markdown
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.png").write_bytes(b"\x89PNG")
+    (tmp_path.parent / "outside.png").write_bytes(b"\x89PNG")
+    block = figure(tmp_path, name, "a caption")
+    assert isinstance(block, Para) and "missing" in block.text
+    assert "](" not in render_markdown([block]) and "<a " not in render_html([block], "t")
+    (tmp_path / "fine.gif").write_bytes(b"GIF89a")
+    shown = figure(tmp_path, "fine.gif", "a caption")
+    assert isinstance(shown, Image)
+    assert 'src="data:image/gif;base64,' in render_html([shown], "t")
+    assert "![a caption](fine.gif)" in render_markdown([shown])
+
+
+def test_a_figure_path_that_is_no_safe_link_is_no_link():
+    from benchmarks.report.document import Image, Plot
+    from benchmarks.report.render import render_html, render_markdown
+
+    block = Image(Plot("javascript:alert(1)", "cap", b"\x89PNG"))
+    assert "](" not in render_markdown([block])
+    assert "href" not in render_html([block], "t")

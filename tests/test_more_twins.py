@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import registry
 from benchmarks.config import ExperimentConfig
 from benchmarks.data import load_pair
-from benchmarks.runner import run_experiment
-from benchmarks.worker import TwinPool
+from benchmarks.harness import registry
+from benchmarks.harness.runner import run_experiment
+from benchmarks.harness.worker import TwinPool
 
 NEW_TWINS = ("torch", "keras-jax", "keras-torch")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
@@ -76,7 +76,7 @@ def test_pytorch_rules_mapped_as_documented():
 
     import torch
 
-    from benchmarks.torch_twin import torch_optimizer
+    from benchmarks.harness.torch_twin import torch_optimizer
 
     params = [torch.nn.Parameter(torch.zeros(3))]
     rms = torch_optimizer(ExperimentConfig(optimizer="rmsprop"), params, 0.01)
@@ -91,8 +91,8 @@ def test_torch_weights_round_trip_in_keras_layout():
     pytest.importorskip("torch", reason='PyTorch is not installed: pip install ".[torch]"')
     import numpy as np
 
-    from benchmarks.torch_twin import TorchTwin
-    from benchmarks.twins import initial_weights
+    from benchmarks.harness.torch_twin import TorchTwin
+    from benchmarks.harness.twins import initial_weights
 
     cfg = ExperimentConfig(model="mlp", hidden_units=7)
     w = initial_weights(cfg, n_features=5)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.runner import run_experiment
+from benchmarks.harness.runner import run_experiment
 
 pytest.importorskip("tensorflow")
 

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import benchmarks.sweep
+import benchmarks.harness.sweep
 from benchmarks.cli import main
 from benchmarks.data import all_pairs, pair_slug
-from benchmarks.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
-from benchmarks.report import SHOW_ALL_MAX_PAIRS, build_report
+from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
+from benchmarks.report.build import build_report
+from benchmarks.report.compose import SHOW_ALL_MAX_PAIRS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 REPORT_FILES = ("summary.csv", "report.md", "report.html")
@@ -142,7 +143,7 @@ def test_interrupted_sweep_leaves_valid_csvs_and_resumes_the_rest(
     out = tmp_path / "sweep"
     argv = ["run", "--pairs", "trouser:ankle-boot", "sandal:sneaker", "--models", "logreg",
             "--impls", "scratch", "--epochs", "2", "--quiet", "--out", str(out)]
-    real = benchmarks.sweep.run_experiment
+    real = benchmarks.harness.sweep.run_experiment
     calls = []
 
     def interrupted_on_the_second(*args, **kwargs):
@@ -151,7 +152,7 @@ def test_interrupted_sweep_leaves_valid_csvs_and_resumes_the_rest(
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(benchmarks.sweep, "run_experiment", interrupted_on_the_second)
+    monkeypatch.setattr(benchmarks.harness.sweep, "run_experiment", interrupted_on_the_second)
     assert main(argv) == 130
     assert "interrupted" in capsys.readouterr().err
     runs = read_csv(out / "runs.csv", RUN_COLUMNS)
@@ -160,7 +161,7 @@ def test_interrupted_sweep_leaves_valid_csvs_and_resumes_the_rest(
     assert set(curves["run_id"]) == set(runs["run_id"])
     assert not list(out.glob("*.tmp")) and not list(out.glob(".*.tmp"))
 
-    monkeypatch.setattr(benchmarks.sweep, "run_experiment", real)
+    monkeypatch.setattr(benchmarks.harness.sweep, "run_experiment", real)
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert "skipping 1" in captured.err

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from test_report import fake_results
 
-from benchmarks.report import build_report
+from benchmarks.report.build import build_report
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 VIEWPORT = {"width": 1280, "height": 900}

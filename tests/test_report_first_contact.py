@@ -10,10 +10,13 @@ import numpy as np
 import pytest
 from test_report import fake_results, parse_report
 
-from benchmarks import __version__, plots
+from benchmarks import __version__
 from benchmarks.cli import main
 from benchmarks.data import load_pair
-from benchmarks.report import anchor, build_report, render_text_table
+from benchmarks.report import heatmaps, plots
+from benchmarks.report.build import build_report
+from benchmarks.report.document import anchor
+from benchmarks.report.render import render_text_table
 
 
 @pytest.fixture
@@ -80,14 +83,14 @@ def test_report_without_data_removes_the_earlier_pair_figures(tmp_path, fashion_
 
 # ---------------------------------------------------------------------------- figures
 def test_time_ratio_scale_fits_the_data_and_labels_share_one_format():
-    norm, cmap = plots.ratio_scale(np.array([2.5, 29.0, 110.0, 180.0, np.nan]))
+    norm, cmap = heatmaps.ratio_scale(np.array([2.5, 29.0, 110.0, 180.0, np.nan]))
     assert 2.0 < norm.vmin < 2.5 and 180 < norm.vmax < 200
     assert cmap == "Blues"  # all > 1: no half of the scale wasted on < 1
-    norm, cmap = plots.ratio_scale(np.array([0.5, 3.0]))
+    norm, cmap = heatmaps.ratio_scale(np.array([0.5, 3.0]))
     assert cmap == "RdBu" and norm.vmin == pytest.approx(1 / norm.vmax)
-    labels = [plots.ratio_label(v) for v in (0.0123, 2.54, 9.96, 29.4, 110.0, 180.2, 1234.0)]
+    labels = [heatmaps.ratio_label(v) for v in (0.0123, 2.54, 9.96, 29.4, 110.0, 180.2, 1234.0)]
     assert labels == ["0.012", "2.5", "10", "29", "110", "180", "1200"]
-    assert plots.ratio_ticks(2.27, 198) == [5, 10, 20, 50, 100]
+    assert heatmaps.ratio_ticks(2.27, 198) == [5, 10, 20, 50, 100]
 
 
 def test_pair_sample_images_are_light_on_black(fashion_dir):

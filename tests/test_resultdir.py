@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from benchmarks import atomic
 from benchmarks.atomic import TEMP_NAME, atomic_path, write_atomic, write_files_atomic
 from benchmarks.errors import ResultsError, WriteError
-from benchmarks.resultdir import (
+from benchmarks.harness.resultdir import (
     LOCK_NAME,
     MAX_STEM,
     check_writable,
@@ -226,7 +226,7 @@ def test_a_lock_in_a_directory_that_cannot_be_written_is_one_line(tmp_path, monk
 
 def test_atomic_module_has_one_temp_pattern():
     """The cleaner and the writer share one definition (no second spelling of the pattern)."""
-    import benchmarks.resultdir as rd
+    import benchmarks.harness.resultdir as rd
 
     assert rd.TEMP_NAME is atomic.TEMP_NAME
 
@@ -235,8 +235,8 @@ def test_store_rows_written_by_two_writers_both_survive(tmp_path, synthetic_pair
     """Two ResultStores opened on one directory (two `kvsbench run` into one --out), each
     adding its own experiment: both experiments' rows are on disk afterwards."""
     from benchmarks.config import ExperimentConfig
-    from benchmarks.records import RUN_COLUMNS, ResultStore, read_runs
-    from benchmarks.runner import RunResult
+    from benchmarks.harness.records import RUN_COLUMNS, ResultStore, read_runs
+    from benchmarks.harness.runner import RunResult
 
     first, second = ResultStore(tmp_path), ResultStore(tmp_path)
     pair = synthetic_pair

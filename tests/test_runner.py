@@ -9,8 +9,8 @@ import pytest
 from conftest import make_synthetic_pair as synthetic_pair
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.runner import run_experiment
-from benchmarks.twins import epoch_orders, initial_weights
+from benchmarks.harness.runner import run_experiment
+from benchmarks.harness.twins import epoch_orders, initial_weights
 
 
 def test_initial_weights_and_orders_are_seeded():

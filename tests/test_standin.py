@@ -1,4 +1,5 @@
-"""The timing-only stand-in (benchmarks/standin.py): a subset repeated per class to a given size.
+"""The timing-only stand-in (benchmarks/data/standin.py): a subset repeated per class to a
+given size.
 
 Most tests use a tiny source (10 classes x 3 training and x 2 test images, random pixels,
 shuffled labels) and a stand-in of 7 training and 4 test images per class; one builds the
@@ -22,9 +23,9 @@ from benchmarks.data import (
     load_fashion_mnist,
     load_pair,
 )
+from benchmarks.data.idx import write_idx
+from benchmarks.data.standin import KIND, MARKER, add_parser, make_standin, standin_info
 from benchmarks.errors import ConfigError, DataError, KvsbenchError
-from benchmarks.idx import write_idx
-from benchmarks.standin import KIND, MARKER, add_parser, make_standin, standin_info
 
 TRAIN, TEST = 7, 4  # per class in the stand-in
 SRC_TRAIN, SRC_TEST = 3, 2  # per class in the tiny source
@@ -237,9 +238,9 @@ def test_corrupt_or_half_built_marker(source, standin):
 
 
 def test_an_interrupted_build_is_marked_refused_and_repaired(source, standin, monkeypatch):
-    import benchmarks.idx
+    import benchmarks.data.idx
 
-    real_write_idx = benchmarks.idx.write_idx
+    real_write_idx = benchmarks.data.idx.write_idx
     calls = []
 
     def killed_on_second_file(path, array, gzip=True):
@@ -248,10 +249,10 @@ def test_an_interrupted_build_is_marked_refused_and_repaired(source, standin, mo
             raise KeyboardInterrupt
         return real_write_idx(path, array, gzip=gzip)
 
-    monkeypatch.setattr(benchmarks.idx, "write_idx", killed_on_second_file)
+    monkeypatch.setattr(benchmarks.data.idx, "write_idx", killed_on_second_file)
     with pytest.raises(KeyboardInterrupt):
         make_standin(source, standin, 5, 2)  # other sizes: a real rebuild
-    monkeypatch.setattr(benchmarks.idx, "write_idx", real_write_idx)
+    monkeypatch.setattr(benchmarks.data.idx, "write_idx", real_write_idx)
     assert sorted(p.name for p in standin.iterdir()) == sorted([MARKER, *FILE_STEMS])  # no temps
     assert standin_info(standin)["complete"] is False
     with pytest.raises(DataError, match="half-built"):

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from benchmarks.records import RUN_COLUMNS
-from benchmarks.summary import confidence_interval, summarize
+from benchmarks.harness.records import RUN_COLUMNS
+from benchmarks.report.summary import confidence_interval, summarize
 
 #: Student's t, 97.5 % quantile, 2 degrees of freedom (tables: 4.303; scipy.stats.t.ppf)
 T_975_DF2 = 4.302652729749462

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.atomic import write_csv
 from benchmarks.cli import main
-from benchmarks.records import CURVE_COLUMNS, RUN_COLUMNS
+from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
 
 #: generated cases per property; `--hypothesis-profile=explore` (tests/conftest.py) runs more
 _EXPLORE = settings.default.max_examples > 100
@@ -199,7 +199,7 @@ def test_a_directory_name_with_a_markdown_link_gives_no_link(tmp_path, capsys):
 def test_a_resumed_run_does_not_write_outside_either(tmp_path, capsys, monkeypatch):
     """`kvsbench run` into a directory holding a hostile runs.csv (all recorded: a resume that
     only rebuilds the report) writes inside it only."""
-    import benchmarks.sweep as sweep_module
+    import benchmarks.harness.sweep as sweep_module
 
     out = result_dir(tmp_path / "out", exp="../../escaped-by-run")
     monkeypatch.setattr(sweep_module.ResultStore, "done", lambda self, ids: True)
@@ -259,6 +259,8 @@ def _make(tmp_path: Path, case: dict) -> Path:
 @settings(max_examples=examples(40), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=hostile_dir)
+@example(case={"text": {"model": "\x00"}, "numbers": {}, "impls": ("scratch", "keras"),
+               "status": "ok", "env": None, "sweep": None, "dir_name": "0", "epochs": 1})
 def test_report_of_a_hostile_directory_is_contained_live_free_and_one_line(
         tmp_path, capsys, case):
     out = _make(tmp_path, case)

@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks import registry, sweep
 from benchmarks.config import ExperimentConfig
 from benchmarks.data import load_pair, parse_pair
 from benchmarks.errors import ConfigError
-from benchmarks.records import read_csv
-from benchmarks.registry import TwinEntry
-from benchmarks.runner import run_experiment
-from benchmarks.worker import TwinPool, TwinWorker, WorkerDied
+from benchmarks.harness import registry, sweep
+from benchmarks.harness.records import read_csv
+from benchmarks.harness.registry import TwinEntry
+from benchmarks.harness.runner import run_experiment
+from benchmarks.harness.worker import TwinPool, TwinWorker, WorkerDied
 
 GOLDEN = Path(__file__).parent / "data" / "inprocess_runner_figures.json"
 
@@ -29,7 +29,7 @@ GOLDEN = Path(__file__).parent / "data" / "inprocess_runner_figures.json"
 # ----------------------------------------------------------------------------- the registry
 def test_registry_names_every_list_of_twins():
     from benchmarks.cli import build_parser
-    from benchmarks.common import IMPLS
+    from benchmarks.suites.common import IMPLS
 
     assert {"scratch", "keras"} <= set(registry.names())
     run = build_parser()._subparsers._group_actions[0].choices["run"]
@@ -186,9 +186,9 @@ def test_old_result_files_without_the_new_columns_still_read(tmp_path):
                                          "epoch_fixed_seconds", "epoch_time_spread",
                                          "slow_epochs", "step_time_ratio") if c in runs])
     old.to_csv(tmp_path / "runs.csv", index=False)
-    from benchmarks.records import RUN_COLUMNS
-    from benchmarks.registry import twins_of
-    from benchmarks.summary import summarize
+    from benchmarks.harness.records import RUN_COLUMNS
+    from benchmarks.harness.registry import twins_of
+    from benchmarks.report.summary import summarize
 
     back = read_csv(tmp_path / "runs.csv", RUN_COLUMNS)
     assert twins_of(back) == (["scratch", "keras"], "keras")

@@ -8,7 +8,7 @@ current run's scratch twin slowed down by ``--factor`` in its result files (ever
 slowdown should be caught). Each comparison is judged by
 
 * the old gate: ``time_ratio_mean`` fell by more than 25 % (a fixed gate on one median), and
-* ``kvsbench compare`` itself (:func:`benchmarks.compare.compare_dirs`, default tolerances).
+* ``kvsbench compare`` itself (:func:`benchmarks.ci.compare.compare_dirs`, default tolerances).
 
 Rates are given per comparison (does compare exit 1?) and per speed row (experiment × twin).
 """
@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.atomic import write_csv
-from benchmarks.compare import Tolerances, compare_dirs, load_result_dir
-from benchmarks.records import (
+from benchmarks.ci.compare import Tolerances, compare_dirs, load_result_dir
+from benchmarks.harness.records import (
     CONFIG_COLUMNS,
     CURVE_COLUMNS,
     RUN_COLUMNS,
@@ -41,7 +41,7 @@ OLD_TOL = 0.25
 def plant_slowdown(src: Path, dst: Path, factor: float, impl: str = "scratch") -> Path:
     """Copy result directory ``src`` to ``dst`` with every epoch of ``impl`` ``factor`` times
     slower: curves.csv's epoch, step and cumulative seconds, and every runs.csv figure derived
-    from them (recomputed by the runner's formulas: :class:`benchmarks.runner.RunResult`)."""
+    from them (recomputed by the runner's formulas: :class:`benchmarks.harness.runner.RunResult`)."""
     shutil.copytree(src, dst)
     curves = read_csv(dst / "curves.csv", CURVE_COLUMNS)
     runs = read_csv(dst / "runs.csv", RUN_COLUMNS)

@@ -1,6 +1,6 @@
 """``blobs``: the course's logistic regression on two Gaussian blobs, and its decision boundary.
 
-500 points, 2 features, 2 clusters of standard deviation 2 (``benchmarks.toy_data
+500 points, 2 features, 2 clusters of standard deviation 2 (``benchmarks.data.toy
 .make_blobs_data``, ``random_state=42``); an 80/20 split (``scratch.splits.split_indices``,
 seed 42); weights and bias drawn from a standard normal (``numpy.random.RandomState(0)``);
 15 epochs of full-batch gradient descent at learning rate 0.001 with the course's step (dw
@@ -41,7 +41,7 @@ EPOCHS = 15
 
 def load_split():
     """(X_train, y_train, X_test, y_test), float64, X of shape (n, 2), y of shape (n,)."""
-    from benchmarks.toy_data import make_blobs_data
+    from benchmarks.data.toy import make_blobs_data
     from scratch.splits import split_indices
 
     data = make_blobs_data(N_SAMPLES, seed=DATA_SEED, cluster_std=CLUSTER_STD)
@@ -61,11 +61,11 @@ def train_course(X, y, X_test, y_test, epochs: int, learning_rate: float = LEARN
 def train_twins(X, y, X_test, y_test, epochs: int, learning_rate: float) -> dict:
     """The logreg twins, full-batch mean-gradient SGD (Keras' rule), float32, same weights.
 
-    The harness' own twins (:mod:`benchmarks.twins`), trained epoch by epoch on the blobs in
+    The harness' own twins (:mod:`benchmarks.harness.twins`), trained epoch by epoch on the blobs in
     their given order, from the course's initial weights.
     """
     from benchmarks.config import ExperimentConfig
-    from benchmarks.registry import TWINS
+    from benchmarks.harness.registry import TWINS
 
     w, b = initial_weights(INIT_SEED)
     weights = [w.reshape(2, 1).astype(np.float32), np.array([b], np.float32)]

@@ -14,7 +14,7 @@
    with its loss and accuracy curves; test accuracy of the final weights on the split's test
    part.
 4. The Keras net Input → Dense(100, relu) → Dense(1, sigmoid) and its scratch twin on Pullover
-   vs Coat (``benchmarks.runner.run_experiment``: the same split, weights and batches; Adam,
+   vs Coat (``benchmarks.harness.runner.run_experiment``: the same split, weights and batches; Adam,
    lr 0.001, batch 32, 20 epochs), and the logreg twins under the very same training, so that
    "the network" and "the training" can be told apart.
 """
@@ -29,6 +29,7 @@ import pandas as pd
 
 from benchmarks.atomic import write_csv
 from benchmarks.course.common import new_figure, save_png, scaled, write_summary
+from benchmarks.harness.registry import DEFAULT_TWINS
 
 NAME = "fashion"
 PAIRS = (("trouser", "ankle-boot"), ("pullover", "coat"))
@@ -101,7 +102,7 @@ def tsne_map(X: np.ndarray, y: np.ndarray, max_samples: int) -> dict:
     from sklearn.neighbors import KNeighborsClassifier
     from threadpoolctl import threadpool_limits
 
-    from benchmarks.toy_data import project_pair_2d
+    from benchmarks.data.toy import project_pair_2d
 
     n = len(X)
     m = min(n, max_samples)
@@ -197,7 +198,7 @@ def twins_on_pair(first: str, second: str, epochs: int, data_dir) -> dict:
     """The MLP and logreg twins (scratch and Keras) under the notebook net's training set-up."""
     from benchmarks.config import ExperimentConfig
     from benchmarks.data import load_pair, pair_slug
-    from benchmarks.runner import run_experiment
+    from benchmarks.harness.runner import run_experiment
 
     pair = load_pair(first, second, protocol=NET_SETUP["protocol"], data_dir=data_dir)
     out = {}
@@ -247,7 +248,7 @@ def plot_net_vs_lr(net: dict, course_lr: dict, title: str, path: Path) -> str:
     bars = [(f"course LR\n(GD, {course_lr['steps']} steps)", course_lr["test_acc"],
              course_lr["seconds"])]
     for model, label in (("logreg", "logreg"), ("mlp", "MLP 100")):
-        for impl in ("scratch", "keras"):
+        for impl in DEFAULT_TWINS:
             r = net[model][impl]
             bars.append((f"{label}\n{impl}", r["test_acc"], r["fit_seconds"]))
     xs = np.arange(len(bars))
@@ -346,7 +347,7 @@ def run(out_dir: Path, budget: float = 1.0, data_dir=None, tsne_samples: int | N
         {"pair": net_title, "model": model, "impl": impl, "step": e + 1,
          "train_loss": net[model][impl]["train_loss"][e], "train_acc": float("nan"),
          "val_loss": float("nan"), "val_acc": net[model][impl]["val_acc"][e]}
-        for model in ("mlp", "logreg") for impl in ("scratch", "keras")
+        for model in ("mlp", "logreg") for impl in DEFAULT_TWINS
         for e in range(len(net[model][impl]["val_acc"]))
     ]
     write_csv(out_dir / "fashion_curves.csv", pd.DataFrame(curve_rows))

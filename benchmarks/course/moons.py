@@ -7,7 +7,7 @@ mini-batches of 64 with seeds 11, 12, ..., the textbook rules, the course's deca
 formula is the ``scratch`` course API's; this file runs, records and plots.
 
 Part 2 — the twins. The same data (as rows, float32) through the harness' own ``scratch`` and
-``keras`` twins (:mod:`benchmarks.twins`), built from one ``ExperimentConfig`` of the [5, 2]
+``keras`` twins (:mod:`benchmarks.harness.twins`), built from one ``ExperimentConfig`` of the [5, 2]
 relu net (two hidden layers): the course's initial weights (W transposed into Keras' (in, out)
 kernels), the course's batch order (the permutations of ``random_mini_batches``, seeds 11, 12,
 ...), Keras' exact SGD, momentum (``v = βv − lr·g``) and Adam (ε = 1e-7) on both sides, Keras
@@ -231,9 +231,10 @@ def twin_config(setup: TwinSetup, epochs: int):
 
 
 def _train_twin(impl: str, config, weights, X, y, orders):
-    """One twin through the harness' twin interface (:mod:`benchmarks.twins`), in this process,
-    epoch by epoch on the course's batch orders → (losses, accuracies, seconds, weights)."""
-    from benchmarks.registry import TWINS
+    """One twin through the harness' twin interface (:mod:`benchmarks.harness.twins`), in this
+    process, epoch by epoch on the course's batch orders → (losses, accuracies, seconds,
+    weights)."""
+    from benchmarks.harness.registry import TWINS
 
     twin = TWINS[impl].load()(config, weights, len(X))
     losses, accs, seconds = [], [], 0.0

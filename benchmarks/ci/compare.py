@@ -1,0 +1,75 @@
+"""``kvsbench compare BASELINE CURRENT``: did accuracy, parity or relative speed regress?
+
+The command in three modules, one job each: reading the two result directories
+(:mod:`benchmarks.ci.result_dirs`), the checks and their verdicts — which figure fails when —
+(:mod:`benchmarks.ci.checks`, :mod:`benchmarks.ci.speedcheck` for the speed verdict), and the
+output as text or Markdown (:mod:`benchmarks.ci.compare_format`). This module is the command
+line, and the one place to import compare's API from.
+
+Exit status: 0 nothing regressed, 1 something did, 2 bad input
+(:class:`benchmarks.errors.ResultsError`, printed as one line by the CLI): a missing or damaged
+directory, a runs.csv cut mid-row, a run recorded twice, no experiment of the baseline in the
+current directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.ci.checks import Comparison, Row, Tolerances, compare_dirs, no_match_message
+from benchmarks.ci.compare_format import (
+    HEADER,
+    format_markdown,
+    format_text,
+    matched_text,
+    verdict_line,
+)
+from benchmarks.ci.result_dirs import ResultDir, check_same_machine, load_result_dir
+from benchmarks.harness.runner import PARITY_TOLERANCE
+
+__all__ = ["Comparison", "FORMATS", "HEADER", "ResultDir", "Row", "Tolerances", "add_parser",
+           "check_same_machine", "cmd_compare", "compare_dirs", "format_markdown",
+           "format_text", "load_result_dir", "matched_text", "no_match_message", "verdict_line"]
+
+FORMATS = ("text", "markdown")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "compare",
+        help="compare two result directories; exit 1 on an accuracy, parity or speed regression",
+        description="Compare CURRENT with BASELINE experiment by experiment (matched by config): "
+        "test accuracy, keras/scratch loss parity, the keras/scratch time ratio measured inside "
+        "each run, and with --same-machine absolute epoch times. Exit 0: no regression; "
+        "1: a regression; 2: bad input.",
+    )
+    p.add_argument("baseline", type=Path, help="the reference result directory")
+    p.add_argument("current", type=Path, help="the result directory to judge")
+    p.add_argument("--acc-tol", type=float, default=1.0, metavar="PP",
+                   help="allowed drop of mean test accuracy, percentage points (default 1); with "
+                   ">= 3 seeds on both sides the baseline's 95%% CI is used instead")
+    p.add_argument("--ratio-tol", type=float, default=0.25, metavar="FRAC",
+                   help="allowed relative fall of the reference/twin speed (default 0.25); a "
+                   "larger fall is a regression only when outside the noise (docs/ci.md)")
+    p.add_argument("--parity-tol", type=float, default=PARITY_TOLERANCE, metavar="LOSS",
+                   help="largest allowed per-epoch train-loss difference of the twins "
+                   f"(default {PARITY_TOLERANCE:g})")
+    p.add_argument("--time-tol", type=float, default=0.25, metavar="FRAC",
+                   help="with --same-machine: allowed relative slow-down of the steady epoch "
+                   "time (default 0.25)")
+    p.add_argument("--same-machine", action="store_true",
+                   help="also compare absolute epoch times (refused unless both env.json "
+                   "fingerprints agree on CPU, cores, BLAS and its threads)")
+    p.add_argument("--strict", action="store_true",
+                   help="fail on experiments or twins present on one side only")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="plain text table (default) or markdown (a CI job summary)")
+    p.set_defaults(func=cmd_compare)
+
+
+def cmd_compare(args) -> int:
+    tol = Tolerances(acc_pp=args.acc_tol, ratio=args.ratio_tol, parity=args.parity_tol,
+                     time=args.time_tol, strict=args.strict, same_machine=args.same_machine)
+    cmp = compare_dirs(args.baseline, args.current, tol)
+    print(format_markdown(cmp) if args.format == "markdown" else format_text(cmp))
+    return 1 if cmp.regressed else 0

@@ -1,0 +1,136 @@
+"""The two result directories ``kvsbench compare`` (and ``history``) read: ``runs.csv``
+summarised (:func:`benchmarks.report.summary.summarize`), ``env.json`` for the header and
+``--same-machine``, ``curves.csv`` for the noise-aware speed verdict, ``sweep.json`` to say why
+nothing matched. A directory that is not one, or a damaged file, is
+:class:`benchmarks.errors.ResultsError` (one line, exit 2); every string read from it is
+untrusted (:meth:`ResultDir.label` is one line).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.errors import ResultsError
+from benchmarks.report.document import one_line
+
+
+@dataclass
+class ResultDir:
+    """A result directory as compare needs it."""
+
+    path: Path
+    runs: object  # pandas.DataFrame (runs.csv)
+    summary: object  # pandas.DataFrame (benchmarks.report.summary.summarize(runs))
+    env: dict | None
+    #: per-epoch times (curves.csv; None when absent: speed then falls back to the fixed gate)
+    curves: object = None
+    sweep: dict | None = None
+
+    def label(self) -> str:
+        """One line naming the directory and its machine (env.json values are untrusted)."""
+        env = self.env or {}
+        commit = str(env.get("git_commit") or "?")[:12]
+        cpu = env.get("cpu_model") or "?"
+        blas = f"{env.get('blas_library') or '?'} {env.get('blas_kernel') or ''}".strip()
+        from benchmarks.harness.hosts import host_table
+
+        n_hosts = len(host_table(env))
+        hosts = f"; measured on {n_hosts} hosts" if n_hosts > 1 else ""
+        return one_line(f"{self.path} (commit {commit}; {cpu}, {env.get('logical_cores', '?')} "
+                        f"cores; BLAS {blas} x{env.get('blas_threads', '?')}{hosts})")
+
+
+def _needed_columns() -> tuple[str, ...]:
+    from benchmarks.report.summary import EXPERIMENT_COLUMNS, TWIN_FIGURES
+
+    return tuple(dict.fromkeys((
+        *EXPERIMENT_COLUMNS, "run_id", "seed", "impl", "reference", "status", *TWIN_FIGURES,
+        "time_ratio", "step_time_ratio", "max_loss_diff", "max_weight_rel_diff",
+        "pred_agreement", "n_train", "n_test", "epoch_time_spread", "slow_epochs",
+    )))
+
+
+def load_result_dir(path) -> ResultDir:
+    """Read and summarise one result directory; :class:`ResultsError` if it is not one."""
+    from benchmarks.harness.records import read_runs
+    from benchmarks.report.summary import summarize
+
+    path = Path(path)
+    hint = "give a directory made by `kvsbench run --out`"
+    if not path.exists():
+        raise ResultsError(f"{path} does not exist: {hint}.")
+    if not path.is_dir():
+        raise ResultsError(f"{path} is not a directory: {hint}.")
+    if not (path / "runs.csv").is_file():
+        raise ResultsError(
+            f"{path} is not a kvsbench result directory (it has no runs.csv); "
+            "make one with `kvsbench run --out DIR`."
+        )
+    runs = read_runs(path / "runs.csv", _needed_columns())
+    if runs.empty:
+        raise ResultsError(
+            f"{path / 'runs.csv'} holds no runs; re-run `kvsbench run --out {path}`."
+        )
+    env = None
+    env_path = path / "env.json"
+    if env_path.is_file():
+        try:
+            env = json.loads(env_path.read_text())
+        except (OSError, ValueError) as exc:
+            raise ResultsError(f"{env_path} is not readable JSON ({exc}).") from None
+        if not isinstance(env, dict):
+            raise ResultsError(f"{env_path} is not a kvsbench env.json (not a JSON object).")
+    try:
+        summary = summarize(runs)
+    except KeyError as exc:
+        raise ResultsError(
+            f"{path / 'runs.csv'} lacks the column {exc}: it is not a kvsbench result file."
+        ) from None
+    return ResultDir(path, runs, summary, env, _read_curves(path), _read_sweep(path))
+
+
+def _read_curves(path: Path):
+    """curves.csv's per-epoch times, or None when the directory has none."""
+    from benchmarks.harness.records import read_csv
+
+    if not (path / "curves.csv").is_file():
+        return None
+    return read_csv(path / "curves.csv",
+                    ("experiment_id", "impl", "seed", "epoch", "epoch_seconds"))
+
+
+def _read_sweep(path: Path) -> dict | None:
+    try:
+        sweep = json.loads((path / "sweep.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return sweep if isinstance(sweep, dict) else None
+
+
+def check_same_machine(baseline: ResultDir, current: ResultDir) -> None:
+    """Refuse ``--same-machine`` unless both fingerprints exist and agree (ResultsError); a
+    directory measured on several hosts has one fingerprint per host, and they must be one."""
+    from benchmarks.harness.envinfo import FINGERPRINT_KEYS
+    from benchmarks.harness.hosts import fingerprints
+
+    for side in (baseline, current):
+        if side.env is None:
+            raise ResultsError(
+                f"--same-machine refused: {side.path} has no env.json, so its machine is unknown; "
+                "compare without --same-machine."
+            )
+        if len(fingerprints(side.env)) > 1:  # a sweep spread over unlike machines
+            raise ResultsError(
+                f"--same-machine refused: {side.path} was measured on "
+                f"{len(fingerprints(side.env))} different machines (env.json `hosts`); "
+                "absolute times are only comparable on one, compare without --same-machine."
+            )
+    fb, fc = fingerprints(baseline.env)[0], fingerprints(current.env)[0]
+    diff = [f"{k} {fb[k]!r} vs {fc[k]!r}" for k in FINGERPRINT_KEYS if fb[k] != fc[k]]
+    if diff:
+        raise ResultsError(
+            f"--same-machine refused: the env.json fingerprints differ ({'; '.join(diff)}); "
+            "absolute times are not comparable, compare without --same-machine."
+        )

@@ -1,0 +1,568 @@
+"""``kvsbench run --scheduler ADDRESS|local:N``: the sweep's experiments as Dask tasks.
+
+Why Dask distributed: it is the PyData world's engine for spreading Python work over many
+machines (by hand, on Slurm/PBS through dask-jobqueue, on Kubernetes), so a sweep that would
+take days on one machine runs on whatever cluster its user already has. It is optional
+(``pip install "kvsbench[dask]"``); nothing imports it unless ``--scheduler`` is given.
+
+What is given up: nothing the serial runner (:func:`benchmarks.harness.sweep.run_sweep`)
+promises.
+
+- **One experiment, one task.** :func:`run_task` runs
+  :func:`benchmarks.harness.runner.run_experiment` for all the experiment's twins on the Dask
+  worker's machine, in lockstep, each twin in a worker process of its own
+  (:class:`benchmarks.harness.worker.TwinPool`) — exactly as the serial runner does. The pool
+  is cached per Dask worker process and reused by the next task (starting TensorFlow costs
+  seconds); it is closed when the process exits. Tasks on one worker process never overlap (a
+  lock), so a twin trains alone even on a worker given several threads. The task returns the
+  records and the fingerprint of the machine that measured them (its env.json record,
+  :func:`benchmarks.harness.sweep.sweep_env` made there): time ratios are computed within the
+  experiment, so on one machine.
+- **The client is the only writer.** It records each experiment as its task completes, with
+  the serial runner's atomic writers (:class:`benchmarks.harness.records.ResultStore`), and
+  names the run's host (:mod:`benchmarks.harness.hosts`); an interrupted or crashed client
+  loses nothing it recorded, and the same command again submits only what is missing.
+- **A lost worker costs its task only.** The scheduler resubmits a task whose worker died (up
+  to ``distributed.scheduler.allowed-failures`` times, :data:`ALLOWED_FAILURES` on a local
+  cluster) and one that raised (``retries=`` :data:`TASK_RETRIES`, e.g. a worker without the
+  data); a task that keeps failing is recorded as ``failed`` with a one-line reason, once, and
+  the sweep completes. A twin's own failure inside a task is recorded as the serial runner
+  records it.
+- **Data on the workers.** The client checks the data before it submits anything (the serial
+  runner's checks, :func:`benchmarks.harness.sweep.plan_sweep`); each task reads
+  Fashion-MNIST on its worker (``--data-dir`` — the same path must hold a copy there — else
+  that machine's ``FASHION_MNIST_DIR`` or Keras cache; never downloaded by a worker), and
+  refuses a copy whose fingerprint is not the client's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import multiprocessing.util
+import os
+import queue
+import re
+import sys
+import threading
+import uuid
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+from benchmarks.errors import ConfigError, KvsbenchError
+
+#: the prefix of ``--scheduler local:N``
+LOCAL = "local:"
+#: times the scheduler re-runs a task that RAISED (``Client.submit(retries=)``) before the
+#: experiment is recorded as failed: a worker without the data, a full disk
+TASK_RETRIES = 2
+#: times a task may lose its worker (killed, out of memory, machine gone) before it counts as
+#: failed: ``distributed.scheduler.allowed-failures``, set here for a local cluster (a running
+#: scheduler has its own setting; Dask's default is 3)
+ALLOWED_FAILURES = 3
+#: seconds to reach a running scheduler before giving up
+CONNECT_TIMEOUT = 20.0
+#: where a local cluster serves its dashboard (another port when it is taken)
+DASHBOARD_ADDRESS = ":8787"
+#: the event topic a task announces its start on (the progress bar's "running")
+STARTED_TOPIC = "kvsbench-started"
+#: seconds between progress refreshes while nothing happens
+POLL_SECONDS = 0.5
+_ADDRESS = re.compile(r"^((tcp|tls|ucx|ws|wss|inproc)://\S+|[\w.\-]+:\d+)$")
+
+
+class SchedulerError(KvsbenchError):
+    """The Dask scheduler could not be started or reached, or was lost (one line)."""
+
+
+@dataclass(frozen=True)
+class SchedulerSpec:
+    """``--scheduler``: a running scheduler's address, or a local cluster of N workers."""
+
+    address: str | None = None
+    local_workers: int | None = None
+
+    def __str__(self) -> str:
+        return f"{LOCAL}{self.local_workers}" if self.local_workers else str(self.address)
+
+
+def parse_scheduler(text) -> SchedulerSpec:
+    """``--scheduler`` → :class:`SchedulerSpec` (ConfigError on anything else)."""
+    value = str(text).strip()
+    bad = ConfigError(
+        "Argument `--scheduler` must be a Dask scheduler's address (e.g. tcp://host:8786) or "
+        f"local:N with N >= 1 worker processes. Received: --scheduler={text}"
+    )
+    if value.lower().startswith(LOCAL):
+        try:
+            n = int(value[len(LOCAL):])
+        except ValueError:
+            raise bad from None
+        if n < 1:
+            raise bad
+        return SchedulerSpec(local_workers=n)
+    if not _ADDRESS.match(value):
+        raise bad
+    return SchedulerSpec(address=value)
+
+
+def require_distributed():
+    """The ``distributed`` module, or ConfigError naming the extra that installs it."""
+    try:
+        import distributed
+    except ImportError:
+        raise ConfigError(
+            '--scheduler needs Dask distributed, which is not installed: '
+            'pip install "kvsbench[dask]" (in a checkout: pip install ".[dask]")'
+        ) from None
+    return distributed
+
+
+def experiment_key(config) -> str:
+    """One experiment of a sweep (its config and seed; every twin): run ids without the twin."""
+    return f"{config.experiment_id}.s{config.seed}"
+
+
+# ============================================================================ worker side
+#: one task at a time per Dask worker process; it guards :data:`_WORKER`
+_WORKER_LOCK = threading.Lock()
+#: this Dask worker process's cached pool, its key, its env record and the last pair
+_WORKER: dict = {"key": None, "pool": None, "env": None, "info": None, "pair_key": None,
+                 "pair": None, "finalizer": None}
+
+
+def run_task(sweep, config, verbose: bool = False, data: dict | None = None) -> dict:
+    """The Dask task of one experiment: train every twin of ``sweep`` under ``config`` on this
+    machine, in lockstep, in this worker process's pool.
+
+    ``data`` is the fingerprint of the client's copy of Fashion-MNIST
+    (:func:`benchmarks.data.fingerprint`): a worker whose copy differs refuses the task.
+
+    Returns ``{"results": impl → RunResult (final weights dropped), "sizes": (n_train, n_val,
+    n_test), "host": this machine's name, "env": its env.json record}``. Raises what the data
+    loading raises (the scheduler retries, then the client records the experiment failed);
+    a twin's failure is in its RunResult, as in a serial run.
+    """
+    from benchmarks.harness.hosts import host_name
+    from benchmarks.harness.runner import run_experiment
+
+    with _WORKER_LOCK:
+        _announce(experiment_key(config))
+        pair = _worker_pair(sweep, config, data)  # first: a worker without the data fails
+        pool = _worker_pool(sweep, verbose)
+        results = run_experiment(config, pair, sweep.impls, sweep.target_acc,
+                                 reference=sweep.reference, pool=pool)
+        for r in results.values():
+            r.final_weights = []  # the records do not need them; they would cross the network
+        return {"results": results,
+                "sizes": (len(pair.X_train), len(pair.X_val), len(pair.X_test)),
+                "host": host_name(), "env": _worker_env(sweep, pool)}
+
+
+def _announce(key: str) -> None:
+    """Tell the client this experiment started (its progress bar's "running")."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        worker.log_event(STARTED_TOPIC, {"experiment": key, "worker": worker.address,
+                                         "pid": os.getpid()})
+    except Exception:  # noqa: BLE001  (outside a worker, or an older Dask: no progress detail)
+        pass
+
+
+def _worker_pool(sweep, verbose: bool):
+    """This process's TwinPool for ``sweep``'s twins, threads and timeout (started once)."""
+    from benchmarks.harness.worker import TwinPool, WorkerDied
+
+    key = (tuple(sweep.impls), sweep.threads, sweep.timeout, bool(verbose))
+    if _WORKER["key"] != key:
+        _close_pool()
+        _undo_nanny_environment()
+        pool = TwinPool(sweep.impls, sweep.threads, sweep.timeout, verbose=verbose)
+        for impl in sweep.impls:  # start every worker now: the env record names each one
+            try:
+                pool.start(impl)
+            except WorkerDied:  # run_experiment records that twin failed, with the reason
+                pass
+        _WORKER.update(key=key, pool=pool, env=None, info=None)
+        if _WORKER["finalizer"] is None:  # runs when this worker process exits normally
+            _WORKER["finalizer"] = multiprocessing.util.Finalize(None, _close_at_exit,
+                                                                 exitpriority=10)
+    return _WORKER["pool"]
+
+
+def _undo_nanny_environment() -> None:
+    """Drop from this process's environment — which the twins' workers inherit — what Dask's
+    nanny set in it for Dask's own sake (``distributed.nanny.pre-spawn-environ``:
+    ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` = 1 and
+    ``MALLOC_TRIM_THRESHOLD_`` = 65536): a variable still holding Dask's value goes.
+
+    Why: the twins must train as in a serial run. Setting the trim threshold switches off
+    glibc's dynamic mmap threshold, so every temporary over 128 KiB (an MLP's weight
+    gradient) is mapped and unmapped again at every step. Measured on the project's 2-core
+    machine: a NumPy loop of a 784-100 MLP step at batch 128 that allocates its temporaries,
+    1.6x slower; the scratch twin, which mostly reuses its buffers, 0-8 % slower per step
+    (batch 32 / 128). The threads are set by ``--threads`` either way. A variable the user
+    set to another value stays."""
+    import dask
+
+    preset = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+    for name, value in preset.items():
+        if value is not None and os.environ.get(name) == str(value):
+            del os.environ[name]
+
+
+def _worker_env(sweep, pool) -> dict:
+    """This machine's env.json record (computed again when a twin's worker was replaced)."""
+    from benchmarks.harness.sweep import sweep_env
+
+    info = json.dumps(pool.info, sort_keys=True, default=str)
+    if _WORKER["env"] is None or _WORKER["info"] != info:
+        _WORKER.update(env=sweep_env(sweep, pool.info), info=info)
+    return _WORKER["env"]
+
+
+def _worker_pair(sweep, config, data: dict | None = None):
+    """The experiment's pair, read on this machine (the last one is kept: consecutive
+    experiments of a pair share it, and the pool writes its arrays once). DataError when this
+    machine has no copy, or one whose fingerprint is not ``data`` (the client's)."""
+    from benchmarks.data import load_fashion_mnist_with_source, load_pair, parse_pair
+    from benchmarks.errors import DataError
+
+    key = (config.pair, config.split_seed, config.protocol, sweep.data_dir)
+    if _WORKER["pair_key"] != key:
+        _WORKER.update(pair_key=None, pair=None)
+        # a worker never downloads
+        arrays, source = load_fashion_mnist_with_source(sweep.data_dir, download=False)
+        ours = _data_fingerprint(str(source.directory), arrays)
+        if data is not None and ours != data:
+            raise DataError(
+                f"this worker's Fashion-MNIST ({source}: {ours.get('train_images')} training "
+                f"images, fingerprint {ours.get('sha1')}) is not the client's (fingerprint "
+                f"{data.get('sha1')}); give every machine the same copy")
+        first, second = parse_pair(config.pair)
+        _WORKER["pair"] = load_pair(first, second, protocol=config.protocol,
+                                    data_dir=sweep.data_dir, seed=config.split_seed)
+        _WORKER["pair_key"] = key
+    return _WORKER["pair"]
+
+
+def _data_fingerprint(directory: str, arrays) -> dict:
+    """The data's fingerprint, computed once per directory in this process (it hashes every
+    image)."""
+    from benchmarks.data import fingerprint
+
+    cache = _WORKER.setdefault("fingerprints", {})
+    if directory not in cache:
+        cache[directory] = fingerprint(arrays)
+    return cache[directory]
+
+
+def _close_pool(graceful: bool = True) -> None:
+    pool = _WORKER["pool"]
+    _WORKER.update(key=None, pool=None, env=None, info=None)
+    if pool is not None:
+        pool.close(graceful=graceful)
+
+
+def _close_at_exit() -> None:
+    """At the worker process's exit: stop the twins' workers, remove their data files. A task
+    still running (the process is being torn down) gets its workers killed instead."""
+    locked = _WORKER_LOCK.acquire(timeout=5)
+    try:
+        _close_pool(graceful=locked)
+    finally:
+        if locked:
+            _WORKER_LOCK.release()
+
+
+# ============================================================================ client side
+def run_dask_sweep(sweep, out_dir, scheduler, quiet: bool = False, log=None,
+                   verbose: bool = False) -> dict:
+    """Run every experiment of ``sweep`` not yet recorded in ``out_dir`` as Dask tasks on
+    ``scheduler`` (``"local:N"`` or an address), recording each as it completes.
+
+    Returns the serial runner's counts — ``ran``, ``skipped``, ``diverged`` (experiments with
+    a twin that diverged or failed) — and ``submitted``, ``failed_tasks`` (experiments whose
+    task kept failing) and ``restarted`` (experiments started again after their worker was
+    lost). Raises ConfigError (``--scheduler``, no Dask), DataError, ResultsError, WriteError
+    (the serial runner's checks, :func:`benchmarks.harness.sweep.plan_sweep`) and SchedulerError
+    before anything is written; SchedulerError also when the scheduler is lost mid-sweep
+    (what was recorded stays).
+    """
+    from benchmarks.errors import one_line
+    from benchmarks.harness.sweep import pin_sweep, plan_sweep
+
+    spec = parse_scheduler(scheduler)
+    require_distributed()
+    log = log or (lambda msg: print(one_line(msg), file=sys.stderr))
+    out_dir = Path(out_dir)
+    plan = plan_sweep(sweep, out_dir, log)  # every check the serial runner makes; no writes
+    counts = {"ran": 0, "skipped": plan.skipped, "diverged": 0, "submitted": 0,
+              "failed_tasks": 0, "restarted": 0}
+    if not plan.todo:
+        pin_sweep(sweep, out_dir, plan, log)
+        return counts
+    with _connect(spec, sweep, log) as client:
+        pin_sweep(sweep, out_dir, plan, log)
+        recorder = _Recorder(sweep, plan.store, out_dir, spec, log)
+        counts.update(_run_tasks(client, plan.todo, sweep, plan.data, recorder, quiet, log,
+                                 verbose))
+    return counts
+
+
+@contextlib.contextmanager
+def _connect(spec: SchedulerSpec, sweep, log):
+    """A Client of a new local cluster or of the running scheduler; both closed after."""
+    from distributed import Client
+
+    cluster = None
+    environ = dict(os.environ)  # a local cluster's nannies write into this process's
+    try:
+        if spec.local_workers:
+            _warn_oversubscribed(spec.local_workers, sweep.threads, log)
+            cluster = start_local_cluster(spec.local_workers)
+            client = Client(cluster)
+            served = "dashboard" in (cluster.scheduler_info.get("services") or {})
+            log(f"kvsbench: started a local Dask cluster of {spec.local_workers} single-threaded "
+                "worker process(es); dashboard: "
+                + (client.dashboard_link if served else "not served (pip install bokeh)"))
+        else:
+            client = Client(spec.address, timeout=CONNECT_TIMEOUT)
+    except KvsbenchError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (Dask raises OSError, TimeoutError, ValueError ...)
+        if cluster is not None:
+            cluster.close()
+        what = "start a local Dask cluster" if spec.local_workers else \
+            f"reach the Dask scheduler at {spec.address}"
+        hint = "" if spec.local_workers else \
+            " (is `dask scheduler` running there, and the address right?)"
+        text = " ".join(str(exc).split())[:200]
+        raise SchedulerError(f"could not {what}: {type(exc).__name__}: {text}{hint}") from None
+    try:
+        yield client
+    finally:
+        for closing in (client, cluster):
+            if closing is not None:
+                with contextlib.suppress(Exception):
+                    closing.close()
+        if cluster is not None:
+            _restore_environment(environ)
+
+
+def start_local_cluster(n_workers: int, dashboard_address: str | None = DASHBOARD_ADDRESS,
+                        **worker_kwargs):
+    """A LocalCluster of ``n_workers`` single-threaded worker processes on the loopback
+    interface, which re-runs a task whose worker died up to :data:`ALLOWED_FAILURES` times
+    and whose nannies give the workers this process's environment unchanged (no
+    ``pre-spawn-environ``: see :func:`_undo_nanny_environment`); ``worker_kwargs`` go to
+    the nannies (e.g. ``env``)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+                          "distributed.nanny.pre-spawn-environ": {}}), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "port 8787 is in use": the link printed says which
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                            host="127.0.0.1", dashboard_address=dashboard_address,
+                            silence_logs=logging.ERROR, **worker_kwargs)
+
+
+def _restore_environment(saved: dict) -> None:
+    """Undo what a local cluster's nannies wrote into this process's environment (they set
+    ``PYTHONHASHSEED`` before spawning a worker)."""
+    for name in set(os.environ) - set(saved):
+        del os.environ[name]
+    for name, value in saved.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
+
+
+def _warn_oversubscribed(n_workers: int, threads: int, log) -> None:
+    cores = os.cpu_count() or 1
+    per_twin = threads or cores
+    if n_workers * per_twin > cores:
+        log(f"kvsbench: note: {n_workers} workers × {per_twin} thread(s) per twin exceed this "
+            f"machine's {cores} core(s): experiments compete for cores, so their times are "
+            "not those of a quiet machine")
+
+
+class _Recorder:
+    """The client's side of the result directory: records a completed task's experiment
+    (runs.csv, curves.csv) and enters the machine that measured it in env.json's host table
+    first (a run row never names a host env.json lacks)."""
+
+    def __init__(self, sweep, store, out_dir: Path, spec: SchedulerSpec, log):
+        self.sweep, self.store, self.out_dir, self.spec, self.log = sweep, store, out_dir, spec, log
+        self.top: dict | None = None
+        self.seen: dict = {}  # (host name, fingerprint) → host id, this invocation
+
+    def host(self, name: str, env: dict) -> str:
+        from benchmarks.atomic import write_json
+        from benchmarks.harness.envinfo import fingerprint
+        from benchmarks.harness.hosts import HOSTS_KEY, add_host, read_host_table
+        from benchmarks.harness.resultdir import locked
+
+        seen = (name, json.dumps(fingerprint(env), sort_keys=True, default=str))
+        if seen in self.seen:
+            return self.seen[seen]
+        with locked(self.out_dir, self.log):  # merged with the table as it is on disk now
+            table = read_host_table(self.out_dir)
+            host = add_host(table, name, env)
+            self.top = self.top or env  # env.json's own keys: the first machine that reported
+            write_json(self.out_dir / "env.json",
+                       {**self.top, HOSTS_KEY: table, "scheduler": str(self.spec)})
+        self.seen[seen] = host
+        self._check_code(host, env)
+        return host
+
+    def _check_code(self, host: str, env: dict) -> None:
+        from benchmarks import __version__
+        from benchmarks.harness.envinfo import git_commit
+
+        theirs = (env.get("kvsbench_version"), env.get("git_commit"))
+        ours = (__version__, git_commit())
+        if theirs != ours:
+            self.log(f"kvsbench: note: host {host} runs kvsbench {theirs[0]} at commit "
+                     f"{theirs[1]}, this client {ours[0]} at {ours[1]}: its figures come from "
+                     "other code")
+
+    def finished(self, out: dict) -> dict:
+        host = self.host(out["host"], out["env"])
+        n_train, n_val, n_test = out["sizes"]
+        # the records need only the split sizes of the pair (its arrays stayed on the worker)
+        sizes = SimpleNamespace(X_train=range(n_train), X_val=range(n_val), X_test=range(n_test))
+        self.store.add(out["results"], sizes, self.sweep.target_acc, host=host)
+        return out["results"]
+
+    def failed(self, config, reason: str) -> dict:
+        """Record every twin of an experiment whose task kept failing as ``failed`` (no host:
+        no machine measured anything); the split sizes come from the client's copy."""
+        from benchmarks.data import load_pair, parse_pair
+        from benchmarks.harness.runner import RunResult
+
+        first, second = parse_pair(config.pair)
+        pair = load_pair(first, second, protocol=config.protocol, data_dir=self.sweep.data_dir,
+                         seed=config.split_seed)
+        results = {impl: RunResult(impl, config, len(pair.X_train),
+                                   reference=self.sweep.reference or "", status="failed",
+                                   failure=f"{impl}: {reason}")
+                   for impl in self.sweep.impls}
+        self.store.add(results, pair, self.sweep.target_acc, host="")
+        return results
+
+
+def _task_failure(exc: BaseException) -> str:
+    """One line: why a task failed for good."""
+    if type(exc).__name__ == "KilledWorker":
+        return ("every Dask worker that ran its task died (KilledWorker: the scheduler's "
+                "allowed-failures used up)")
+    text = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return f"its Dask task failed {TASK_RETRIES + 1} times: {text}"[:400]
+
+
+def _run_tasks(client, todo, sweep, data, recorder: _Recorder, quiet: bool, log,
+               verbose) -> dict:
+    """Submit one task per experiment of ``todo`` (``data``: the client's data fingerprint,
+    which every worker's copy must match) and record each as it completes."""
+    events: queue.Queue = queue.Queue()  # ("start", msg) from the workers, ("done", future)
+    workers = client.nthreads()
+    many = {w: n for w, n in workers.items() if n > 1}
+    log(f"kvsbench: submitting {len(todo)} experiment(s) to {recorder.spec} "
+        f"({len(workers)} worker(s) now)")
+    if not workers:
+        log("kvsbench: no Dask worker has joined yet: the tasks wait for one")
+    if many:
+        log(f"kvsbench: note: {len(many)} worker(s) have several threads; each still runs one "
+            "experiment at a time (start workers with --nthreads 1)")
+    with contextlib.suppress(Exception):  # an older Dask: no "running" in the progress bar
+        client.subscribe_topic(STARTED_TOPIC, lambda event: events.put(("start", event[1])))
+    token = uuid.uuid4().hex[:8]
+    pending: dict = {}  # future key → (future, config)
+    for config in todo:
+        f = client.submit(run_task, sweep, config, verbose, data, key=(
+            f"kvsbench-{experiment_key(config)}-{token}"), retries=TASK_RETRIES, pure=False)
+        pending[f.key] = (f, config)
+        f.add_done_callback(lambda fut: events.put(("done", fut)))
+    running: set = set()
+    starts: Counter = Counter()
+    waiting = {experiment_key(c) for _, c in pending.values()}
+    counts = {"ran": 0, "diverged": 0, "submitted": len(todo), "failed_tasks": 0, "restarted": 0}
+    bar = _progress(len(todo), quiet)
+    failed = 0  # experiments with a failed run (a task that kept failing, or a twin's worker)
+    try:
+        while pending:
+            try:
+                kind, item = events.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if kind == "start":
+                key = item.get("experiment") if isinstance(item, dict) else None
+                if key in waiting:
+                    starts[key] += 1
+                    running.add(key)
+            else:
+                entry = pending.pop(item.key, None)
+                if entry is None:
+                    continue
+                failed += _record(entry, recorder, counts, log)
+                key = experiment_key(entry[1])
+                waiting.discard(key)
+                running.discard(key)
+            bar.set_postfix_str(f"done {counts['ran']}, running {len(running)}, failed "
+                                f"{failed}", refresh=False)
+            bar.update(counts["ran"] - bar.n)  # refreshes the bar
+            bar.refresh()
+    finally:
+        bar.close()
+        if pending:  # interrupted: nothing more is recorded, so nothing more need run
+            with contextlib.suppress(Exception):
+                client.cancel([f for f, _ in pending.values()], force=True)
+        with contextlib.suppress(Exception):
+            client.unsubscribe_topic(STARTED_TOPIC)
+    counts["restarted"] = sum(1 for n in starts.values() if n > 1)
+    if counts["restarted"]:
+        log(f"kvsbench: {counts['restarted']} experiment(s) started again after their Dask "
+            "worker was lost; each is recorded once")
+    return counts
+
+
+def _record(entry, recorder: _Recorder, counts: dict, log) -> bool:
+    """Record one completed task's experiment (its results, or its failure); whether a run
+    of it failed."""
+    future, config = entry
+    if future.status == "finished":
+        results = recorder.finished(future.result())
+    elif future.status == "error":
+        results = recorder.failed(config, _task_failure(future.exception()))
+        counts["failed_tasks"] += 1
+    else:  # cancelled: the client lost the scheduler (or was told to stop)
+        raise SchedulerError(
+            f"the Dask scheduler dropped experiment {experiment_key(config)} ({future.status}); "
+            f"{counts['ran']} experiment(s) were recorded in {recorder.out_dir}: re-run the "
+            "same command to complete the rest"
+        )
+    counts["ran"] += 1
+    bad = [r for r in results.values() if r.status != "ok"]
+    if bad:
+        counts["diverged"] += 1
+        what = "; ".join(r.failure or f"{r.impl} diverged" for r in bad)
+        log(f"kvsbench: {experiment_key(config)}: {what}; going on")
+    return any(r.status == "failed" for r in bad)
+
+
+def _progress(total: int, quiet: bool):
+    from tqdm.auto import tqdm
+
+    disable = quiet or not sys.stderr.isatty()
+    return tqdm(total=total, unit="experiment", disable=disable, dynamic_ncols=True,
+                leave=False)
+

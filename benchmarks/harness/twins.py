@@ -1,0 +1,344 @@
+"""The twin interface, and the two first twins: ``scratch`` (NumPy) and ``keras``.
+
+A twin is built from ONE config and the experiment's initial weights, and then trains one epoch
+at a time on data already in that epoch's batch order, so the runner can drive every twin in
+lockstep. Each twin lives in a worker process of its own (:mod:`benchmarks.harness.worker`): the
+class is imported there, its libraries with it, and :meth:`Twin.configure_threads` runs before it
+trains. A new twin is one class with these methods plus an entry in
+:mod:`benchmarks.harness.registry`.
+
+The initial weights and the batch orders are drawn here, once, from the config's seed, so that
+every twin of an experiment starts from the same arrays and sees the same batches.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import statistics
+import time
+import tracemalloc
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from benchmarks.config import ExperimentConfig
+
+
+def _model_spec(config: ExperimentConfig, n_features: int) -> dict:
+    """The config's model spec for inputs of ``n_features`` (784 for Fashion-MNIST)."""
+    return {**config.model_spec(), "n_features": int(n_features)}
+
+
+def initial_weights(config: ExperimentConfig, n_features: int = 784) -> list[np.ndarray]:
+    """Draw the experiment's initial weights once, in Keras layer order (float32).
+
+    Kernels from ``config.init`` with ``numpy.random.default_rng([seed, 0])``; biases zero.
+    """
+    from scratch.models import build_model
+
+    model = build_model(**_model_spec(config, n_features), dtype=np.float32)
+    model.initialize(config.init, rng=np.random.default_rng([config.seed, 0]))
+    return model.get_weights()
+
+
+def epoch_orders(config: ExperimentConfig, n_train: int) -> list[np.ndarray]:
+    """The batch order of every epoch, drawn once for all twins (``default_rng([seed, 1])``)."""
+    rng = np.random.default_rng([config.seed, 1])
+    return [rng.permutation(n_train) for _ in range(config.epochs)]
+
+
+def resolve_threads(threads: int) -> int:
+    """``--threads`` as a count: 0 means every core of the machine."""
+    return int(threads) if threads > 0 else (os.cpu_count() or 1)
+
+
+def step_seconds(step_starts, epoch_end: float, steps_per_call: int = 1) -> float:
+    """One step's time in an epoch: the median interval between step starts (the last step
+    ends with the epoch), leaving out the first step, which carries the epoch's dispatch; with
+    ``steps_per_call`` steps per timed call (Keras' ``steps_per_execution``), divided by it and
+    the last, partial call left out. NaN with fewer than two such intervals (e.g. full batch)."""
+    stamps = [*step_starts, epoch_end]
+    intervals = [b - a for a, b in zip(stamps[1:-1], stamps[2:])]
+    if steps_per_call > 1:
+        intervals = [t / steps_per_call for t in intervals[:-1]]
+    return statistics.median(intervals) if len(intervals) >= 2 else math.nan
+
+
+@dataclass
+class Epoch:
+    """What one twin's epoch gave: Keras-way running means, and its times (seconds)."""
+
+    loss: float
+    accuracy: float
+    seconds: float
+    #: median time of one optimizer step (see :func:`step_seconds`)
+    step_seconds: float = math.nan
+
+
+class Twin(Protocol):
+    """What the runner needs of an implementation (``scratch``, ``keras`` …)."""
+
+    #: seconds spent outside the timed epochs (building, ``fit``'s own set-up), summed
+    setup_seconds: float
+
+    def __init__(self, config: ExperimentConfig, weights: list[np.ndarray], n_train: int): ...
+
+    @classmethod
+    def configure_threads(cls, threads: int) -> None:
+        """Give the twin's libraries ``threads`` threads (called once, before any build)."""
+
+    @classmethod
+    def runtime_info(cls) -> dict:
+        """The threads and library versions this process really runs the twin with."""
+
+    def train_epoch(self, X: np.ndarray, y: np.ndarray, epoch: int) -> Epoch:
+        """Train epoch ``epoch`` on X (n, n_features) float32, y (n,), in batch order."""
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """(loss, accuracy) without updating the model."""
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Class labels 0/1, shape (n,)."""
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the parameters, in Keras layer order."""
+
+
+def _blas_threads(threads: int) -> None:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=resolve_threads(threads), user_api="blas")
+
+
+def _blas_info() -> dict:
+    from benchmarks.harness.envinfo import blas_info
+
+    info = blas_info()
+    return {**{k: info.get(k) for k in ("blas_library", "blas_kernel", "blas_threads")},
+            "openblas_thread_timeout": os.environ.get("OPENBLAS_THREAD_TIMEOUT")}
+
+
+class ScratchTwin:
+    """The NumPy twin: ``scratch`` model + optimizer built from the config's specs, starting
+    from ``weights`` (their first kernel's rows give the input width). Trains with float32
+    subnormals flushed to zero, as TensorFlow does (see :mod:`scratch.fpmode`)."""
+
+    def __init__(self, config: ExperimentConfig, weights, n_train: int):
+        import scratch.optimizers
+        import scratch.schedules
+        from scratch.models import build_model
+
+        t0 = time.perf_counter()
+        self.config = config
+        self.batch_size = config.effective_batch_size(n_train)
+        spec = _model_spec(config, np.shape(weights[0])[0])
+        self.model = build_model(**spec, dtype=np.float32)
+        self.model.set_weights(weights)
+        class_name, kwargs = config.optimizer_spec()
+        lr = scratch.schedules.epoch_schedule(**config.schedule_spec(n_train))
+        self.optimizer = getattr(scratch.optimizers, class_name)(learning_rate=lr, **kwargs)
+        self.setup_seconds = time.perf_counter() - t0
+
+    @classmethod
+    def configure_threads(cls, threads: int) -> None:
+        _blas_threads(threads)
+
+    @classmethod
+    def runtime_info(cls) -> dict:
+        from scratch import fpmode
+
+        return {**_blas_info(), "subnormals": fpmode.means()}
+
+    def train_epoch(self, X, y, epoch: int) -> Epoch:
+        from scratch.training import train_epoch
+
+        starts: list[float] = []
+        t0 = time.perf_counter()
+        loss, acc = train_epoch(self.model, self.optimizer, X, y, self.batch_size,
+                                step_times=starts)
+        end = time.perf_counter()
+        return Epoch(float(loss), float(acc), end - t0, step_seconds(starts, end))
+
+    def evaluate(self, X, y) -> tuple[float, float]:
+        from scratch.training import evaluate
+
+        loss, acc = evaluate(self.model, X, y)
+        return float(loss), float(acc)
+
+    def predict(self, X) -> np.ndarray:
+        return np.asarray(self.model.predict(X)).reshape(-1).astype(np.int8)
+
+    def get_weights(self) -> list[np.ndarray]:
+        return self.model.get_weights()
+
+    def traced_peak_mb(self, X, y) -> float:
+        """Peak of NumPy's allocations (tracemalloc) over one more epoch, run on a COPY of the
+        model and optimizer outside any timed region, so the run's numbers are untouched."""
+        from scratch.training import train_epoch
+
+        # copied together, so the copy's optimizer slots follow the copied parameters
+        model, optimizer = copy.deepcopy((self.model, self.optimizer))
+        tracemalloc.start()
+        try:
+            tracemalloc.reset_peak()
+            train_epoch(model, optimizer, X, y, self.batch_size)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        return peak / 2**20
+
+
+class ScratchNumbaTwin(ScratchTwin):
+    """The scratch twin with its epoch compiled (:mod:`scratch.compiled`, numba): the same
+    model, optimizer and float32 operations, one compiled call per epoch. Compiling happens when
+    the worker starts (``startup_seconds`` in env.json, ``compile_seconds`` below), never in an
+    epoch. Its step time is the epoch's time over its steps: a compiled epoch has no per-step
+    stamps, and next to no fixed cost."""
+
+    compile_seconds = math.nan
+
+    def __init__(self, config: ExperimentConfig, weights, n_train: int):
+        from scratch.compiled import CompiledEpoch
+
+        super().__init__(config, weights, n_train)
+        t0 = time.perf_counter()
+        self.compiled = CompiledEpoch(self.model, self.optimizer)
+        self.setup_seconds += time.perf_counter() - t0
+
+    @classmethod
+    def configure_threads(cls, threads: int) -> None:
+        from scratch.compiled import warm_up
+
+        # compile first: numba's np.dot calls SciPy's BLAS, a library of its own that is loaded
+        # only then, and a thread limit covers only the libraries already loaded
+        cls.compile_seconds = warm_up()
+        _blas_threads(threads)
+
+    @classmethod
+    def runtime_info(cls) -> dict:
+        import numba
+        from threadpoolctl import threadpool_info
+
+        scipy_blas = [i for i in threadpool_info() if i.get("user_api") == "blas"
+                      and "scipy" in str(i.get("filepath", "")).lower()]
+        numba_blas = {}
+        if scipy_blas:  # the BLAS numba's np.dot calls
+            b = scipy_blas[0]
+            numba_blas = {"numba_blas_kernel": b.get("architecture"),
+                          "numba_blas_threads": b.get("num_threads")}
+        return {**super().runtime_info(), "numba_version": numba.__version__,
+                "compile_seconds": cls.compile_seconds, **numba_blas}
+
+    def train_epoch(self, X, y, epoch: int) -> Epoch:
+        from scratch import fpmode
+
+        steps = self.config.steps_per_epoch(len(X))
+        t0 = time.perf_counter()
+        with fpmode.flush_denormals():
+            loss, acc = self.compiled(X, y, self.batch_size)
+        seconds = time.perf_counter() - t0
+        return Epoch(float(loss), float(acc), seconds, seconds / steps if steps > 1 else math.nan)
+
+
+class KerasTwin:
+    """The Keras twin, trained through Keras' real ``fit`` one epoch per call
+    (``initial_epoch=k, epochs=k+1, shuffle=False``) on the runner's reordered data, on the
+    backend its worker was started with (``KERAS_BACKEND``: ``keras``, ``keras-jax`` and
+    ``keras-torch`` are this one class)."""
+
+    #: Keras' compile options for this twin (``KerasXlaTwin`` tunes them)
+    JIT_COMPILE = False
+    STEPS_PER_EXECUTION = 1
+    #: TensorFlow's op determinism (Keras turns XLA off when it is on)
+    OP_DETERMINISM = True
+
+    def __init__(self, config: ExperimentConfig, weights, n_train: int):
+        from keras_models._backend import seed_everything
+        from keras_models.callbacks import EpochTimer
+        from keras_models.models import build_model
+        from keras_models.optimizers import build_optimizer, epoch_schedule
+
+        t0 = time.perf_counter()
+        seed_everything(config.seed, op_determinism=self.OP_DETERMINISM)
+        self.config = config
+        self.batch_size = config.effective_batch_size(n_train)
+        self.model = build_model(**_model_spec(config, np.shape(weights[0])[0]))
+        self.model.set_weights(weights)
+        class_name, kwargs = config.optimizer_spec()
+        lr = epoch_schedule(**config.schedule_spec(n_train))
+        self.model.compile(
+            optimizer=build_optimizer(class_name, {"learning_rate": lr, **kwargs}),
+            loss="binary_crossentropy",
+            metrics=["accuracy"],
+            jit_compile=self.JIT_COMPILE,
+            steps_per_execution=self.STEPS_PER_EXECUTION,
+        )
+        self._timer = EpochTimer()
+        #: building and compiling, plus the time ``fit`` spends outside its epochs
+        self.setup_seconds = time.perf_counter() - t0
+
+    @classmethod
+    def configure_threads(cls, threads: int) -> None:
+        from keras_models._backend import set_threads
+
+        _blas_threads(threads)
+        set_threads(resolve_threads(threads))
+
+    @classmethod
+    def runtime_info(cls) -> dict:
+        from keras_models._backend import thread_info
+
+        return {**_blas_info(), **thread_info()}
+
+    def train_epoch(self, X, y, epoch: int) -> Epoch:
+        t0 = time.perf_counter()
+        history = self.model.fit(
+            X,
+            y,
+            batch_size=self.batch_size,
+            epochs=epoch + 1,
+            initial_epoch=epoch,
+            shuffle=False,
+            verbose=0,
+            callbacks=[self._timer],
+        )
+        total = time.perf_counter() - t0
+        timer = self._timer
+        seconds = timer.epoch_seconds[-1]
+        self.setup_seconds += total - seconds
+        logs = history.history
+        return Epoch(float(logs["loss"][-1]), float(logs["accuracy"][-1]), seconds,
+                     step_seconds(timer.step_starts, timer.epoch_end, self.STEPS_PER_EXECUTION))
+
+    def evaluate(self, X, y) -> tuple[float, float]:
+        out = self.model.evaluate(X, y, batch_size=len(X), verbose=0, return_dict=True)
+        return float(out["loss"]), float(out["accuracy"])
+
+    def predict(self, X) -> np.ndarray:
+        from keras_models._backend import keras_module
+
+        proba = keras_module().ops.convert_to_numpy(self.model(X, training=False)).reshape(-1)
+        return (proba > 0.5).astype(np.int8)
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [np.asarray(w) for w in self.model.get_weights()]
+
+
+class KerasXlaTwin(KerasTwin):
+    """Keras as a careful user tunes it for speed: the train step compiled by XLA
+    (``jit_compile=True``) and :data:`STEPS_PER_EXECUTION` steps per call into the graph, so
+    Python and the callbacks run once per that many steps.
+
+    Keras turns XLA off when TensorFlow's op determinism is on, so this twin runs without it:
+    seeded as the others, one thread, XLA's CPU kernels — deterministic in practice on the CPU,
+    which its parity figure and the repeat test check rather than assume.
+    """
+
+    JIT_COMPILE = True
+    #: measured on a 7,200-image pair at batch 32 (docs/speed.md): 1 → 10 → 50 → 100 steps per
+    #: call, the epoch shrinks until per-call overhead is negligible
+    STEPS_PER_EXECUTION = 50
+    OP_DETERMINISM = False

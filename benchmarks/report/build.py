@@ -1,0 +1,123 @@
+"""``kvsbench report DIR``: ``summary.csv``, ``plots/*.png``, ``report.md`` and ``report.html``
+of a result directory, rebuilt from the CSVs alone, no training.
+
+The report is composed ONCE as a list of blocks (:mod:`benchmarks.report.compose`) and rendered
+twice (:mod:`benchmarks.report.render`): to Markdown (figures as relative links into ``plots/``)
+and to one self-contained HTML file (every figure embedded, so it can be attached to a CI job or
+mailed). Every file is written whole (temp file + rename), all of them only once everything is
+composed, under the result directory's lock (:mod:`benchmarks.harness.resultdir`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.report.compose import compose, report_title
+from benchmarks.report.document import one_line, plain
+from benchmarks.report.figures import draw_figures, n_figures, remove_stale_plots
+from benchmarks.report.render import render_html, render_markdown
+from benchmarks.report.results import check_result_dir, load_results
+from benchmarks.report.summary import ordered_rows
+from benchmarks.report.verdict import failure_notes, verdict_items, verdict_table
+
+
+def add_parser(sub) -> None:
+    """Register ``kvsbench report DIR [--data-dir D]``."""
+    p = sub.add_parser(
+        "report",
+        help="rebuild summary.csv, plots and report.md/report.html of a result directory",
+        description="Rebuild summary.csv, plots/*.png, report.md and report.html from the CSVs "
+        "of a kvsbench result directory, without training. The per-pair image plots read "
+        "Fashion-MNIST (--data-dir, FASHION_MNIST_DIR or the Keras cache; never downloaded) "
+        "and are left out when no copy is found.",
+    )
+    p.add_argument("dir", type=Path, metavar="DIR", help="a directory written by kvsbench run")
+    p.add_argument("--data-dir", default=None,
+                   help="directory with the four Fashion-MNIST files (for the image plots)")
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args) -> int:
+    built = build_report(args.dir, data_dir=args.data_dir)
+    size_kb = built["report_html"].stat().st_size / 1024
+    print(one_line(f"kvsbench: report written to {built['report_html']} ({size_kb:,.0f} KiB) "
+                   f"and {built['report_md']}; {len(built['plots'])} plot(s) in "
+                   f"{args.dir / 'plots'}"))
+    return 0
+
+
+def build_report(out_dir, data_dir=None, progress=None) -> dict:
+    """Write summary.csv, plots/*.png, report.md and report.html of ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : path
+        A directory written by ``kvsbench run`` (runs.csv, curves.csv; env.json, sweep.json).
+    data_dir : path, optional
+        Fashion-MNIST for the per-pair image plots; default FASHION_MNIST_DIR, then the Keras
+        cache. Never downloaded: without a copy those plots are left out and the report says so.
+    progress : callable ``(done, total, what)``, optional
+        Told after each figure and file written (drawing a large sweep's figures takes tens
+        of seconds): ``done`` of ``total`` steps, ``what`` the file just written.
+
+    Returns
+    -------
+    dict with the paths written: ``summary``, ``report_md``, ``report_html``, ``plots`` (list);
+    ``verdict`` (the verdict sentences as plain text), ``verdict_table`` (a :class:`Table`)
+    and ``failures`` (one plain line per failed run).
+
+    Raises
+    ------
+    ResultsError
+        ``out_dir`` is not a kvsbench result directory, or its files are damaged.
+    WriteError
+        ``out_dir`` cannot be written (nothing is changed then).
+    """
+    import numpy as np
+
+    from benchmarks.atomic import csv_bytes, write_files_atomic
+    from benchmarks.harness.resultdir import check_writable, clean_stale_temps, inside, locked
+    from benchmarks.report.summary import summarize
+
+    out_dir = check_result_dir(out_dir)
+    check_writable(out_dir, "kvsbench report")
+    # read and write with no other kvsbench writing here; numbers at float's edge in the
+    # files overflow to inf quietly (and show as "—"), without NumPy warnings
+    with locked(out_dir), np.errstate(all="ignore"):
+        clean_stale_temps(out_dir)
+        results = load_results(out_dir)
+        summary = ordered_rows(summarize(results.runs))
+        tick = _Ticker(progress, n_figures(summary, data_dir) + 2)
+        figures = draw_figures(results, summary, data_dir, tick=tick)
+        blocks = compose(results, summary, figures)
+        plots = [p for p in (*figures.heatmaps, *figures.experiments.values(),
+                             *figures.pairs.values())]
+        files = {out_dir / "summary.csv": csv_bytes(summary)}
+        files.update({inside(out_dir, *p.path.split("/")): p.png for p in plots})
+        files[out_dir / "report.md"] = render_markdown(blocks).encode("utf-8")
+        tick("report.md")
+        files[out_dir / "report.html"] = render_html(blocks, report_title(results)).encode("utf-8")
+        tick("report.html")
+        write_files_atomic(files)
+        remove_stale_plots(out_dir, {p.path for p in plots})
+    return {
+        "summary": out_dir / "summary.csv",
+        "report_md": out_dir / "report.md",
+        "report_html": out_dir / "report.html",
+        "plots": [out_dir / p.path for p in plots],
+        "verdict": [plain(v) for v in verdict_items(results.runs, summary)],
+        "verdict_table": verdict_table(summary),
+        "failures": [plain(f) for f in failure_notes(results.runs)],
+    }
+
+
+class _Ticker:
+    """Counts the report's steps and tells ``progress`` (if any) after each."""
+
+    def __init__(self, progress, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, what: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, max(self.total, self.done), what)

@@ -1,0 +1,160 @@
+"""The run report's figures: the heatmaps over pairs, one figure per experiment and one per
+pair, drawn by :mod:`benchmarks.report.plots`. A plot's file name made from a result
+directory's data is :func:`benchmarks.harness.resultdir.safe_name` and checked to lie inside
+it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.errors import DataError
+from benchmarks.harness.registry import label, twins_of
+from benchmarks.report.document import Plot, code, text
+from benchmarks.report.results import Results
+from benchmarks.report.summary import (
+    models_of,
+    others,
+    pair_key,
+    pair_title,
+    settings_text,
+    twin_text,
+)
+
+#: class-by-class heatmaps are drawn for a sweep over at least this many pairs
+HEATMAP_MIN_PAIRS = 3
+
+
+@dataclass
+class Figures:
+    heatmaps: list = field(default_factory=list)
+    experiments: dict = field(default_factory=dict)  # experiment_id → Plot
+    pairs: dict = field(default_factory=dict)  # pair → Plot
+    pair_note: str = ""
+
+
+def n_figures(summary, data_dir=None) -> int:
+    """How many PNGs :func:`draw_figures` will draw at most (for a progress total)."""
+    impls, reference = twins_of(summary)
+    n_pairs = summary["pair"].nunique()
+    heatmaps = 2 * len(others(impls, reference)) if n_pairs >= HEATMAP_MIN_PAIRS else 0
+    return len(summary) + heatmaps + n_pairs
+
+
+def remove_stale_plots(out_dir: Path, kept: set) -> list[Path]:
+    """Delete the ``plots/*.png`` this report did not draw (e.g. a pair figure of an earlier
+    build, when the images are now left out): a figure in ``plots/`` is always this report's.
+    Returns the files removed."""
+    removed = []
+    for path in sorted((Path(out_dir) / "plots").glob("*.png")):
+        if f"plots/{path.name}" not in kept:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures:
+    """Draw every PNG of the report (in memory; :func:`build_report` writes them to
+    ``plots/``; ``tick(name)`` after each). A file name made from the data is
+    :func:`~benchmarks.harness.resultdir.safe_name`; a caption is markup, with every string from the
+    data as text."""
+    from benchmarks.harness.resultdir import safe_name
+    from benchmarks.report import plots
+
+    figures = Figures()
+
+    def save(stem: str, caption: str, png: bytes) -> Plot:
+        plot = Plot(f"plots/{safe_name(stem, '.png')}", caption, png)
+        if tick is not None:
+            tick(plot.path)
+        return plot
+
+    curves_by_id = dict(tuple(results.curves.groupby("experiment_id", sort=False)))
+    for _, row in summary.iterrows():
+        exp_id = row["experiment_id"]
+        curves = curves_by_id.get(exp_id, results.curves.iloc[:0])
+        title = f"{row['model']} · {pair_title(row['pair'])} — {settings_text(row)}"
+        figures.experiments[exp_id] = save(
+            exp_id, f"{text(row['model'])} on {text(pair_title(row['pair']))}: loss, accuracy "
+            f"and epoch time ({code(exp_id)})", plots.experiment_figure(curves, row, title))
+
+    pairs = list(dict.fromkeys(summary["pair"]))
+    if len(pairs) >= HEATMAP_MIN_PAIRS:
+        figures.heatmaps = _heatmaps(summary, save)
+    figures.pairs, figures.pair_note = _pair_plots(results, pairs, data_dir, save)
+    return figures
+
+
+def _heatmaps(summary, save) -> list[Plot]:
+    import numpy as np
+
+    from benchmarks.data import CLASS_NAMES
+    from benchmarks.report import heatmaps
+
+    impls, reference = twins_of(summary)
+    subtitle = settings_text(summary.iloc[0])
+    out = []
+    for impl in others(impls, reference):
+        acc, ratio = {}, {}
+        for model in models_of(summary):
+            rows = summary[summary["model"] == model]
+            a_grid, r_grid = np.full((10, 10), np.nan), np.full((10, 10), np.nan)
+            for _, row in rows.iterrows():
+                a, b = pair_key(row["pair"])
+                if a == 99:
+                    continue
+                lo, hi = min(a, b), max(a, b)
+                a_grid[lo, hi] = row[f"{impl}_test_acc_mean"]
+                a_grid[hi, lo] = row[f"{reference}_test_acc_mean"]
+                r_grid[lo, hi] = r_grid[hi, lo] = row[f"{impl}_steady_time_ratio_mean"]
+            acc[model], ratio[model] = a_grid, r_grid
+        names = {"twin": label(impl), "reference": label(reference)}
+        twin, ref = twin_text(impl), twin_text(reference)
+        suffix = "" if len(impls) == 2 else f"_{impl}"
+        if any(np.isfinite(g).any() for g in acc.values()):
+            out.append(save(f"heatmap_test_acc{suffix}",
+                            f"Test accuracy of every pair: {twin} above the diagonal, {ref} below",
+                            heatmaps.accuracy_heatmap(acc, CLASS_NAMES, subtitle, **names)))
+        if any(np.isfinite(g).any() for g in ratio.values()):
+            out.append(save(f"heatmap_time_ratio{suffix}",
+                            f"{ref} / {twin} steady-state epoch time of every pair (> 1: {twin} "
+                            "faster)",
+                            heatmaps.time_ratio_heatmap(ratio, CLASS_NAMES, subtitle, **names)))
+    return out
+
+
+def _pair_plots(results: Results, pairs, data_dir, save) -> tuple[dict, str]:
+    """One figure per pair (PCA projection and sample images), or a note saying why not."""
+    from benchmarks.config import SPLIT_SEED_BASE
+    from benchmarks.data import load_pair, resolve_data_dir
+    from benchmarks.report import plots
+
+    try:
+        source = resolve_data_dir(data_dir, download=False)
+    except DataError as exc:
+        explicit = data_dir is not None or os.environ.get("FASHION_MNIST_DIR")
+        reason = (str(exc) if explicit else "no Fashion-MNIST copy was found in --data-dir, "
+                  "FASHION_MNIST_DIR or the Keras cache (a report never downloads)")
+        return {}, (f"The per-pair image plots are left out: {text(reason)}. Rebuild with "
+                    "`kvsbench report DIR --data-dir D` to add them.")
+    runs = results.runs
+    protocol = str(runs["protocol"].iloc[0])
+    seed = SPLIT_SEED_BASE + int(runs["seed"].min())
+    out, failed = {}, []
+    for pair in pairs:
+        a, b = pair_key(pair)
+        try:
+            data = load_pair(a, b, protocol=protocol, data_dir=source.directory, seed=seed)
+            png = plots.pair_figure(data)
+        except (DataError, ValueError) as exc:
+            failed.append(f"{text(pair)} ({text(exc)})")
+            continue
+        slug = pair.replace(":", "-vs-")
+        out[pair] = save(f"pair_{slug}",
+                         f"{text(pair_title(pair))}: training images projected to 2-D by PCA, "
+                         "and sample images", png)
+    note = f"Images read from {text(source)} (training split, split seed {seed})."
+    if failed:
+        note += " Not drawn: " + "; ".join(failed) + "."
+    return out, note

@@ -1,0 +1,175 @@
+"""The verdict: per model and twin, does it match the reference (the parity figure against
+:data:`benchmarks.harness.runner.PARITY_TOLERANCE`), how far apart the test accuracies are, and
+how much faster it is; as sentences and as the verdict table."""
+
+from __future__ import annotations
+
+import math
+
+from benchmarks.harness.registry import rule_note, twins_of
+from benchmarks.harness.runner import PARITY_TOLERANCE
+from benchmarks.report.document import Table, code, text
+from benchmarks.report.fmt import (
+    finite,
+    fmt_pct,
+    fmt_pp,
+    fmt_ratio,
+    fmt_sci,
+    fmt_value,
+    plural,
+    speed_words,
+)
+from benchmarks.report.summary import models_of, others, pair_title, twin_text
+
+
+def verdict_items(runs, summary) -> list[str]:
+    """The verdict: one sentence per model and twin, then one per failed run."""
+    impls, reference = twins_of(summary)
+    return [verdict for m in models_of(summary)
+            for verdict in model_verdicts(summary[summary["model"] == m], m, impls, reference)
+            ] + failure_notes(runs)
+
+
+def verdict_table(summary) -> Table:
+    """The verdict in one table: per model and twin, against the reference, the parity
+    figure, both test accuracies (mean over experiments), the time ratio per epoch at the
+    run's data size and per optimizer step (geometric means over the experiments), and the
+    diverged / failed runs."""
+    impls, reference = twins_of(summary)
+    n_train = summary["n_train"].dropna() if "n_train" in summary else []
+    size = f" at {int(n_train.median()):,} images" if len(n_train) else ""
+    ref = twin_text(reference) if reference else "—"
+    headers = ["model", "twin", f"parity (≤ {PARITY_TOLERANCE:g})", "twin test acc",
+               f"{ref} test acc", f"speed per epoch{size}", "speed per step",
+               "diverged / failed"]
+    rows = []
+    for model in models_of(summary):
+        part = summary[summary["model"] == model]
+        for impl in others(impls, reference):
+            parity = part[f"{impl}_max_loss_diff"].max()
+            word = ("—" if not finite(parity) else "matches" if parity <= PARITY_TOLERANCE
+                    else "DOES NOT MATCH")
+            epoch, _ = _geomean(part[f"{impl}_steady_time_ratio_mean"])
+            step, _ = _geomean(part[f"{impl}_step_time_ratio_mean"])
+            bad = [f"{twin_text(i)} {int(part[f'{i}_diverged'].sum())} / "
+                   f"{int(part[f'{i}_failed'].sum())}" for i in (impl, reference)
+                   if int(part[f"{i}_diverged"].sum()) or int(part[f"{i}_failed"].sum())]
+            rows.append([
+                text(model), twin_text(impl), f"{fmt_sci(parity)} {word}",
+                fmt_pct(part[f"{impl}_test_acc_mean"].mean()),
+                fmt_pct(part[f"{reference}_test_acc_mean"].mean()),
+                speed_words(epoch) if finite(epoch) else "—",
+                speed_words(step) if finite(step) else "—",
+                ", ".join(bad) or "none",
+            ])
+    return Table(headers, rows, "llrrrrrl")
+
+
+def failure_notes(runs) -> list[str]:
+    """One bullet per failed run (its worker died, hung or raised), with the reason."""
+    failed = runs[runs["status"] == "failed"]
+    return [f"**failed**: {code(r['run_id'])} — {text(fmt_value(r['failure']))}"
+            for _, r in failed.iterrows()]
+
+
+def _geomean(values):
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    return (float(np.exp(np.log(v).mean())), v) if len(v) else (math.nan, v)
+
+
+def model_verdicts(rows, model: str, impls, reference) -> list[str]:
+    """One sentence per model and twin: does it match the reference, by how much, how fast."""
+    if reference is None:
+        return [f"**{text(model)}**: only the {twin_text(impls[0])} twin ran — nothing to compare."]
+    return [twin_verdict(rows, model, impl, reference) for impl in others(impls, reference)]
+
+
+def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
+    """Does twin ``impl`` match ``reference`` on ``model``'s experiments, and how fast is it."""
+    twin, ref, model = twin_text(impl), twin_text(reference), text(model)
+    n = len(rows)
+    parity = rows[f"{impl}_max_loss_diff"].max()
+    if not finite(parity):
+        head = (f"**{model}: no parity figure for {twin}** (no epoch in which both twins' "
+                "losses were finite)")
+    elif parity <= PARITY_TOLERANCE:
+        head = (f"**{model}: {twin} matches {ref}** — parity figure {fmt_sci(parity)} "
+                f"(≤ {PARITY_TOLERANCE:g})")
+    else:
+        head = (f"**{model}: {twin} does NOT match {ref}** — parity figure {fmt_sci(parity)} "
+                f"(> {PARITY_TOLERANCE:g})")
+        notes = [n for o in dict.fromkeys(rows["optimizer"])
+                 for n in [rule_note(impl, o) or rule_note(reference, o)] if n]
+        if notes:
+            head += " — a known difference of the rules: " + "; ".join(dict.fromkeys(notes))
+    p = f"{impl}_"
+    diffs = rows[p + "acc_diff_mean"].dropna()
+    if n == 1:
+        r = rows.iloc[0]
+        acc = f"test accuracy difference ({twin} − {ref}) {fmt_pp(r[p + 'acc_diff_mean'])}"
+        if finite(r[p + "acc_diff_ci_low"]):
+            acc += (f", 95 % CI [{fmt_pp(r[p + 'acc_diff_ci_low'])}, "
+                    f"{fmt_pp(r[p + 'acc_diff_ci_high'])}] over {int(r['n_seeds'])} seeds")
+        else:
+            acc += f" ({plural(int(r['n_seeds']), 'seed')}: no interval below 3 seeds)"
+    else:
+        if len(diffs) and (diffs == 0).all():
+            acc = f"identical test accuracy in all {len(diffs)} experiments (difference 0.00 pp"
+        else:
+            acc = (f"test accuracy difference ({twin} − {ref}) {fmt_pp(diffs.mean())} on "
+                   f"average over {len(diffs)} experiments (from {fmt_pp(diffs.min())} to "
+                   f"{fmt_pp(diffs.max())}")
+        ci = rows.dropna(subset=[p + "acc_diff_ci_low", p + "acc_diff_ci_high"])
+        if len(ci):
+            covers = int(((ci[p + "acc_diff_ci_low"] <= 0)
+                          & (ci[p + "acc_diff_ci_high"] >= 0)).sum())
+            acc += f"; its 95 % interval contains 0 in {covers} of {len(ci)})"
+        else:
+            acc += "; no intervals below 3 seeds)"
+    gm, ratios = _geomean(rows[p + "steady_time_ratio_mean"])
+    if len(ratios):
+        speed = f"{twin} is **{speed_words(gm)}** than {ref} per epoch after the first"
+        if len(ratios) > 1:
+            speed += (f" (geometric mean over {len(ratios)} experiments; {ref}/{twin} from "
+                      f"{fmt_ratio(ratios.min())} to {fmt_ratio(ratios.max())})")
+        n_train = rows["n_train"].iloc[0] if "n_train" in rows else None
+        if n_train is not None and finite(n_train):
+            speed += f" at this data size ({int(n_train):,} training images)"
+        step_gm, _ = _geomean(rows[p + "step_time_ratio_mean"])
+        if finite(step_gm):
+            speed += (f"; per optimizer step, what a large data set approaches, "
+                      f"{speed_words(step_gm)}")
+        if _max_epochs(rows) == 2:
+            speed += " (with 2 epochs this rests on one epoch per run: a noisy figure)"
+        first, _ = _geomean(rows[f"{reference}_first_epoch_seconds_mean"]
+                            / rows[f"{impl}_first_epoch_seconds_mean"])
+        if finite(first):
+            speed += (f"; in the first epoch, where Keras traces its graph, {ref}/{twin} "
+                      f"{fmt_ratio(first)}")
+    elif _max_epochs(rows) == 1:
+        speed = ("no speed figure (one epoch: there is no epoch after the first to time, and "
+                 "the first holds Keras' graph tracing)")
+    else:
+        speed = "no speed figure (no run of both twins finished ok with 2 epochs or more)"
+    sentence = f"{head}; {acc}; {speed}."
+    bad = {twin_text(i): (int(rows[f"{i}_diverged"].sum()), int(rows[f"{i}_failed"].sum()))
+           for i in (impl, reference) if f"{i}_failed" in rows}
+    if any(d or f for d, f in bad.values()):
+        sentence += " Diverged / failed runs: " + ", ".join(
+            f"{name} {d} / {f}" for name, (d, f) in bad.items()) + "."
+    drift = [f"{twin_text(i)} on {text(pair_title(r['pair']))} ({text(r[f'{i}_slow_epochs'])})"
+             for i in (impl, reference) for _, r in rows.iterrows()
+             if isinstance(r.get(f"{i}_slow_epochs"), str) and r[f"{i}_slow_epochs"]]
+    if drift:
+        sentence += (" **Epoch times drifted** (epochs > 1.5× the fastest, by > 5 ms): "
+                     + "; ".join(dict.fromkeys(drift)) + ".")
+    return sentence
+
+
+def _max_epochs(rows) -> int | None:
+    """The most epochs of the rows' runs (None when a damaged file leaves none readable)."""
+    epochs = rows["epochs"].max()
+    return int(epochs) if finite(epochs) else None

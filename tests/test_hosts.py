@@ -35,6 +35,12 @@ def test_a_host_id_never_merges_two_machines():
     assert add_host(table, "node", {**one, "cpu_model": "C"}) == "node#3"
     assert add_host(table, "node", {**one, "cpu_model": "B"}) == "node#2"
     assert len(fingerprints({"hosts": table})) == 3
+    # kvsbench history's machine of a directory: its one machine, or the set of them
+    from benchmarks.harness.hosts import machine_fingerprint
+
+    assert machine_fingerprint({"hosts": {"node": table["node"]}})["cpu_model"] == "A"
+    assert machine_fingerprint({"hosts": table})["cpu_model"] == "A | B | C"
+    assert machine_fingerprint({"cpu_model": "A"})["cpu_model"] == "A"
 
 
 def test_a_run_keeps_the_hosts_that_measured_earlier_runs(tmp_path):

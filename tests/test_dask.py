@@ -24,6 +24,7 @@ from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
 from benchmarks.data import all_pairs, pair_slug
 from benchmarks.errors import ConfigError
+from benchmarks.harness import dask_tasks as kt
 from benchmarks.harness import distributed as kd
 from benchmarks.harness.hosts import host_name
 from benchmarks.harness.records import read_csv
@@ -97,7 +98,7 @@ def test_the_nanny_environment_is_undone_for_the_twins(monkeypatch):
     monkeypatch.setenv("MKL_NUM_THREADS", "4")  # not Dask's value: the user's
     preset = {"MALLOC_TRIM_THRESHOLD_": 65536, "OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": preset}):
-        kd._undo_nanny_environment()
+        kt._undo_nanny_environment()
     assert "MALLOC_TRIM_THRESHOLD_" not in os.environ and "OMP_NUM_THREADS" not in os.environ
     assert os.environ["MKL_NUM_THREADS"] == "4"
 
@@ -285,7 +286,7 @@ def test_a_dask_worker_killed_mid_task_costs_that_task_only(cluster, data_dir, t
             os.kill(msg["pid"], signal.SIGKILL)
 
     with Client(cluster.scheduler_address) as watcher:
-        watcher.subscribe_topic(kd.STARTED_TOPIC, kill_first)
+        watcher.subscribe_topic(kt.STARTED_TOPIC, kill_first)
         lines: list[str] = []
         counts = kd.run_dask_sweep(s, tmp_path / "out", cluster.scheduler_address, quiet=True,
                                    log=lines.append)

@@ -240,7 +240,8 @@ hostile_dir = st.fixed_dictionaries({
     "env": st.one_of(st.none(), st.dictionaries(nasty_text, json_value, max_size=4)),
     "sweep": st.one_of(st.none(), st.dictionaries(st.sampled_from(["settings", "data", "x"]),
                                                  json_value, max_size=2)),
-    "dir_name": st.text(st.characters(blacklist_characters="/\x00"), min_size=1, max_size=60)
+    "dir_name": st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)),
+                        min_size=1, max_size=60)
     .filter(lambda s: s not in (".", "..") and len(s.encode()) < 200),
     "epochs": st.sampled_from([1, 2, 3]),
 })

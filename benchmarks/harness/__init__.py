@@ -3,5 +3,7 @@
 ``registry`` is the one list of twins, ``twins`` / ``torch_twin`` the twin classes, ``worker``
 a process per twin, ``runner`` one paired experiment (and the parity formula), ``sweep`` every
 experiment of a ``kvsbench run``, ``records`` runs.csv / curves.csv, ``resultdir`` safe names
-and the lock of a result directory, ``envinfo`` the machine a result was made on.
+and the lock of a result directory, ``envinfo`` the machine a result was made on;
+``distributed`` / ``dask_tasks`` the same sweep as Dask tasks, ``hosts`` which machine
+measured each run.
 """

@@ -4,3 +4,7 @@ One document model (``document``), one renderer (``render``: Markdown, self-cont
 terminal tables) and one number formatter (``fmt``) serve the run report, the course report,
 ``kvsbench compare`` and ``kvsbench history``.
 """
+
+from benchmarks.report.build import build_report
+
+__all__ = ["build_report"]

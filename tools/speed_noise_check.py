@@ -41,7 +41,8 @@ OLD_TOL = 0.25
 def plant_slowdown(src: Path, dst: Path, factor: float, impl: str = "scratch") -> Path:
     """Copy result directory ``src`` to ``dst`` with every epoch of ``impl`` ``factor`` times
     slower: curves.csv's epoch, step and cumulative seconds, and every runs.csv figure derived
-    from them (recomputed by the runner's formulas: :class:`benchmarks.harness.runner.RunResult`)."""
+    from them (recomputed by the runner's formulas:
+    :class:`benchmarks.harness.runner.RunResult`)."""
     shutil.copytree(src, dst)
     curves = read_csv(dst / "curves.csv", CURVE_COLUMNS)
     runs = read_csv(dst / "runs.csv", RUN_COLUMNS)

@@ -12,6 +12,7 @@ from pathlib import Path
 from benchmarks.errors import DataError
 from benchmarks.harness.registry import label, twins_of
 from benchmarks.report.document import Plot, code, text
+from benchmarks.report.drawing import draw_all
 from benchmarks.report.results import Results
 from benchmarks.report.summary import (
     models_of,
@@ -57,8 +58,8 @@ def remove_stale_plots(out_dir: Path, kept: set) -> list[Path]:
 def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures:
     """Draw every PNG of the report (in memory; :func:`build_report` writes them to
     ``plots/``; ``tick(name)`` after each). A file name made from the data is
-    :func:`~benchmarks.harness.resultdir.safe_name`; a caption is markup, with every string from the
-    data as text."""
+    :func:`~benchmarks.harness.resultdir.safe_name`; a caption is markup, with every string from
+    the data as text."""
     from benchmarks.harness.resultdir import safe_name
     from benchmarks.report import plots
 
@@ -70,19 +71,40 @@ def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures
             tick(plot.path)
         return plot
 
+    # the per-experiment and per-pair figures are most of a large report: drawn together,
+    # in worker processes when there are many (benchmarks.report.drawing)
     curves_by_id = dict(tuple(results.curves.groupby("experiment_id", sort=False)))
+    jobs, plotted = [], []  # plotted: (kind, key, path, caption) of each job
     for _, row in summary.iterrows():
         exp_id = row["experiment_id"]
         curves = curves_by_id.get(exp_id, results.curves.iloc[:0])
         title = f"{row['model']} · {pair_title(row['pair'])} — {settings_text(row)}"
-        figures.experiments[exp_id] = save(
-            exp_id, f"{text(row['model'])} on {text(pair_title(row['pair']))}: loss, accuracy "
-            f"and epoch time ({code(exp_id)})", plots.experiment_figure(curves, row, title))
-
+        jobs.append((plots.experiment_figure, (curves, row, title)))
+        plotted.append(("experiment", exp_id, f"plots/{safe_name(exp_id, '.png')}",
+                        f"{text(row['model'])} on {text(pair_title(row['pair']))}: loss, "
+                        f"accuracy and epoch time ({code(exp_id)})"))
     pairs = list(dict.fromkeys(summary["pair"]))
+    pair_jobs, figures.pair_note = _pair_jobs(results, pairs, data_dir)
+    for pair, job in pair_jobs:
+        jobs.append(job)
+        plotted.append(("pair", pair, f"plots/{safe_name(_pair_stem(pair), '.png')}",
+                        f"{text(pair_title(pair))}: training images projected to 2-D by PCA, "
+                        "and sample images"))
+
+    drawn = draw_all(jobs, done=None if tick is None else lambda i: tick(plotted[i][2]))
+    failed = []
+    for (kind, key, path, caption), png in zip(plotted, drawn):
+        if kind == "pair" and isinstance(png, (DataError, ValueError)):
+            failed.append(f"{text(key)} ({text(png)})")
+        elif isinstance(png, BaseException):
+            raise png
+        else:
+            (figures.experiments if kind == "experiment" else figures.pairs)[key] = Plot(
+                path, caption, png)
+    if failed:
+        figures.pair_note += " Not drawn: " + "; ".join(failed) + "."
     if len(pairs) >= HEATMAP_MIN_PAIRS:
         figures.heatmaps = _heatmaps(summary, save)
-    figures.pairs, figures.pair_note = _pair_plots(results, pairs, data_dir, save)
     return figures
 
 
@@ -124,11 +146,25 @@ def _heatmaps(summary, save) -> list[Plot]:
     return out
 
 
-def _pair_plots(results: Results, pairs, data_dir, save) -> tuple[dict, str]:
-    """One figure per pair (PCA projection and sample images), or a note saying why not."""
-    from benchmarks.config import SPLIT_SEED_BASE
-    from benchmarks.data import load_pair, resolve_data_dir
+def _pair_stem(pair: str) -> str:
+    return f"pair_{pair.replace(':', '-vs-')}"
+
+
+def pair_png(first: int, second: int, protocol: str, directory: str, seed: int) -> bytes:
+    """One pair's figure (PCA projection and sample images), its data read here: a worker
+    process reads the files itself rather than receiving the arrays."""
+    from benchmarks.data import load_pair
     from benchmarks.report import plots
+
+    return plots.pair_figure(load_pair(first, second, protocol=protocol, data_dir=directory,
+                                       seed=seed))
+
+
+def _pair_jobs(results: Results, pairs, data_dir) -> tuple[list, str]:
+    """The per-pair figures to draw as ``(pair, (pair_png, args))``, and the note under them
+    (where the images come from, or why there are none)."""
+    from benchmarks.config import SPLIT_SEED_BASE
+    from benchmarks.data import resolve_data_dir
 
     try:
         source = resolve_data_dir(data_dir, download=False)
@@ -136,25 +172,12 @@ def _pair_plots(results: Results, pairs, data_dir, save) -> tuple[dict, str]:
         explicit = data_dir is not None or os.environ.get("FASHION_MNIST_DIR")
         reason = (str(exc) if explicit else "no Fashion-MNIST copy was found in --data-dir, "
                   "FASHION_MNIST_DIR or the Keras cache (a report never downloads)")
-        return {}, (f"The per-pair image plots are left out: {text(reason)}. Rebuild with "
+        return [], (f"The per-pair image plots are left out: {text(reason)}. Rebuild with "
                     "`kvsbench report DIR --data-dir D` to add them.")
     runs = results.runs
     protocol = str(runs["protocol"].iloc[0])
     seed = SPLIT_SEED_BASE + int(runs["seed"].min())
-    out, failed = {}, []
-    for pair in pairs:
-        a, b = pair_key(pair)
-        try:
-            data = load_pair(a, b, protocol=protocol, data_dir=source.directory, seed=seed)
-            png = plots.pair_figure(data)
-        except (DataError, ValueError) as exc:
-            failed.append(f"{text(pair)} ({text(exc)})")
-            continue
-        slug = pair.replace(":", "-vs-")
-        out[pair] = save(f"pair_{slug}",
-                         f"{text(pair_title(pair))}: training images projected to 2-D by PCA, "
-                         "and sample images", png)
+    jobs = [(pair, (pair_png, (*pair_key(pair), protocol, str(source.directory), seed)))
+            for pair in pairs]
     note = f"Images read from {text(source)} (training split, split seed {seed})."
-    if failed:
-        note += " Not drawn: " + "; ".join(failed) + "."
-    return out, note
+    return jobs, note

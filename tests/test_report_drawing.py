@@ -52,3 +52,22 @@ def test_results_come_back_in_order_with_failures_in_place(workers):
 
 def test_a_small_report_is_drawn_here():
     assert drawing.PARALLEL_MIN_FIGURES > 4  # the default quick run (4 experiments) stays here
+
+
+def test_workers_never_run_the_callers_script_again(tmp_path):
+    """A script without a ``__main__`` guard that draws in workers runs once, not once per
+    worker (spawn would re-import it)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from benchmarks.report import drawing\n"
+        "print('script ran', flush=True)\n"
+        "out = drawing.draw_all([(str, (i,)) for i in range(6)], workers=2)\n"
+        "print(out)\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("script ran") == 1, run.stdout
+    assert "['0', '1', '2', '3', '4', '5']" in run.stdout

@@ -5,14 +5,20 @@ this process: starting a worker (importing matplotlib) costs more than its figur
 
 Every figure is a pure function of its arguments returning PNG bytes, so the workers' figures
 are byte-identical to this process's (a test holds it). Workers ignore Ctrl-C: the parent
-stops them, and the user sees kvsbench's one line, not a traceback per worker.
+stops them, and the user sees kvsbench's one line, not a traceback per worker. Workers are
+fresh interpreters ("spawn": no fork of a process that may hold threads) that never import
+the caller's ``__main__`` — a script or notebook calling ``build_report`` without an
+``if __name__ == "__main__"`` guard would otherwise run again in every worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import sys
+import types
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 #: draw in worker processes from this many figures on
@@ -29,6 +35,18 @@ def usable_cores() -> int:
 
 def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _main_hidden():
+    """While workers start, ``__main__`` is a bare module: multiprocessing then has no main
+    script to re-run in them (it reads the name or file of ``__main__`` at each start)."""
+    real = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = real
 
 
 def draw_all(jobs: list, done=None, workers: int | None = None) -> list:
@@ -53,7 +71,8 @@ def draw_all(jobs: list, done=None, workers: int | None = None) -> list:
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_ignore_sigint)
     try:
-        futures = {pool.submit(fn, *args): i for i, (fn, args) in enumerate(jobs)}
+        with _main_hidden():  # every worker starts in a submit
+            futures = {pool.submit(fn, *args): i for i, (fn, args) in enumerate(jobs)}
         for future in as_completed(futures):
             i = futures[future]
             exc = future.exception()

@@ -1,8 +1,9 @@
 """The scratch MLP's epoch time against the epoch's bare matrix products (docs/speed.md).
 
 Trains ``scratch.training.fit`` (784-100-1, Adam, lr 1e-3) on a pair for ``--epochs`` epochs,
-timing every epoch, then times the epoch's five matrix products alone (forward X·W1 and h·W2,
-backward hᵀ·dz, dz·W2ᵀ and Xᵀ·dh, per batch) at the same threads. Prints the BLAS that ran
+timing every epoch, then times the epoch's five matrix products alone at the same threads (the
+floor of the pytest-benchmark group ``gemm-floor``, :mod:`benchmarks.suites.gemm_floor`; run
+from a checkout). Prints the BLAS that ran
 (threadpoolctl), the median / min / max epoch after the first, the median GEMM epoch, their
 ratio and slowest/fastest. Run it with the environment you want to measure, e.g.
 ``OPENBLAS_THREAD_TIMEOUT=4`` as kvsbench's workers have it.
@@ -17,6 +18,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from benchmarks.data import load_pair
+from benchmarks.suites.gemm_floor import epoch_gemms
 from scratch.models import build_model
 from scratch.optimizers import Adam
 from scratch.training import fit
@@ -45,19 +47,11 @@ def main() -> None:
 
         fit(build_model("mlp"), Adam(0.001), X, y, args.epochs, batch_size=bs,
             rng=np.random.default_rng(0), on_epoch_end=tick)
-        rng = np.random.default_rng(1)
-        W1 = rng.random((X.shape[1], 100), dtype=np.float32)
-        W2 = rng.random((100, 1), dtype=np.float32)
+        gemms = epoch_gemms(X, 100, bs)
         gemm = []
         for _ in range(args.epochs):
             t0 = time.perf_counter()
-            for s in range(0, len(X), bs):
-                xb = X[s:s + bs]
-                h = xb @ W1
-                z = h @ W2
-                _ = h.T @ z
-                dh = z @ W2.T
-                _ = xb.T @ dh
+            gemms()
             gemm.append(time.perf_counter() - t0)
     steady, floor = np.array(times[1:]), float(np.median(gemm[1:]))
     print(f"threads {args.threads}, batch {bs}, {len(X):,} images; BLAS {blas}")

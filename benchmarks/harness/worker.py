@@ -48,7 +48,7 @@ PAIR_ARRAYS = ("X_train", "y_train", "X_val", "y_val", "X_test", "y_test")
 #: 2**28 cycles (~0.1 s) before they sleep; between the small matrix products of a training
 #: step that spin holds a core that the step's elementwise passes, or the next twin's timed
 #: epoch in the lockstep, needs: with another process busy the scratch epoch at 2 threads took
-#: 2-5x longer (quiet, the spin is 12-15 % faster: docs/speed.md). 4 (its minimum, 2**4
+#: 2-5x longer (quiet, the spin is 10-30 % faster: docs/speed.md). 4 (its minimum, 2**4
 #: cycles) makes them sleep at once. It must be in the environment before NumPy loads
 #: OpenBLAS, so the parent sets it.
 BLAS_IDLE_ENV = {"OPENBLAS_THREAD_TIMEOUT": "4"}

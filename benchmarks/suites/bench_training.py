@@ -42,41 +42,15 @@ def test_epoch(benchmark, pair, impl, model, batch_size):
 
 @pytest.mark.parametrize(("model", "batch_size"), common.cases("epoch"))
 def test_epoch_gemm_floor(benchmark, pair, model, batch_size):
-    """The floor under any twin's epoch: only its matrix products, one epoch's batches, into
-    preallocated buffers, on NumPy's BLAS with the benchmarks' threads. Per batch of n rows:
-    forward ``X_b @ W_1`` (n, h) and ``A @ W_2`` (n, 1); backward ``A^T dz`` (h, 1),
-    ``dz W_2^T`` (n, h) and ``X_b^T dZ_1`` (784, h); logreg has ``X_b @ w`` and ``X_b^T dz``.
-    In the same group as the twins' epochs, so the table shows how far each is from it."""
-    import numpy as np
+    """The floor under any twin's epoch (:mod:`benchmarks.suites.gemm_floor`), in the same
+    group as the twins' epochs, so the table shows how far each is from it."""
+    from benchmarks.suites.gemm_floor import epoch_gemms
 
     common.configure_threads()
     cfg = common.config(model, batch_size)
     X, _ = common.epoch_data(cfg, pair)
     bs = cfg.effective_batch_size(len(X))
-    hidden = cfg.hidden_units if model == "mlp" else 0
-    rng = np.random.default_rng(0)
-    W1 = rng.standard_normal((X.shape[1], hidden or 1), dtype=np.float32)
-    W2 = rng.standard_normal((hidden, 1), dtype=np.float32) if hidden else None
-    buffers = {}
-
-    def gemms():
-        for start in range(0, len(X), bs):
-            Xb = X[start:start + bs]
-            n = len(Xb)
-            if n not in buffers:
-                buffers[n] = [np.empty((n, W1.shape[1]), np.float32), np.empty((n, 1), np.float32),
-                              np.full((n, 1), 1e-3, np.float32),
-                              np.empty((W1.shape[1], 1), np.float32), np.empty_like(W1)]
-            A, z, dz, dW2, dW1 = buffers[n]
-            if hidden:
-                np.matmul(Xb, W1, out=A)
-                np.matmul(A, W2, out=z)
-                np.matmul(A.T, dz, out=dW2)
-                np.matmul(dz, W2.T, out=A)
-                np.matmul(Xb.T, A, out=dW1)
-            else:
-                np.matmul(Xb, W1, out=z)
-                np.matmul(Xb.T, dz, out=dW1)
+    gemms = epoch_gemms(X, cfg.hidden_units if model == "mlp" else 0, bs)
 
     benchmark.extra_info.update(pair=common.PAIR, model=model, impl="gemm-floor",
                                 batch_size=cfg.batch_size_label, n_samples=len(X),

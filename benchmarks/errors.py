@@ -13,6 +13,12 @@ def one_line(value) -> str:
     return _CONTROL.sub(" ", str(value))
 
 
+def exception_line(exc: BaseException) -> str:
+    """An exception as one line: ``Type: message`` with its whitespace collapsed."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 class KvsbenchError(Exception):
     """Base of every error kvsbench reports to a user as one line (the CLI exits 2 on it)."""
 

@@ -86,6 +86,22 @@ class TorchTwin:
     """PyTorch, trained in the ordinary loop; the learning rate of each epoch from the same
     per-epoch schedule every twin uses (``scratch.schedules.epoch_schedule``)."""
 
+    label = "PyTorch"
+    requires = ("torch",)
+    extra = "torch"
+    style = {"ls": "-.", "lw": 1.6, "alpha": 0.9, "marker": "s", "color": "#c0392b"}
+    description = "native PyTorch: nn.Sequential, BCEWithLogitsLoss, torch.optim"
+    rule_notes = {
+        "rmsprop": "PyTorch's RMSprop adds ε outside the square root, Keras' inside "
+                   "(ε = sqrt(1e-7) here): the steps differ where the second moment "
+                   "is about 1e-7",
+        "adam": "PyTorch's Adam adds ε to the bias-corrected root, Keras' to the "
+                "uncorrected one (ε = 1e-7 in both)",
+        "momentum": "PyTorch's momentum equals Keras' while the learning rate is "
+                    "constant; under a schedule the past velocity is rescaled",
+    }
+    order = 50
+
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
         import torch
 

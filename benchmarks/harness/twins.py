@@ -4,8 +4,9 @@ A twin is built from ONE config and the experiment's initial weights, and then t
 at a time on data already in that epoch's batch order, so the runner can drive every twin in
 lockstep. Each twin lives in a worker process of its own (:mod:`benchmarks.harness.worker`): the
 class is imported there, its libraries with it, and :meth:`Twin.configure_threads` runs before it
-trains. A new twin is one class with these methods plus an entry in
-:mod:`benchmarks.harness.registry`.
+trains. A new twin is one class with these methods and its metadata (label, libraries, ...)
+as class attributes, declared under the ``kvsbench.twins`` entry-point group
+(:mod:`benchmarks.harness.registry`, docs/plugins.md).
 
 The initial weights and the batch orders are drawn here, once, from the config's seed, so that
 every twin of an experiment starts from the same arrays and sees the same batches.
@@ -126,6 +127,12 @@ class ScratchTwin:
     from ``weights`` (their first kernel's rows give the input width). Trains with float32
     subnormals flushed to zero, as TensorFlow does (see :mod:`scratch.fpmode`)."""
 
+    label = "scratch"
+    requires = ("numpy",)
+    style = {"ls": "-", "lw": 3.0, "alpha": 0.45, "marker": "o", "color": "#4c6a8a"}
+    description = "the from-scratch NumPy twin (scratch/), the readable reference code"
+    order = 10
+
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
         import scratch.optimizers
         import scratch.schedules
@@ -198,6 +205,13 @@ class ScratchNumbaTwin(ScratchTwin):
     epoch. Its step time is the epoch's time over its steps: a compiled epoch has no per-step
     stamps, and next to no fixed cost."""
 
+    label = "scratch (numba)"
+    requires = ("numpy", "numba")
+    extra = "fast"
+    style = {"ls": "-", "lw": 1.2, "alpha": 1.0, "marker": ".", "color": "#16a085"}
+    description = "the scratch twin's epoch compiled with numba (scratch/compiled.py)"
+    order = 20
+
     compile_seconds = math.nan
 
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
@@ -246,8 +260,15 @@ class ScratchNumbaTwin(ScratchTwin):
 class KerasTwin:
     """The Keras twin, trained through Keras' real ``fit`` one epoch per call
     (``initial_epoch=k, epochs=k+1, shuffle=False``) on the runner's reordered data, on the
-    backend its worker was started with (``KERAS_BACKEND``: ``keras``, ``keras-jax`` and
-    ``keras-torch`` are this one class)."""
+    backend its worker was started with (``KERAS_BACKEND`` from :attr:`env`: ``keras-jax``
+    and ``keras-torch`` are this class on another backend)."""
+
+    label = "Keras"
+    requires = ("tensorflow", "keras")
+    env = {"KERAS_BACKEND": "tensorflow"}
+    style = {"ls": "--", "lw": 1.4, "alpha": 1.0, "marker": "x", "color": "#1b1f24"}
+    description = "tf.keras (keras_models/) trained through Keras' own fit"
+    order = 30
 
     #: Keras' compile options for this twin (``KerasXlaTwin`` tunes them)
     JIT_COMPILE = False
@@ -337,8 +358,45 @@ class KerasXlaTwin(KerasTwin):
     which its parity figure and the repeat test check rather than assume.
     """
 
+    label = "Keras (XLA)"
+    style = {"ls": "--", "lw": 1.4, "alpha": 0.9, "marker": "D", "color": "#d35400"}
+    description = "tf.keras tuned for speed: jit_compile=True, steps_per_execution"
+    order = 40
+
     JIT_COMPILE = True
     #: measured on a 7,200-image pair at batch 32 (docs/speed.md): 1 → 10 → 50 → 100 steps per
     #: call, the epoch shrinks until per-call overhead is negligible
     STEPS_PER_EXECUTION = 50
     OP_DETERMINISM = False
+
+
+_CLIPPED_BCE = ("on this backend Keras computes binary cross-entropy from probabilities "
+                "clipped to [1e-7, 1 − 1e-7], on TensorFlow (and scratch) from the logits: they "
+                "differ once predictions saturate")
+
+
+class KerasJaxTwin(KerasTwin):
+    """The same keras_models code on Keras' JAX backend."""
+
+    label = "Keras (JAX)"
+    requires = ("keras", "jax")
+    extra = "jax"
+    env = {"KERAS_BACKEND": "jax"}
+    style = {"ls": ":", "lw": 2.0, "alpha": 0.9, "marker": "^", "color": "#27ae60"}
+    description = "the same keras_models code on Keras' JAX backend"
+    rule_notes = {"*": _CLIPPED_BCE}
+    order = 60
+
+
+class KerasTorchTwin(KerasTwin):
+    """The same keras_models code on Keras' PyTorch backend."""
+
+    label = "Keras (PyTorch)"
+    requires = ("keras", "torch")
+    extra = "torch"
+    env = {"KERAS_BACKEND": "torch"}
+    style = {"ls": (0, (5, 1, 1, 1)), "lw": 1.6, "alpha": 0.9, "marker": "v",
+             "color": "#8e44ad"}
+    description = "the same keras_models code on Keras' PyTorch backend"
+    rule_notes = {"*": _CLIPPED_BCE}
+    order = 70

@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.errors import exception_line
+
 #: seconds a worker may take to start (import its libraries) and to build a twin
 START_TIMEOUT = 600.0
 #: default seconds one command (an epoch) may take before its worker is killed
@@ -62,9 +64,8 @@ class TwinError(Exception):
     """The twin raised an exception in its worker (the message is its one line)."""
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+#: a twin's exception as the one line the parent gets
+_one_line = exception_line
 
 
 # ============================================================================ child side

@@ -61,9 +61,20 @@ def test_a_twin_whose_library_is_missing_is_refused_naming_the_extra(monkeypatch
 
 # ----------------------------------------------------------------------------- workers
 def test_a_worker_that_cannot_start_says_why(monkeypatch, tmp_path):
-    # the worker is a fresh interpreter: it sees the registry as shipped, so an unknown twin
-    # name fails there, and the parent gets the child's one line
-    with pytest.raises(WorkerDied, match="could not start: ConfigError: Argument `--impls`"):
+    # the parent names the twin's class; a class the child cannot import fails there, and the
+    # parent gets the child's one line
+    from benchmarks.harness.registry import TwinEntry
+
+    entry = TwinEntry(name="broken", label="broken", target="no_such_module_kvs:Twin")
+    with pytest.raises(WorkerDied, match="could not start: ModuleNotFoundError: No module "
+                                         "named 'no_such_module_kvs'"):
+        TwinWorker("broken", threads=1, log_path=tmp_path / "w.log", entry=entry)
+
+
+def test_an_unregistered_name_is_refused_in_the_parent(tmp_path):
+    from benchmarks.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="Argument `--impls`"):
         TwinWorker("no-such-twin", threads=1, log_path=tmp_path / "w.log")
 
 

@@ -118,6 +118,8 @@ class TorchTwin:
         lr = self._learning_rate(0)
         self.optimizer = torch_optimizer(config, self.module.parameters(), lr)
         self.loss_fn = torch.nn.BCEWithLogitsLoss()
+        #: optimizer steps taken (the schedule's position; PyTorch's SGD keeps no count)
+        self.iterations = 0
         self.setup_seconds = time.perf_counter() - t0
 
     def _learning_rate(self, epoch: int) -> float:
@@ -151,6 +153,7 @@ class TorchTwin:
         Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
         model, loss_fn, optimizer = self.module, self.loss_fn, self.optimizer
         n, bs = len(X), self.batch_size
+        self.iterations += -(-n // bs)
         starts, loss_sum, correct = [], 0.0, 0
         model.train()
         t0 = time.perf_counter()
@@ -197,3 +200,88 @@ class TorchTwin:
             if isinstance(layer, nn.Linear):
                 out += [layer.weight.detach().numpy().T.copy(), layer.bias.detach().numpy().copy()]
         return out
+
+    # ------------------------------------------------------------------ state (step parity)
+
+    def _params(self) -> list:
+        """The parameters in Keras layer order: per Linear its weight (out, in), its bias."""
+        import torch.nn as nn
+
+        return [p for layer in self.module if isinstance(layer, nn.Linear)
+                for p in (layer.weight, layer.bias)]
+
+    def get_state(self) -> dict:
+        """The state in Keras' terms: kernels and kernel slots transposed to (in, out);
+        Adam's ``exp_avg``/``exp_avg_sq`` are Keras' ``momentum``/``velocity``, RMSprop's
+        ``square_avg`` its ``velocity``; SGD's momentum buffer ``b`` (``b = βb + g;
+        w −= lr·b``) is Keras' velocity ``v = −lr·b`` at the learning rate of the next step,
+        kept in float64 so that :meth:`set_state` gives back ``b`` bit for bit."""
+        lr = self._learning_rate_at(self.iterations)
+        names = self._slot_keys()
+        slots = {keras: [] for keras in names}
+        for p in self._params():
+            st = self.optimizer.state.get(p, {})
+            for keras, native in names.items():
+                value = st.get(native)
+                a = np.zeros(p.shape, np.float32) if value is None else value.detach().numpy()
+                if keras == "momentum" and self.config.optimizer == "momentum":
+                    a = -lr * a.astype(np.float64)
+                slots[keras].append(_keras_layout(np.array(a)))
+        weights = [_keras_layout(p.detach().numpy().copy()) for p in self._params()]
+        return {"weights": weights, "slots": slots, "iterations": int(self.iterations)}
+
+    def set_state(self, state: dict) -> None:
+        import torch
+
+        from benchmarks.harness.twin_state import check_state
+
+        params, names = self._params(), self._slot_keys()
+        check_state(state, names, len(params))
+        self.iterations = int(state["iterations"])
+        lr = self._learning_rate_at(self.iterations)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        with torch.no_grad():
+            for i, p in enumerate(params):
+                p.copy_(torch.from_numpy(_torch_layout(state["weights"][i], np.float32)))
+                st = {} if self.config.optimizer in ("sgd", "momentum") else {
+                    "step": torch.tensor(float(self.iterations))}
+                for keras, native in names.items():
+                    a = np.asarray(state["slots"][keras][i])
+                    if native == "momentum_buffer":
+                        a = -np.asarray(a, np.float64) / lr
+                    st[native] = torch.from_numpy(_torch_layout(a, np.float32))
+                self.optimizer.state[p] = st
+
+    def _slot_keys(self) -> dict:
+        """{Keras slot name: PyTorch state key} of the config's optimizer."""
+        return {"sgd": {}, "momentum": {"momentum": "momentum_buffer"},
+                "rmsprop": {"velocity": "square_avg"},
+                "adam": {"momentum": "exp_avg", "velocity": "exp_avg_sq"}}[self.config.optimizer]
+
+    def _learning_rate_at(self, step: int) -> float:
+        s = self.schedule
+        return float(s(step)) if callable(s) else float(s)
+
+    def train_step(self, X, y) -> None:
+        import torch
+
+        for group in self.optimizer.param_groups:
+            group["lr"] = self._learning_rate_at(self.iterations)
+        self.module.train()
+        self.optimizer.zero_grad()
+        logits = self.module(torch.from_numpy(np.ascontiguousarray(X))).squeeze(1)
+        self.loss_fn(logits, torch.from_numpy(np.ascontiguousarray(y, np.float32))).backward()
+        self.optimizer.step()
+        self.iterations += 1
+
+
+def _keras_layout(a: np.ndarray) -> np.ndarray:
+    """A parameter-shaped array from PyTorch's layout (weight (out, in)) to Keras' (kernel
+    (in, out)); vectors as they are."""
+    return np.ascontiguousarray(a.T) if a.ndim == 2 else a
+
+
+def _torch_layout(a, dtype) -> np.ndarray:
+    a = np.asarray(a, dtype=dtype)
+    return np.ascontiguousarray(a.T) if a.ndim == 2 else np.ascontiguousarray(a)

@@ -26,6 +26,7 @@ from typing import Protocol
 import numpy as np
 
 from benchmarks.config import ExperimentConfig
+from benchmarks.harness import twin_state
 
 
 def _model_spec(config: ExperimentConfig, n_features: int) -> dict:
@@ -107,6 +108,16 @@ class Twin(Protocol):
     def get_weights(self) -> list[np.ndarray]:
         """Copies of the parameters, in Keras layer order."""
 
+    def get_state(self) -> dict:
+        """Copies of what the next optimizer step depends on, in Keras' terms (weights, slots
+        by Keras' names, iterations: :mod:`benchmarks.harness.twin_state`)."""
+
+    def set_state(self, state: dict) -> None:
+        """Load a state of :meth:`get_state`'s form (this twin's own, or another twin's)."""
+
+    def train_step(self, X: np.ndarray, y: np.ndarray) -> None:
+        """One optimizer step on one batch: X (b, n_features) float32, y (b,)."""
+
 
 def _blas_threads(threads: int) -> None:
     from threadpoolctl import threadpool_limits
@@ -180,6 +191,21 @@ class ScratchTwin:
 
     def get_weights(self) -> list[np.ndarray]:
         return self.model.get_weights()
+
+    def _slots(self) -> dict:
+        return twin_state.scratch_slots(self.model, self.optimizer)
+
+    def get_state(self) -> dict:
+        return twin_state.get_arrays(self.model.params, self._slots(), self.optimizer.iterations)
+
+    def set_state(self, state: dict) -> None:
+        twin_state.set_arrays(state, self.model.params, self._slots())
+        self.optimizer.iterations = int(state["iterations"])
+
+    def train_step(self, X, y) -> None:
+        from scratch.training import train_epoch
+
+        train_epoch(self.model, self.optimizer, X, y, len(X))  # one batch: one step
 
     def traced_peak_mb(self, X, y) -> float:
         """Peak of NumPy's allocations (tracemalloc) over one more epoch, run on a COPY of the
@@ -255,6 +281,16 @@ class ScratchNumbaTwin(ScratchTwin):
             loss, acc = self.compiled(X, y, self.batch_size)
         seconds = time.perf_counter() - t0
         return Epoch(float(loss), float(acc), seconds, seconds / steps if steps > 1 else math.nan)
+
+    def _slots(self) -> dict:
+        return twin_state.compiled_slots(self.model, self.compiled)
+
+    def train_step(self, X, y) -> None:
+        from scratch import fpmode
+
+        with fpmode.flush_denormals():
+            self.compiled(np.ascontiguousarray(X, np.float32),
+                          np.ascontiguousarray(y, np.float32), len(X))
 
 
 class KerasTwin:
@@ -346,6 +382,15 @@ class KerasTwin:
 
     def get_weights(self) -> list[np.ndarray]:
         return [np.asarray(w) for w in self.model.get_weights()]
+
+    def get_state(self) -> dict:
+        return twin_state.keras_get_state(self.model)
+
+    def set_state(self, state: dict) -> None:
+        twin_state.keras_set_state(self.model, state)
+
+    def train_step(self, X, y) -> None:
+        self.model.train_on_batch(X, y)  # Keras' own train function, as fit runs it
 
 
 class KerasXlaTwin(KerasTwin):

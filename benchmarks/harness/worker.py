@@ -16,6 +16,14 @@ and then answers commands on a pipe, one at a time:
 ``build``   build the twin from the config and the initial weights; draw the batch orders
 ``epoch``   reorder the training data (untimed), train epoch k, evaluate on validation
 ``finish``  test figures, predictions, final weights, the worker's peak memory of this run
+``state``   the twin's state (weights, optimizer slots, iterations: ``Twin.get_state``)
+``probe``   from a given state, ``steps`` optimizer steps on batches of an epoch's order (or on
+            given arrays) → the state after them; the twin's own state is put back, so the
+            run goes on untouched (step parity, :mod:`benchmarks.harness.step_parity`)
+
+The parent names the twin's class (``--target module:Class``) and puts the twin's environment
+(e.g. ``KERAS_BACKEND``) in the child's: the child looks nothing up in the registry, so a twin
+the parent knows and the registry does not (a test's planted twin, a plug-in) runs as well.
 
 A twin's exception comes back as :class:`TwinError` (one line); a worker that dies or hangs
 past the timeout raises :class:`WorkerDied` and is replaced by the pool for the next
@@ -25,7 +33,6 @@ experiment.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shutil
 import signal
@@ -69,87 +76,19 @@ _one_line = exception_line
 
 
 # ============================================================================ child side
-def _reset_peak_rss() -> None:
-    """Reset the kernel's high-water mark of this process's resident memory (Linux ≥ 4.0)."""
+def load_target(target: str):
+    """The class named by ``"module:Class"`` (imported here: call it in the twin's worker)."""
+    import importlib
+
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _serve(conn, target: str, threads: int, t0: float) -> None:
+    """The worker's main loop (runs in the child process, its environment set by the parent)."""
     try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-
-
-def _peak_rss_mb() -> float:
-    """Peak resident memory since the last reset (VmHWM), else the current RSS, in MiB."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import psutil
-
-    return psutil.Process().memory_info().rss / 2**20
-
-
-class _Serving:
-    """The worker's state: the twin class, the current pair's arrays and the current twin."""
-
-    def __init__(self, twin_class):
-        self.twin_class = twin_class
-        self.arrays: dict = {}
-        self.twin = None
-
-    def data(self, paths: dict) -> None:
-        self.arrays = {k: np.load(p, mmap_mode="r") for k, p in paths.items()}
-
-    def build(self, config: dict, weights: list) -> float:
-        from benchmarks.config import ExperimentConfig
-        from benchmarks.harness.twins import epoch_orders
-
-        self.twin = None
-        config = ExperimentConfig.from_dict(config)
-        X, y = self.arrays["X_train"], self.arrays["y_train"]
-        _reset_peak_rss()
-        self.twin = self.twin_class(config, weights, len(X))
-        self.orders = epoch_orders(config, len(X))
-        self.X_epoch, self.y_epoch = np.empty(X.shape, X.dtype), np.empty(y.shape, y.dtype)
-        return self.twin.setup_seconds
-
-    def epoch(self, epoch: int) -> dict:
-        a = self.arrays
-        order = self.orders[epoch]
-        np.take(a["X_train"], order, axis=0, out=self.X_epoch)  # outside the timed region
-        np.take(a["y_train"], order, out=self.y_epoch)
-        ep = self.twin.train_epoch(self.X_epoch, self.y_epoch, epoch)
-        val_loss = val_acc = math.nan
-        if math.isfinite(ep.loss):
-            val_loss, val_acc = self.twin.evaluate(a["X_val"], a["y_val"])
-        return {"loss": ep.loss, "accuracy": ep.accuracy, "seconds": ep.seconds,
-                "step_seconds": ep.step_seconds, "val_loss": val_loss, "val_acc": val_acc}
-
-    def finish(self, test: bool) -> dict:
-        a, twin = self.arrays, self.twin
-        out = {"setup_seconds": twin.setup_seconds, "peak_rss_mb": _peak_rss_mb(),
-               "weights": twin.get_weights(), "test_loss": math.nan, "test_acc": math.nan,
-               "predictions": None, "peak_traced_mb": math.nan}
-        if test:
-            out["test_loss"], out["test_acc"] = twin.evaluate(a["X_test"], a["y_test"])
-            out["predictions"] = twin.predict(a["X_test"])
-            traced = getattr(twin, "traced_peak_mb", None)
-            if traced is not None:
-                out["peak_traced_mb"] = traced(a["X_train"], a["y_train"])
-        self.twin = None
-        return out
-
-
-def _serve(conn, name: str, threads: int, t0: float) -> None:
-    """The worker's main loop (runs in the child process)."""
-    try:
-        from benchmarks.harness import registry
-
-        entry = registry.get(name)
-        os.environ.update(entry.env)
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        twin_class = entry.load()
+        twin_class = load_target(target)
         twin_class.configure_threads(threads)
         info = {"pid": os.getpid(), **twin_class.runtime_info()}
         info["startup_seconds"] = time.perf_counter() - t0
@@ -157,7 +96,9 @@ def _serve(conn, name: str, threads: int, t0: float) -> None:
         conn.send(("error", _one_line(exc)))
         return
     conn.send(("ok", info))
-    state = _Serving(twin_class)
+    from benchmarks.harness.serving import Serving
+
+    state = Serving(twin_class)
     while True:
         try:
             cmd, kwargs = conn.recv()
@@ -180,13 +121,21 @@ class TwinWorker:
     C++ log included (``TF_CPP_MIN_LOG_LEVEL`` 0 unless the user set it)."""
 
     def __init__(self, name: str, threads: int, timeout: float = DEFAULT_TIMEOUT,
-                 log_path: Path | None = None, verbose: bool = False):
+                 log_path: Path | None = None, verbose: bool = False, entry=None):
+        from benchmarks.harness import registry
+
+        #: the twin's registry entry (or one the caller made: a planted twin, a plug-in)
+        entry = registry.get(name) if entry is None else entry
         self.name = name
         self.timeout = timeout
         self.data_key = None
         ours, theirs = socket.socketpair()
         self.log_path = None if verbose else log_path
-        env = {**BLAS_IDLE_ENV, **os.environ}
+        env = {**BLAS_IDLE_ENV, **os.environ, **entry.env}
+        path = _import_root(entry.target)
+        if path is not None:  # a module the parent imports from outside sys.path's defaults
+            env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (path, env.get("PYTHONPATH")) if p)
         if verbose:
             try:
                 log = sys.stderr.fileno()
@@ -200,7 +149,7 @@ class TwinWorker:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "benchmarks.harness.worker", "--fd", str(theirs.fileno()),
-                 "--twin", name, "--threads", str(int(threads))],
+                 "--target", entry.target, "--threads", str(int(threads))],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 env=env, start_new_session=True,  # Ctrl-C in the terminal is the parent's
             )
@@ -286,6 +235,24 @@ class TwinWorker:
         self.conn.close()
 
 
+def _import_root(target: str) -> str | None:
+    """The directory the child must find ``target``'s top-level package in, when the parent
+    imports it from a directory that is not on the child's default path (a test module's,
+    a checkout's): None when the module is not importable here or comes from site-packages."""
+    import importlib.util
+
+    top = target.partition(":")[0].split(".")[0]
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin or spec.origin in ("built-in", "frozen"):
+        return None
+    origin = Path(spec.origin)
+    root = origin.parent.parent if origin.name == "__init__.py" else origin.parent
+    return None if "site-packages" in root.parts else str(root)
+
+
 class TwinPool:
     """One worker per twin for a whole sweep; a dead worker is replaced when next needed.
 
@@ -317,15 +284,17 @@ class TwinPool:
         self.close(graceful=exc_type is None)
         return False
 
-    def start(self, name: str) -> TwinWorker:
-        """The live worker of twin ``name``, started (again) if needed (WorkerDied)."""
+    def start(self, name: str, entry=None) -> TwinWorker:
+        """The live worker of twin ``name`` (registered, or described by ``entry``, a
+        :class:`benchmarks.harness.registry.TwinEntry`), started (again) if needed
+        (WorkerDied)."""
         w = self.workers.get(name)
         if w is None or not w.alive:
             if w is not None:
                 w.close()
             self.workers.pop(name, None)
             w = TwinWorker(name, self.threads, self.timeout, self._tmp / f"{name}.log",
-                           verbose=self.verbose)
+                           verbose=self.verbose, entry=entry)
             self.workers[name] = w
             self.info[name] = w.info
         return w
@@ -358,15 +327,15 @@ class TwinPool:
 
 
 def main(argv=None) -> None:
-    """``python -m benchmarks.harness.worker --fd FD --twin NAME --threads N`` (started by the
-    pool)."""
+    """``python -m benchmarks.harness.worker --fd FD --target MODULE:CLASS --threads N``
+    (started by :class:`TwinWorker`, which sets the twin's environment)."""
     t0 = time.perf_counter()
     p = argparse.ArgumentParser(prog="python -m benchmarks.harness.worker")
     p.add_argument("--fd", type=int, required=True)
-    p.add_argument("--twin", required=True)
+    p.add_argument("--target", required=True)
     p.add_argument("--threads", type=int, required=True)
     args = p.parse_args(argv)
-    _serve(Connection(args.fd), args.twin, args.threads, t0)
+    _serve(Connection(args.fd), args.target, args.threads, t0)
 
 
 if __name__ == "__main__":

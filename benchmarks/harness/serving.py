@@ -1,0 +1,108 @@
+"""The worker's side of a twin's process (:mod:`benchmarks.harness.worker`): its state — the
+twin class, the current pair's arrays, the current twin — and one method per command the parent
+sends (``data``, ``build``, ``epoch``, ``state``, ``probe``, ``finish``).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+
+def _reset_peak_rss() -> None:
+    """Reset the kernel's high-water mark of this process's resident memory (Linux ≥ 4.0)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory since the last reset (VmHWM), else the current RSS, in MiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+class Serving:
+    """The worker's state: the twin class, the current pair's arrays and the current twin."""
+
+    def __init__(self, twin_class):
+        self.twin_class = twin_class
+        self.arrays: dict = {}
+        self.twin = None
+
+    def data(self, paths: dict) -> None:
+        self.arrays = {k: np.load(p, mmap_mode="r") for k, p in paths.items()}
+
+    def build(self, config: dict, weights: list) -> float:
+        from benchmarks.config import ExperimentConfig
+        from benchmarks.harness.twins import epoch_orders
+
+        self.twin = None
+        config = ExperimentConfig.from_dict(config)
+        X, y = self.arrays["X_train"], self.arrays["y_train"]
+        _reset_peak_rss()
+        self.twin = self.twin_class(config, weights, len(X))
+        self.orders = epoch_orders(config, len(X))
+        self.X_epoch, self.y_epoch = np.empty(X.shape, X.dtype), np.empty(y.shape, y.dtype)
+        return self.twin.setup_seconds
+
+    def epoch(self, epoch: int) -> dict:
+        a = self.arrays
+        order = self.orders[epoch]
+        np.take(a["X_train"], order, axis=0, out=self.X_epoch)  # outside the timed region
+        np.take(a["y_train"], order, out=self.y_epoch)
+        ep = self.twin.train_epoch(self.X_epoch, self.y_epoch, epoch)
+        val_loss = val_acc = math.nan
+        if math.isfinite(ep.loss):
+            val_loss, val_acc = self.twin.evaluate(a["X_val"], a["y_val"])
+        return {"loss": ep.loss, "accuracy": ep.accuracy, "seconds": ep.seconds,
+                "step_seconds": ep.step_seconds, "val_loss": val_loss, "val_acc": val_acc}
+
+    def state(self) -> dict:
+        return self.twin.get_state()
+
+    def batch(self, epoch: int, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """Batch ``index`` of epoch ``epoch``'s order (the rows the run's epoch trains on)."""
+        a, twin = self.arrays, self.twin
+        bs = twin.config.effective_batch_size(len(a["X_train"]))
+        rows = self.orders[epoch][index * bs:(index + 1) * bs]
+        return (np.ascontiguousarray(a["X_train"][rows]),
+                np.ascontiguousarray(a["y_train"][rows]))
+
+    def probe(self, state: dict, epoch: int = 0, index: int = 0, steps: int = 1,
+              X=None, y=None) -> dict:
+        """Load ``state``, take ``steps`` steps (batches ``index``… of epoch ``epoch``, or
+        ``X``/``y`` each time), return the state then; the twin's own state is restored."""
+        twin = self.twin
+        own = twin.get_state()
+        try:
+            twin.set_state(state)
+            for k in range(steps):
+                twin.train_step(*((X, y) if X is not None else self.batch(epoch, index + k)))
+            return twin.get_state()
+        finally:
+            twin.set_state(own)
+
+    def finish(self, test: bool) -> dict:
+        a, twin = self.arrays, self.twin
+        out = {"setup_seconds": twin.setup_seconds, "peak_rss_mb": _peak_rss_mb(),
+               "weights": twin.get_weights(), "test_loss": math.nan, "test_acc": math.nan,
+               "predictions": None, "peak_traced_mb": math.nan}
+        if test:
+            out["test_loss"], out["test_acc"] = twin.evaluate(a["X_test"], a["y_test"])
+            out["predictions"] = twin.predict(a["X_test"])
+            traced = getattr(twin, "traced_peak_mb", None)
+            if traced is not None:
+                out["peak_traced_mb"] = traced(a["X_train"], a["y_train"])
+        self.twin = None
+        return out

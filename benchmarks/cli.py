@@ -36,7 +36,8 @@ _FLAG_OF = {"learning_rate": "--lr"}
 #: stay inside their command functions, so ``kvsbench --help`` is quick)
 COMMAND_MODULES = tuple(
     m for m in ("benchmarks.report.build", "benchmarks.ci.compare", "benchmarks.ci.history",
-                "benchmarks.course", "benchmarks.data.standin", "benchmarks.data.command")
+                "benchmarks.course", "benchmarks.data.standin", "benchmarks.data.command",
+                "benchmarks.harness.twins_command", "benchmarks.check.command")
     if importlib.util.find_spec(m) is not None
 )
 
@@ -98,6 +99,11 @@ def _add_run(sub) -> None:
                    choices=[*registry.names(), "all"], metavar="TWIN",
                    help=f"twins to train, each in its own process: {', '.join(registry.names())}"
                    ", or all (every installed twin)")
+    p.add_argument("--twin", action="append", default=None, metavar="MODULE:CLASS|FILE.py:CLASS",
+                   help="add your own twin class to the run (repeatable; docs/plugins.md)")
+    p.add_argument("--on-twin-error", default="skip", choices=("stop", "skip"),
+                   help="a twin that fails to import, lacks a method or raises: stop the run, "
+                   "or go on without it")
     p.add_argument("--reference", default=None, metavar="TWIN",
                    help="the twin the others' parity and speed are measured against (default: "
                    f"{registry.DEFAULT_REFERENCE} when it runs, else the first twin)")
@@ -135,7 +141,8 @@ def _add_run(sub) -> None:
 
 
 #: the run options --like allows beside it (the rest of the sweep comes from DIR)
-LIKE_ALLOWED = ("like", "out", "data_dir", "timeout", "scheduler", "quiet", "verbose")
+LIKE_ALLOWED = ("like", "out", "data_dir", "timeout", "scheduler", "quiet", "verbose",
+                "on_twin_error")
 
 
 def explicit_run_options(argv) -> list[str]:
@@ -164,7 +171,8 @@ def like_sweep(args):
         )
     if not args.timeout > 0:
         raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
-    return sweep_like(args.like, data_dir=args.data_dir, timeout=args.timeout)
+    return sweep_like(args.like, data_dir=args.data_dir, timeout=args.timeout,
+                      on_twin_error=args.on_twin_error)
 
 
 def parse_threads(value) -> int:
@@ -211,7 +219,7 @@ def build_sweep(args):
         raise ConfigError(
             f"Argument `--target-acc` must be in (0, 1]. Received: --target-acc={args.target_acc}"
         )
-    impls, reference = resolve(args.impls, args.reference)
+    impls, reference = resolve_twins(args, resolve)
     pairs = all_pairs() if args.all_pairs else [parse_pair(p) for p in args.pairs]
     slugs = tuple(dict.fromkeys(pair_slug(p) for p in pairs))
     try:
@@ -248,11 +256,23 @@ def build_sweep(args):
         target_acc=args.target_acc,
         data_dir=args.data_dir,
         threads=parse_threads(args.threads),
+        on_twin_error=args.on_twin_error,
     )
 
 
+def resolve_twins(args, resolve):
+    """``--impls`` and the ``--twin`` classes, checked (:func:`registry.resolve`): a broken
+    twin stops the run or, with ``--on-twin-error skip``, is left out with one line."""
+    from benchmarks.errors import one_line
+    from benchmarks.harness.registry import register
+
+    added = [register(spec) for spec in args.twin or ()]
+    return resolve([*args.impls, *added], args.reference, on_error=args.on_twin_error,
+                   warn=lambda msg: print(one_line(f"kvsbench: {msg}"), file=sys.stderr))
+
+
 def cmd_run(args) -> int:
-    from benchmarks.harness.sweep import run_sweep
+    from benchmarks.harness.sweep import TwinFailed, run_sweep
 
     sweep = like_sweep(args) if args.like is not None else build_sweep(args)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
@@ -268,6 +288,9 @@ def cmd_run(args) -> int:
                                     verbose=args.verbose)
         else:
             counts = run_sweep(sweep, args.out, quiet=args.quiet, verbose=args.verbose)
+    except TwinFailed as exc:
+        print(f"kvsbench: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"kvsbench: interrupted; the runs finished so far are in {args.out}; "
               "re-run the same command to complete the rest.", file=sys.stderr)

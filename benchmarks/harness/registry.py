@@ -120,13 +120,16 @@ def load_target(target: str):
 
 
 def _import_file(path: Path):
-    """Import a twin's ``.py`` file as a module of its own (once per process)."""
+    """Import a twin's ``.py`` file as a module of its own (once per process); the modules
+    beside it import too (its directory joins the end of ``sys.path``)."""
     path = path.expanduser().resolve()
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     name = "kvsbench_twin_" + re.sub(r"\W", "_", path.stem) + f"_{abs(hash(str(path))):x}"
     if name in sys.modules:
         return sys.modules[name]
+    if str(path.parent) not in sys.path:  # its sibling modules import as when it is run
+        sys.path.append(str(path.parent))
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -264,7 +267,9 @@ def register(spec: str) -> str:
 
 
 def _guess_name(class_name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", class_name).lower() or "twin"
+    """``CourseNetTwin`` → ``course-net``."""
+    stem = class_name.removesuffix("Twin") or class_name
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", stem).lower()
 
 
 def names() -> tuple[str, ...]:

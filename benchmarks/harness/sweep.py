@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.atomic import write_json
 from benchmarks.config import DEFAULT_PAIRS, MODELS, ExperimentConfig
-from benchmarks.errors import ResultsError
+from benchmarks.errors import KvsbenchError, ResultsError
 from benchmarks.harness.records import ResultStore
 from benchmarks.harness.registry import DEFAULT_TWINS
 from benchmarks.harness.runner import run_experiment
@@ -27,6 +27,11 @@ DEFAULT_THREADS = 1
 
 #: ExperimentConfig fields a sweep may vary across its experiments; all others must agree
 _VARIED = ("pair", "model", "seed")
+
+
+class TwinFailed(KvsbenchError):
+    """A twin raised (or its worker died) and ``--on-twin-error stop`` ends the sweep; what ran
+    before is recorded."""
 
 
 @dataclass
@@ -46,6 +51,8 @@ class Sweep:
     threads: int = DEFAULT_THREADS
     #: seconds one epoch of one twin may take before its worker is killed
     timeout: float = DEFAULT_TIMEOUT
+    #: a twin that raises: "stop" the sweep (:class:`TwinFailed`) or "skip" (record it failed)
+    on_twin_error: str = "skip"
 
     def configs(self) -> list[ExperimentConfig]:
         """Every experiment of the sweep, grouped by pair and seed (one data load each)."""
@@ -70,12 +77,17 @@ def sweep_record(sweep: Sweep) -> dict:
     """sweep.json: the settings (what a later run into the directory must share), and what
     ``kvsbench run --like DIR`` needs besides to rerun the sweep: twins, reference, threads,
     pairs, models, seeds."""
+    from benchmarks.harness.registry import TWINS
+
+    added = {n: TWINS[n].target for n in sweep.impls if n in TWINS
+             and TWINS[n].origin == "--twin"}
     return {"settings": sweep.settings(), "impls": list(sweep.impls),
             "reference": sweep.reference, "threads": sweep.threads, "pairs": list(sweep.pairs),
-            "models": list(sweep.models), "seeds": sweep.seeds}
+            "models": list(sweep.models), "seeds": sweep.seeds, "twin_targets": added}
 
 
-def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> Sweep:
+def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
+               on_twin_error: str = "skip") -> Sweep:
     """The sweep recorded in ``result_dir``, to rerun exactly (``kvsbench run --like DIR``).
 
     The training settings and twins come from its sweep.json; the pairs, models and seeds from
@@ -111,15 +123,20 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> S
             threads = json.loads((result_dir / "env.json").read_text()).get("threads_flag")
         except (OSError, ValueError, AttributeError):
             threads = None
-    from benchmarks.harness.registry import resolve
+    from benchmarks.harness.registry import TWINS, register, resolve
 
-    impls, reference = resolve(impls, rec.get("reference"))
+    targets = rec.get("twin_targets") or {}
+    for name in impls:  # the twins `--twin` added to the recorded run
+        if name not in TWINS and isinstance(targets, dict) and name in targets:
+            register(str(targets[name]))
+    impls, reference = resolve(impls, rec.get("reference"), on_error=on_twin_error,
+                               warn=lambda msg: print(f"kvsbench: {msg}", file=sys.stderr))
     target_acc = settings.pop("target_acc", None)
     base = ExperimentConfig.from_dict({**settings, "pair": pairs[0], "model": models[0]})
     return Sweep(base=base, pairs=tuple(pairs), models=tuple(models), seeds=int(seeds),
                  impls=impls, reference=reference, target_acc=target_acc,
                  data_dir=data_dir, threads=DEFAULT_THREADS if threads is None else int(threads),
-                 timeout=timeout)
+                 timeout=timeout, on_twin_error=on_twin_error)
 
 
 def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict | None:
@@ -205,6 +222,9 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
             try:
                 pool.start(impl)
             except WorkerDied as exc:  # its runs are recorded as failed, with this reason
+                if sweep.on_twin_error == "stop":
+                    raise TwinFailed(f"twin {impl}: {exc}; stopped (--on-twin-error skip goes "
+                                     "on without it)") from None
                 log(f"kvsbench: twin {impl}: {exc}")
         with locked(out_dir, log):
             env, host = env_with_host(out_dir, sweep_env(sweep, pool.info))
@@ -291,6 +311,10 @@ def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool,
             )
             store.add(results, pair, sweep.target_acc, host=host)
             bad = [r for r in results.values() if r.status != "ok"]
+            failed = [r for r in bad if r.status == "failed"]
+            if failed and sweep.on_twin_error == "stop":
+                raise TwinFailed(f"{failed[0].failure}; stopped, the runs so far are recorded "
+                                 "(--on-twin-error skip goes on without it)")
             if bad:
                 diverged += 1
                 what = "; ".join(r.failure or f"{r.impl} diverged" for r in bad)

@@ -77,11 +77,11 @@ _one_line = exception_line
 
 # ============================================================================ child side
 def load_target(target: str):
-    """The class named by ``"module:Class"`` (imported here: call it in the twin's worker)."""
-    import importlib
+    """The class named by ``"module:Class"`` or ``"path/to/file.py:Class"`` (imported here:
+    call it in the twin's worker); the registry's one loader."""
+    from benchmarks.harness.registry import load_target as load
 
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    return load(target)
 
 
 def _serve(conn, target: str, threads: int, t0: float) -> None:

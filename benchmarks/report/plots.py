@@ -31,7 +31,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from benchmarks.report.fmt import fmt_seconds, fmt_sig  # noqa: E402
 
-#: line style of a twin missing from the registry (e.g. read from an older result file)
+#: line style of a twin missing from the registry (e.g. read from an older result file), and
+#: what a plug-in's class does not state of its ``style``
 _DEFAULT_LINE = {"ls": ":", "lw": 1.8, "alpha": 0.9, "marker": "s", "color": "#7a5c99"}
 #: colour per split in the curve panels
 SPLIT_COLOR = {"train": "tab:blue", "val": "tab:orange"}
@@ -87,7 +88,7 @@ def twin_line(impl: str) -> dict:
     from benchmarks.harness.registry import TWINS
 
     entry = TWINS.get(impl)
-    return dict(entry.style) if entry is not None else dict(_DEFAULT_LINE)
+    return {**_DEFAULT_LINE, **(entry.style if entry is not None else {})}
 
 
 def _bar_style(impl: str, j: int) -> dict:

@@ -39,6 +39,11 @@ class TwinEntry:
     #: known differences from Keras' rules, by optimizer name ("*": every optimizer); the
     #: report quotes them beside a parity figure over the tolerance
     rule_notes: Mapping[str, str] = field(default_factory=dict)
+    #: ``"module:Class"`` of a scratch twin with this twin's own update rules: where a rule
+    #: note flags the optimizer, the twin is also held to step parity against it
+    #: (:mod:`benchmarks.harness.step_parity`), so a report shows "a different rule, applied
+    #: right"
+    rule_twin: str | None = None
 
     def load(self):
         """The twin class (imports the twin's libraries: call it in the twin's worker only)."""
@@ -105,12 +110,12 @@ TWINS: dict[str, TwinEntry] = {
             extra="torch",
             style={"ls": "-.", "lw": 1.6, "alpha": 0.9, "marker": "s", "color": "#c0392b"},
             description="native PyTorch: nn.Sequential, BCEWithLogitsLoss, torch.optim",
+            rule_twin="benchmarks.harness.rule_twins:TorchRuleTwin",
             rule_notes={
-                "rmsprop": "PyTorch's RMSprop adds ε outside the square root, Keras' inside "
-                           "(ε = sqrt(1e-7) here): the steps differ where the second moment "
-                           "is about 1e-7",
-                "adam": "PyTorch's Adam adds ε to the bias-corrected root, Keras' to the "
-                        "uncorrected one (ε = 1e-7 in both)",
+                "rmsprop": "different rule: ε outside the root (PyTorch's RMSprop adds "
+                           "ε = sqrt(1e-7) to sqrt(s), Keras' adds 1e-7 to s inside the root)",
+                "adam": "different rule: ε outside the root (PyTorch's Adam adds ε = 1e-7 to "
+                        "the bias-corrected root, Keras' to the uncorrected one)",
                 "momentum": "PyTorch's momentum equals Keras' while the learning rate is "
                             "constant; under a schedule the past velocity is rescaled",
             },

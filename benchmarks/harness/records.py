@@ -26,6 +26,9 @@ CONFIG_COLUMNS = (
     "model", "pair", "optimizer", "lr", "batch_size", "epochs", "seed", "hidden_units",
     "activation", "init", "schedule", "decay_rate", "decay_interval", "momentum", "protocol",
 )
+#: step parity against the reference (benchmarks/harness/step_parity.py, docs/parity.md)
+STEP_PARITY_COLUMNS = ("step_parity", "parity_ok", "step_parity_tensor", "step_parity_step",
+                       "rule_step_parity", "bifurcation_epoch", "step_parity_note")
 RUN_COLUMNS = (
     "run_id", "experiment_id", "impl", "reference", *CONFIG_COLUMNS,
     "n_train", "n_val", "n_test", "epochs_run", "status", "failure", "threads",
@@ -36,14 +39,16 @@ RUN_COLUMNS = (
     "peak_rss_mb", "peak_traced_mb",
     "max_loss_diff", "max_weight_rel_diff", "pred_agreement", "time_ratio", "step_time_ratio",
     "host",  # the machine that measured the run (benchmarks/harness/hosts.py; env.json `hosts`)
+    *STEP_PARITY_COLUMNS,
 )
 #: columns read as text, whatever they look like ("full", "3 4 5", "nan" as a twin's name)
 TEXT_COLUMNS = ("run_id", "experiment_id", "impl", "reference", "model", "pair", "optimizer",
                 "batch_size", "activation", "init", "schedule", "protocol", "status", "failure",
-                "slow_epochs", "host")
+                "slow_epochs", "host", "parity_ok", "step_parity_tensor", "step_parity_note")
 #: columns added after the first release: absent from older result directories, read as blank
 NEWER_COLUMNS = ("reference", "failure", "threads", "step_seconds", "epoch_fixed_seconds",
-                 "epoch_time_spread", "slow_epochs", "step_time_ratio", "host")
+                 "epoch_time_spread", "slow_epochs", "step_time_ratio", "host",
+                 *STEP_PARITY_COLUMNS)
 #: what a run's ``status`` may be
 STATUSES = ("ok", "diverged", "failed")
 CURVE_COLUMNS = (
@@ -127,6 +132,14 @@ def run_row(res: RunResult, pair, target_acc: float | None) -> dict:
         "pred_agreement": res.pred_agreement,
         "time_ratio": res.time_ratio,
         "step_time_ratio": res.step_time_ratio,
+        "step_parity": res.step_parity,
+        "parity_ok": "" if res.parity_ok is None else str(res.parity_ok),
+        "step_parity_tensor": res.step_parity_tensor,
+        "step_parity_step": res.step_parity_step if res.step_parity_step >= 0 else float("nan"),
+        "rule_step_parity": res.rule_step_parity,
+        "bifurcation_epoch": (res.bifurcation_epoch if res.bifurcation_epoch >= 0
+                              else float("nan")),
+        "step_parity_note": res.step_parity_note,
     }
 
 

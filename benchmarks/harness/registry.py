@@ -46,6 +46,7 @@ METADATA = {
     "style": {},          # matplotlib line style of its curves
     "description": "",
     "rule_notes": {},     # known differences from Keras' rules, by optimizer ("*": all)
+    "rule_twin": None,    # "module:Class" of a scratch twin of its own rules (step parity)
     "order": DEFAULT_ORDER,  # where reports list it (smaller: earlier)
 }
 
@@ -65,6 +66,11 @@ class TwinEntry:
     style: Mapping = field(default_factory=dict)
     description: str = ""
     rule_notes: Mapping[str, str] = field(default_factory=dict)
+    #: ``"module:Class"`` of a scratch twin with this twin's own update rules: where a rule
+    #: note flags the optimizer, the twin is also held to step parity against it
+    #: (:mod:`benchmarks.harness.step_parity`), so a report shows "a different rule, applied
+    #: right"
+    rule_twin: str | None = None
     order: int = DEFAULT_ORDER
     #: where it was declared: "kvsbench" (built in), the installing package, or "--twin"
     origin: str = "kvsbench"

@@ -8,7 +8,9 @@ the same split, the same initial weights (drawn once here), the same batch order
 The twins run in lockstep, one at a time — epoch k of every twin in turn — so no two ever
 compete for the cores, and a slow drift of a shared machine hits all of them alike. Wall time
 is training only (each worker's ``time.perf_counter``): no process start-up, imports, data
-loading or evaluation. Every twin's parity and speed are measured against ONE reference twin.
+loading or evaluation. Every twin's parity and speed are measured against ONE reference twin:
+step parity (:mod:`benchmarks.harness.step_parity`), checked before each epoch from the
+reference's state at sampled steps, outside the timed epochs, and the free-running loss gap.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness import registry
+from benchmarks.harness import registry, step_parity
 from benchmarks.harness.twins import initial_weights
 from benchmarks.harness.worker import TwinError, TwinPool, WorkerDied
 
@@ -51,11 +53,30 @@ class RunResult:
     peak_traced_mb: float = math.nan
     time_to_target_seconds: float = math.nan
     max_loss_diff: float = math.nan
+    #: step parity against the reference (:class:`step_parity.StepParity`: largest gap, where)
+    step_parity: float = math.nan
+    step_parity_tensor: str = ""
+    step_parity_step: int = -1
+    #: every tensor's largest gap (not in runs.csv: for the margins tool and tests)
+    step_parity_tensors: dict = field(default_factory=dict, repr=False)
+    #: step parity against the scratch twin of this twin's own rule (registry ``rule_twin``)
+    rule_step_parity: float = math.nan
+    #: why a twin has no step parity (its worker refused the state commands), else ""
+    step_parity_note: str = ""
+    #: first epoch where the free-running loss curves part (step_parity.bifurcation_epoch)
+    bifurcation_epoch: int = -1
     max_weight_rel_diff: float = math.nan
     pred_agreement: float = math.nan
     time_ratio: float = math.nan
     step_time_ratio: float = math.nan
     final_weights: list = field(default_factory=list, repr=False)
+
+    @property
+    def parity_ok(self) -> bool | None:
+        """Step parity within :data:`step_parity.STEP_PARITY_TOLERANCE` (None: no figure)."""
+        if math.isnan(self.step_parity):
+            return None
+        return bool(self.step_parity <= step_parity.STEP_PARITY_TOLERANCE)
 
     @property
     def epochs_run(self) -> int:
@@ -134,6 +155,7 @@ def run_experiment(
     reference: str | None = None,
     pool: TwinPool | None = None,
     threads: int = 1,
+    step_check: bool = True,
 ) -> dict[str, RunResult]:
     """Train every twin in ``impls`` on ``pair`` under ``config``, in lockstep.
 
@@ -142,7 +164,8 @@ def run_experiment(
     config : ExperimentConfig
     pair : benchmarks.data.Pair
         X_train (n, 784) float32, y_train (n,) 0/1, and the validation and test splits.
-    impls : sequence of registered twin names (:mod:`benchmarks.harness.registry`)
+    impls : sequence of registered twin names (:mod:`benchmarks.harness.registry`), or of
+        :class:`registry.TwinEntry` for twins the registry does not hold (a test's planted twin)
     target_acc : float, optional
         Record each twin's training time until validation accuracy first reaches it.
     on_epoch : callable(impl, epoch), optional
@@ -153,33 +176,49 @@ def run_experiment(
         The sweep's worker processes; without one, a pool is started for this experiment.
     threads : int
         Threads per twin when the pool is started here (0: every core).
+    step_check : bool
+        Measure step parity (:mod:`benchmarks.harness.step_parity`) before each epoch.
 
     Returns
     -------
     dict impl → RunResult (a twin whose worker failed has status ``failed`` and a reason)
     """
-    impls, reference = registry.resolve(impls, reference)
+    entries = {e.name: e for e in impls if isinstance(e, registry.TwinEntry)}
+    named = [i for i in impls if not isinstance(i, registry.TwinEntry)]
+    if entries:
+        names = registry.resolve(named)[0] if named else ()
+        impls = (*names, *entries)
+        reference = reference or (registry.DEFAULT_REFERENCE
+                                  if registry.DEFAULT_REFERENCE in impls else impls[0])
+        impls = tuple(impls)
+    else:
+        impls, reference = registry.resolve(impls, reference)
     if pool is None:
         with TwinPool(impls, threads) as own:
-            return run_experiment(config, pair, impls, target_acc, on_epoch,
-                                  reference=reference, pool=own)
+            return run_experiment(config, pair, [entries.get(i, i) for i in impls], target_acc,
+                                  on_epoch, reference=reference, pool=own,
+                                  step_check=step_check)
     n = len(pair.X_train)
     weights = initial_weights(config, pair.X_train.shape[1])
     results = {impl: RunResult(impl, config, n, reference=reference or "") for impl in impls}
     workers = {}
     for impl in impls:
         try:
-            w = pool.start(impl)
+            w = pool.start(impl, entry=entries.get(impl))
             results[impl].threads = _threads_of(pool.info.get(impl, {}))
             pool.load(w, pair)
             w.call("build", config=config.to_dict(), weights=weights)
             workers[impl] = w
         except (WorkerDied, TwinError) as exc:
             _fail(results[impl], exc)
+    check = _StepCheck(pool, config, weights, pair, reference, workers, results) \
+        if step_check and reference is not None and reference in workers else None
     for epoch in range(config.epochs):
         running = [i for i in impls if results[i].status == "ok"]
         if not running:
             break
+        if check is not None:
+            check.epoch(epoch, running)
         for impl in running:
             res = results[impl]
             try:
@@ -222,7 +261,65 @@ def run_experiment(
         for impl in impls:
             if impl != reference:
                 compare_with_reference(results[impl], results[reference], predictions)
+    if check is not None:
+        check.record()
     return results
+
+
+class _StepCheck:
+    """The runner's step parity: before each epoch, from the reference's state at the
+    sampled steps (:func:`step_parity.sample_steps`), every running twin takes one step in its
+    worker (untimed; its own state put back). A twin whose registry entry names a
+    ``rule_twin`` for a flagged optimizer is held to that scratch twin as well, started in a
+    worker of its own and used for nothing else."""
+
+    def __init__(self, pool, config, weights, pair, reference, workers, results):
+        self.config, self.reference = config, reference
+        self.workers, self.results = workers, results
+        spe = config.steps_per_epoch(len(pair.X_train))
+        self.steps_per_epoch = spe
+        self.samples = step_parity.sample_steps(config.epochs, spe)
+        self.parities = {i: step_parity.StepParity() for i in workers if i != reference}
+        self.judges, self.errors = {}, {}
+        for impl in workers:
+            entry = registry.TWINS.get(impl)
+            if (impl == reference or entry is None or entry.rule_twin is None
+                    or registry.rule_note(impl, config.optimizer) is None):
+                continue
+            judge = registry.TwinEntry(name=f"{impl}-rule", label=f"{entry.label} rule",
+                                       target=entry.rule_twin)
+            try:
+                jw = pool.start(judge.name, entry=judge)
+                pool.load(jw, pair)
+                jw.call("build", config=config.to_dict(), weights=weights)
+            except (WorkerDied, TwinError) as exc:
+                self.errors[impl] = f"its rule twin did not start: {exc}"
+                continue
+            self.judges[impl] = (jw, step_parity.StepParity())
+
+    def epoch(self, epoch: int, running) -> None:
+        if self.reference not in running:
+            return
+        indices = [j for e, j in self.samples if e == epoch]
+        workers = {i: w for i, w in self.workers.items() if i in running}
+        judges = {i: j for i, j in self.judges.items() if i in running}
+        try:
+            step_parity.check_epoch(workers, self.reference, epoch, indices,
+                                    self.steps_per_epoch, self.parities, judges, self.errors)
+        except (WorkerDied, TwinError) as exc:  # the reference's own state commands
+            for impl in self.parities:
+                self.errors.setdefault(impl, f"the reference refused: {exc}")
+            self.reference = None
+
+    def record(self) -> None:
+        for impl, sp in self.parities.items():
+            res = self.results[impl]
+            res.step_parity, res.step_parity_tensor = sp.value, sp.tensor
+            res.step_parity_step = sp.step
+            res.step_parity_note = self.errors.get(impl, "")
+            res.step_parity_tensors = dict(sp.per_tensor)
+            if impl in self.judges:
+                res.rule_step_parity = self.judges[impl][1].value
 
 
 def _threads_of(info: dict) -> float:
@@ -274,6 +371,7 @@ def compare_with_reference(r: RunResult, ref: RunResult, predictions: dict) -> N
     m = min(len(lr), len(lref))
     gaps = loss_gap(lr[:m], lref[:m])
     r.max_loss_diff = float(np.nanmax(gaps)) if np.isfinite(gaps).any() else math.nan
+    r.bifurcation_epoch = step_parity.bifurcation_epoch(gaps)
     both_ok = r.status == ref.status == "ok"
     t, tref = (np.asarray(x.curves["epoch_seconds"][:m], dtype=float) for x in (r, ref))
     if both_ok and m and np.all(t > 0):

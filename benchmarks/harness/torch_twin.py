@@ -23,6 +23,9 @@ from benchmarks.harness.twins import Epoch, _blas_info, _blas_threads, resolve_t
 
 #: Keras' leaky_relu slope (``scratch.activations`` and ``keras.activations`` use it too)
 LEAKY_SLOPE = 0.2
+#: the ε of PyTorch's RMSprop and Adam here (both added outside the root, :func:`torch_optimizer`)
+RMSPROP_EPSILON = math.sqrt(1e-7)
+ADAM_EPSILON = 1e-7
 
 
 def _activation(name: str):
@@ -76,9 +79,9 @@ def torch_optimizer(config: ExperimentConfig, params, learning_rate: float):
     if name == "momentum":
         return torch.optim.SGD(params, lr=learning_rate, momentum=config.momentum)
     if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=learning_rate, alpha=0.9, eps=math.sqrt(1e-7))
+        return torch.optim.RMSprop(params, lr=learning_rate, alpha=0.9, eps=RMSPROP_EPSILON)
     if name == "adam":
-        return torch.optim.Adam(params, lr=learning_rate, betas=(0.9, 0.999), eps=1e-7)
+        return torch.optim.Adam(params, lr=learning_rate, betas=(0.9, 0.999), eps=ADAM_EPSILON)
     raise ValueError(f"No PyTorch twin for optimizer {name!r}.")
 
 
@@ -91,12 +94,12 @@ class TorchTwin:
     extra = "torch"
     style = {"ls": "-.", "lw": 1.6, "alpha": 0.9, "marker": "s", "color": "#c0392b"}
     description = "native PyTorch: nn.Sequential, BCEWithLogitsLoss, torch.optim"
+    rule_twin = "benchmarks.harness.rule_twins:TorchRuleTwin"
     rule_notes = {
-        "rmsprop": "PyTorch's RMSprop adds ε outside the square root, Keras' inside "
-                   "(ε = sqrt(1e-7) here): the steps differ where the second moment "
-                   "is about 1e-7",
-        "adam": "PyTorch's Adam adds ε to the bias-corrected root, Keras' to the "
-                "uncorrected one (ε = 1e-7 in both)",
+        "rmsprop": "different rule: ε outside the root (PyTorch's RMSprop adds "
+                   "ε = sqrt(1e-7) to sqrt(s), Keras' adds 1e-7 to s inside the root)",
+        "adam": "different rule: ε outside the root (PyTorch's Adam adds ε = 1e-7 to "
+                "the bias-corrected root, Keras' to the uncorrected one)",
         "momentum": "PyTorch's momentum equals Keras' while the learning rate is "
                     "constant; under a schedule the past velocity is rescaled",
     }

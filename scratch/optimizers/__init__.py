@@ -15,7 +15,9 @@ Keras' rule (the twins)      the course's rule                 the difference
                                                                ``sqrt(v)``, bias correction in
                                                                the step size; course: eps 1e-8
                                                                beside ``sqrt(v^)``
-:mod:`.rmsprop`              (none)
+:mod:`.rmsprop`              :mod:`.textbook_rmsprop`          Keras: eps inside the root;
+                                                               textbook (PyTorch): eps beside
+                                                               ``sqrt(s)``
 ============================ ================================= =================================
 
 The formulas side by side, with the loss and the epoch figures: docs/twins.md, "Keras' exact
@@ -31,6 +33,7 @@ from scratch.optimizers.moving_average_momentum import (
 from scratch.optimizers.rmsprop import RMSprop, rmsprop_step
 from scratch.optimizers.sgd import SGD, sgd_step
 from scratch.optimizers.textbook_adam import TextbookAdam, textbook_adam_step
+from scratch.optimizers.textbook_rmsprop import TextbookRMSprop, textbook_rmsprop_step
 
 __all__ = [
     "OPTIMIZERS",
@@ -41,12 +44,14 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "TextbookAdam",
+    "TextbookRMSprop",
     "adam_step",
     "get",
     "moving_average_momentum_step",
     "rmsprop_step",
     "sgd_step",
     "textbook_adam_step",
+    "textbook_rmsprop_step",
 ]
 
 OPTIMIZERS = {
@@ -55,6 +60,7 @@ OPTIMIZERS = {
     "adam": Adam,
     "moving_average_momentum": MovingAverageMomentum,
     "textbook_adam": TextbookAdam,
+    "textbook_rmsprop": TextbookRMSprop,
 }
 
 #: kvsbench's optimizer names (``--optimizer``, ``ExperimentConfig.optimizer``): the class each

@@ -1,0 +1,162 @@
+"""Step parity: the figure that says whether a twin applies the reference's update rule.
+
+From the reference twin's exact state (weights, optimizer slots, iteration count: so the
+schedule's position too) every twin takes ONE step on the same batch, and the updates are
+compared tensor by tensor::
+
+    gap(T) = ‖ΔT_twin − ΔT_ref‖ / ‖ΔT_ref‖,   ΔT = T_after − T_before      (float64, L2 norms)
+
+for every weight tensor T and every optimizer slot of it (``output/kernel:velocity``); a twin's
+figure is the largest gap over the tensors and the sampled steps (:func:`sample_steps`). From
+identical weights the forward pass is identical, so no ReLU gate can flip and nothing chaotic
+enters: what is left is the update rule and float32 round-off. The slots count because a rule
+change can hide in them: Adam's β₂ 0.999 → 0.998 moves ``v``'s update by 100 % while the weight
+update, late in a run, moves by 1e-4 (docs/parity.md has the measured margins).
+
+The free-running gap (``max_loss_diff``, :func:`benchmarks.harness.runner.loss_gap`) is kept as
+information: at real size one gate at ±1e-7 flips, Adam amplifies it, and correct twins part.
+
+Used by the runner between epochs (outside the timed region: the workers' ``probe`` command
+puts each twin's own state back) and by anything holding worker handles and a state.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: the step parity up to which a twin applies the reference's rule ("matches"); chosen by
+#: measurement (tools/step_parity_margins.py, docs/parity.md): every correct twin stays below
+#: it with ≥ 10× room, every planted rule change lands above it by ≥ 10×
+STEP_PARITY_TOLERANCE = 1e-4
+#: the first steps of a run checked one by one (bias correction and fresh slots act there)
+FIRST_STEPS = 3
+#: the free-running loss gap above which the curves count as parted (bifurcated): ~100× the
+#: float32 round-off of a loss of order 1 accumulated over an epoch
+BIFURCATION_GAP = 1e-5
+
+
+def sample_steps(epochs: int, steps_per_epoch: int) -> list[tuple[int, int]]:
+    """The (epoch, batch index) of the steps checked: the run's first :data:`FIRST_STEPS`,
+    the first step of every epoch (where a schedule changes the rate), the middle step of
+    every epoch, and the run's last step; sorted, each once."""
+    spe = max(1, int(steps_per_epoch))
+    picks = {(0, j) for j in range(min(FIRST_STEPS, spe))}
+    for e in range(epochs):
+        picks |= {(e, 0), (e, spe // 2)}
+    if epochs > 0:
+        picks.add((epochs - 1, spe - 1))
+    return sorted(picks)
+
+
+def tensor_names(n_weights: int) -> list[str]:
+    """Keras' names of a model's weights, layer order: ``hidden_1/kernel`` … ``output/bias``."""
+    layers = [f"hidden_{i}" for i in range(1, n_weights // 2)] + ["output"]
+    return [f"{layer}/{part}" for layer in layers for part in ("kernel", "bias")]
+
+
+def _gap(before, after, ref_after) -> float:
+    b = np.asarray(before, np.float64)
+    d_ref = np.asarray(ref_after, np.float64) - b
+    diff = np.linalg.norm(np.asarray(after, np.float64) - b - d_ref)
+    size = np.linalg.norm(d_ref)
+    if size == 0:
+        return 0.0 if diff == 0 else math.inf
+    return float(diff / size)
+
+
+def step_gaps(before: dict, after: dict, ref_after: dict) -> dict[str, float]:
+    """Per tensor (weights, then ``weight:slot``) the gap of one step (module docstring):
+    ``before`` the shared state, ``after`` the twin's state after the step, ``ref_after`` the
+    reference's. A slot the twin lacks (it holds its optimizer's state otherwise) is skipped."""
+    names = tensor_names(len(before["weights"]))
+    gaps = {n: _gap(b, a, r) for n, b, a, r in
+            zip(names, before["weights"], after["weights"], ref_after["weights"], strict=True)}
+    for slot, arrays in before["slots"].items():
+        if slot not in after["slots"] or slot not in ref_after["slots"]:
+            continue
+        for n, b, a, r in zip(names, arrays, after["slots"][slot], ref_after["slots"][slot],
+                              strict=True):
+            gaps[f"{n}:{slot}"] = _gap(b, a, r)
+    return gaps
+
+
+@dataclass
+class StepParity:
+    """One twin's step parity against one reference over the sampled steps."""
+
+    #: the largest gap (NaN before any step was compared)
+    value: float = math.nan
+    #: where it was: the tensor (``hidden_1/kernel:velocity``) and the global step (0-based)
+    tensor: str = ""
+    step: int = -1
+    #: every compared step's largest gap, by global step
+    per_step: dict = field(default_factory=dict)
+    #: every tensor's largest gap over the compared steps
+    per_tensor: dict = field(default_factory=dict)
+
+    def add(self, step: int, gaps: dict[str, float]) -> None:
+        if not gaps:
+            return
+        for name, g in gaps.items():
+            if not g <= self.per_tensor.get(name, -1.0):
+                self.per_tensor[name] = g
+        tensor, value = max(gaps.items(), key=lambda kv: kv[1])
+        self.per_step[step] = value
+        if not value <= self.value:  # NaN at first
+            self.value, self.tensor, self.step = value, tensor, step
+
+    @property
+    def ok(self) -> bool | None:
+        """Within :data:`STEP_PARITY_TOLERANCE` (None before any comparison)."""
+        return None if math.isnan(self.value) else bool(self.value <= STEP_PARITY_TOLERANCE)
+
+
+def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_epoch: int,
+                parities: dict, judges: dict | None = None, errors: dict | None = None) -> None:
+    """Step parity at the sampled batch ``indices`` of ``epoch``, before the run trains it.
+
+    ``workers``: {twin: worker handle} (the reference's included), each built for the same
+    experiment; ``parities``: {twin: :class:`StepParity`}, added to. The reference's state at
+    index j is its state at the epoch's start advanced by its own ``train_step`` over the
+    epoch's batches before j (in its worker, untimed), so the checked states are the
+    reference's trajectory. ``judges``: {twin: (worker, StepParity)} — a twin also held to a
+    second twin's step from the same state (PyTorch against the scratch twin of its own rule).
+    A twin whose worker refuses a command (a twin without ``get_state``) gets its one line in
+    ``errors`` and no figure; every twin's own state is put back after each probe.
+    """
+    from benchmarks.harness.worker import TwinError
+
+    errors = {} if errors is None else errors
+    judges = judges or {}
+    state, at = workers[reference].call("state"), 0
+    for j in sorted(indices):
+        if j > at:
+            state = workers[reference].call("probe", state=state, epoch=epoch, index=at,
+                                            steps=j - at)
+            at = j
+        handles = {**{n: w for n, w in workers.items() if n not in errors},
+                   **{("judge", n): jw for n, (jw, _) in judges.items()}}
+        afters = {}
+        for name, w in handles.items():
+            try:
+                afters[name] = w.call("probe", state=state, epoch=epoch, index=j)
+            except TwinError as exc:
+                errors[name if isinstance(name, str) else name[1]] = str(exc)
+        step = epoch * steps_per_epoch + j
+        for name, after in afters.items():
+            if isinstance(name, str) and name != reference and reference in afters:
+                parities[name].add(step, step_gaps(state, after, afters[reference]))
+            elif not isinstance(name, str) and name[1] in afters:
+                judges[name[1]][1].add(step, step_gaps(state, afters[name[1]], after))
+
+
+def bifurcation_epoch(gaps) -> int:
+    """The first epoch whose free-running loss gap exceeds :data:`BIFURCATION_GAP` (the
+    curves part there), −1 when they never do."""
+    for e, g in enumerate(np.asarray(gaps, dtype=float)):
+        if np.isfinite(g) and g > BIFURCATION_GAP:
+            return e
+    return -1

@@ -8,11 +8,15 @@ experiment under Keras' exact rules? Four groups of checks, each pass or fail wi
 ``gradient``   per model, the gradient its SGD step at learning rate 1 implies, against float64
                finite differences (:mod:`benchmarks.check.gradients`)
 ``step``       step parity (:mod:`benchmarks.harness.step_parity`: its formula, its tolerance)
-               against the reference twin, for every optimizer × model × batch 32 and full
+               against the step reference, for every optimizer × model × batch 32 and full
                batch, under an inverse-time schedule, at steps of the second epoch (so the
-               schedule has moved and the slots are full)
-``run``        a 2-epoch paired run per model with the reference (the runner's own step
-               parity over the run, the free-running loss gap as information)
+               schedule has moved and the slots are full). The step reference is the scratch
+               twin by default: Keras' rules in NumPy, itself held to Keras' own steps in every
+               run and by ``kvsbench check scratch`` (whose step reference is Keras); a Keras
+               reference costs a model build and a graph trace per case (~3 s each, 16 cases)
+``run``        a 2-epoch paired run per model with the run reference, Keras by default (the
+               runner's own step parity over the run; the free-running loss gap as
+               information)
 
 The twin and the reference each run in a worker process of their own (one pool for the
 battery); the parent computes the finite differences with the scratch model in float64.
@@ -38,6 +42,8 @@ CHECK_SCHEDULE = {"schedule": "inverse_time", "decay_rate": 0.5}
 CHECK_BATCHES = (32, None)
 #: epochs of the paired run
 RUN_EPOCHS = 2
+#: the groups of checks, in the order they run
+GROUPS = ("interface", "gradient", "step", "run")
 #: examples of the batch the gradient is checked on
 GRADIENT_BATCH = 32
 
@@ -67,9 +73,11 @@ def _base_config(pair_slug: str, protocol: str, **kw) -> ExperimentConfig:
 class Battery:
     """Runs the checks of one twin against one reference on one pair (see the module)."""
 
-    def __init__(self, twin: str, reference: str, pair, pair_slug: str, protocol: str,
-                 pool, log=None):
-        self.twin, self.reference = twin, reference
+    def __init__(self, twin: str, references: tuple[str, str], pair, pair_slug: str,
+                 protocol: str, pool, log=None):
+        self.twin = twin
+        #: the twin whose steps are the truth, and the twin of the paired run
+        self.reference, self.run_reference = references
         self.pair, self.slug, self.protocol, self.pool = pair, pair_slug, protocol, pool
         self.log = log or (lambda msg: None)
         self.checks: list[Check] = []
@@ -91,7 +99,8 @@ class Battery:
             return None, f"{name} raised building {config.model}/{config.optimizer}: {exc}"
 
     # ------------------------------------------------------------------ the groups
-    def run(self) -> list[Check]:
+    def run(self, groups=GROUPS) -> list[Check]:
+        """The checks of ``groups`` (the interface's class check always: the others need it)."""
         from benchmarks.harness.registry import get
 
         entry = get(self.twin)
@@ -99,16 +108,16 @@ class Battery:
             self.add(Check("interface", "class", False, detail=entry.broken))
             return self.checks
         self.add(Check("interface", "class", True, detail=entry.target))
-        for model in MODELS:
+        for model in MODELS if "interface" in groups else ():
             if not self.interface(model):
                 return self.checks
-        for model in MODELS:
+        for model in MODELS if "gradient" in groups else ():
             self.gradient(model)
-        for optimizer in OPTIMIZERS:
+        for optimizer in OPTIMIZERS if "step" in groups else ():
             for model in MODELS:
                 for batch in CHECK_BATCHES:
                     self.step(optimizer, model, batch)
-        for model in MODELS:
+        for model in MODELS if "run" in groups else ():
             self.paired_run(model)
         return self.checks
 
@@ -212,11 +221,11 @@ class Battery:
         tol = step_parity.STEP_PARITY_TOLERANCE
         config = _base_config(self.slug, self.protocol, model=model, optimizer="adam",
                               learning_rate=CHECK_LR["adam"], batch_size=32)
-        name = f"{model} adam batch 32, {RUN_EPOCHS} epochs with {self.reference}"
-        results = run_experiment(config, self.pair, (self.twin, self.reference),
-                                 reference=self.reference, pool=self.pool)
-        r = results[self.twin]
-        ref = results[self.reference]
+        ref_name = self.run_reference
+        name = f"{model} adam batch 32, {RUN_EPOCHS} epochs with {ref_name}"
+        results = run_experiment(config, self.pair, (self.twin, ref_name),
+                                 reference=ref_name, pool=self.pool)
+        r, ref = results[self.twin], results[ref_name]
         value = getattr(r, "step_parity", math.nan)
         if r.status != "ok" or ref.status != "ok":
             why = r.failure or ref.failure or f"{r.impl} {r.status}"
@@ -275,13 +284,14 @@ def predictions_problem(fin: dict, n_test: int):
     return None
 
 
-def run_battery(twin: str, reference: str, pair, pair_slug: str, protocol: str,
-                threads: int = 1, log=None) -> tuple[list[Check], float]:
-    """All checks of ``twin`` against ``reference`` on ``pair``; (checks, seconds)."""
+def run_battery(twin: str, references: tuple[str, str], pair, pair_slug: str, protocol: str,
+                groups=GROUPS, threads: int = 1, log=None) -> tuple[list[Check], float]:
+    """All checks of ``twin`` on ``pair``: steps against ``references[0]``, the paired run
+    with ``references[1]``; (checks, seconds)."""
     from benchmarks.harness.worker import TwinPool
 
     t0 = time.perf_counter()
-    with TwinPool((twin, reference), threads) as pool:
-        checks = Battery(twin, reference, pair, pair_slug, protocol, pool, log).run()
+    with TwinPool((twin, *references), threads) as pool:
+        checks = Battery(twin, references, pair, pair_slug, protocol, pool, log).run(groups)
     return checks, time.perf_counter() - t0
 

@@ -37,6 +37,16 @@ def resolve_twin(spec: str) -> str:
     return entry.name
 
 
+def default_references(twin: str) -> tuple[str, str]:
+    """(step reference, run reference) of ``twin``: the scratch twin's steps (Keras' rules in
+    NumPy; Keras' own for the scratch twin) and a run with Keras (with scratch for Keras)."""
+    from benchmarks.harness.registry import DEFAULT_REFERENCE
+
+    step = DEFAULT_REFERENCE if twin == "scratch" else "scratch"
+    run = "scratch" if twin == DEFAULT_REFERENCE else DEFAULT_REFERENCE
+    return step, run
+
+
 def format_table(checks) -> str:
     from benchmarks.errors import one_line
 
@@ -55,37 +65,38 @@ def format_table(checks) -> str:
 
 
 def cmd_check(args) -> int:
-    from benchmarks.check.battery import run_battery
+    from benchmarks.check.battery import GROUPS, run_battery
     from benchmarks.data import load_pair, pair_slug, parse_pair
     from benchmarks.harness import registry
 
     twin = resolve_twin(args.twin)
-    reference = args.reference
-    if reference is None:
-        reference = "scratch" if twin == registry.DEFAULT_REFERENCE else \
-            registry.DEFAULT_REFERENCE
-    ref_entry = registry.get(reference)
-    if ref_entry.missing():
-        raise ConfigError(ref_entry.missing())
-    if reference == twin:
-        raise ConfigError(f"Argument `--reference` must be another twin than the one checked. "
-                          f"Received: --reference={reference!r}")
+    references = default_references(twin) if args.reference is None else \
+        (args.reference, args.reference)
+    for reference in references:
+        why = registry.get(reference).missing()
+        if why:
+            raise ConfigError(why)
+        if reference == twin:
+            raise ConfigError(f"Argument `--reference` must be another twin than the one "
+                              f"checked. Received: --reference={reference!r}")
     first, second = parse_pair(args.pair)
     pair = load_pair(first, second, protocol="seed", data_dir=args.data_dir, seed=42)
     log = None if args.quiet or args.format == "json" else \
         (lambda msg: print(f"  {msg}", file=sys.stderr))
-    checks, seconds = run_battery(twin, reference, pair, pair_slug((first, second)), "seed",
-                                  log=log)
+    checks, seconds = run_battery(twin, references, pair, pair_slug((first, second)), "seed",
+                                  groups=tuple(args.only or GROUPS), log=log)
     ok = all(c.ok for c in checks)
     if args.format == "json":
-        print(json.dumps({"twin": twin, "reference": reference, "pair": args.pair, "ok": ok,
+        print(json.dumps({"twin": twin, "step_reference": references[0],
+                          "run_reference": references[1], "pair": args.pair, "ok": ok,
                           "seconds": round(seconds, 2),
                           "checks": [c.to_dict() for c in checks]}, indent=2))
     else:
         print(format_table(checks))
         passed = sum(c.ok for c in checks)
-        print(f"kvsbench check {twin} (reference {reference}): {passed} of {len(checks)} "
-              f"checks pass in {seconds:.0f} s" + ("" if ok else " — see FAIL above"))
+        print(f"kvsbench check {twin} (steps against {references[0]}, run with "
+              f"{references[1]}): {passed} of {len(checks)} checks pass in {seconds:.0f} s"
+              + ("" if ok else " — see FAIL above"))
     return 0 if ok else 1
 
 
@@ -106,8 +117,9 @@ def add_parser(sub) -> None:
     )
     p.add_argument("twin", metavar="TWIN", help="a twin's name, MODULE:CLASS or FILE.py:CLASS")
     p.add_argument("--reference", default=None, metavar="TWIN",
-                   help="the twin whose steps are the truth (default: keras; scratch when "
-                   "keras is the twin checked)")
+                   help="the twin whose steps are the truth and the paired run's other twin "
+                   "(default: steps against scratch — Keras' rules in NumPy, itself held to "
+                   "Keras' steps — and the run with keras; for scratch, keras's steps)")
     p.add_argument("--pair", default=CHECK_PAIR, metavar="A:B",
                    help="the Fashion-MNIST pair trained on (the course's seed split)")
     p.add_argument("--data-dir", default=None, metavar="DIR",
@@ -115,5 +127,9 @@ def add_parser(sub) -> None:
                    "FASHION_MNIST_DIR, then the Keras cache)")
     p.add_argument("--format", default="text", choices=("text", "json"),
                    help="a table and the failures' details, or JSON")
+    p.add_argument("--only", nargs="+", default=None, metavar="GROUP",
+                   choices=("interface", "gradient", "step", "run"),
+                   help="run only these groups of checks: interface, gradient, step, run "
+                   "(default: all)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=cmd_check)

@@ -42,11 +42,13 @@ def fd_gradient(config, weights, X, y, coords) -> list[np.ndarray]:
         values = np.empty(len(idx))
         for n, i in enumerate(idx):
             losses = []
+            flat = base[k].reshape(-1)
+            original = flat[i]
             for sign in (1.0, -1.0):
-                trial = [w.copy() for w in base]
-                trial[k].reshape(-1)[i] += sign * FD_STEP
-                model.set_weights(trial)
+                flat[i] = original + sign * FD_STEP
+                model.set_weights(base)
                 losses.append(model.loss(X64, y64))
+            flat[i] = original
             values[n] = (losses[0] - losses[1]) / (2 * FD_STEP)
         out.append(values)
     return out

@@ -118,11 +118,24 @@ def load_target(target: str):
     if where.endswith(".py"):
         module = _import_file(Path(where))
     else:
-        module = importlib.import_module(where)
+        module = _import_module(where)
     try:
         return getattr(module, attr)
     except AttributeError:
         raise AttributeError(f"module {where!r} has no class {attr!r}") from None
+
+
+def _import_module(name: str):
+    """``importlib.import_module``, from the working directory too (as ``python -m`` finds
+    modules there, while an installed command's path starts at its own directory)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        cwd = str(Path.cwd())
+        if exc.name != name.split(".")[0] or cwd in sys.path or "" in sys.path:
+            raise
+        sys.path.append(cwd)
+        return importlib.import_module(name)
 
 
 def _import_file(path: Path):

@@ -49,6 +49,9 @@ METADATA = {
     "rule_twin": None,    # "module:Class" of a scratch twin of its own rules (step parity)
     "order": DEFAULT_ORDER,  # where reports list it (smaller: earlier)
 }
+#: the attributes that tell one twin from another: read from the class itself, never inherited
+#: (a subclass of the scratch twin is not drawn, named or listed as the scratch twin)
+OWN_METADATA = ("label", "style", "description", "order")
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,8 @@ def make_entry(name: str, target: str, origin: str = "kvsbench") -> TwinEntry:
         return TwinEntry(name=name, label=name, target=target, origin=origin,
                          broken=f"twin `{name}` ({target}) is not a class")
     lacking = [m for m in required_methods() if not callable(getattr(cls, m, None))]
-    meta = {k: getattr(cls, k, default) for k, default in METADATA.items()}
+    meta = {k: (vars(cls) if k in OWN_METADATA else _Inherited(cls)).get(k, default)
+            for k, default in METADATA.items()}
     meta["label"] = str(meta["label"] or name)
     meta["requires"] = tuple(meta["requires"])
     broken = None
@@ -191,6 +195,16 @@ def make_entry(name: str, target: str, origin: str = "kvsbench") -> TwinEntry:
         broken = (f"twin `{name}` ({target}) lacks method(s) {', '.join(lacking)} of the twin "
                   "interface (docs/plugins.md)")
     return TwinEntry(name=name, target=target, origin=origin, broken=broken, **meta)
+
+
+class _Inherited:
+    """``getattr`` of a class as a mapping's ``get``."""
+
+    def __init__(self, cls):
+        self.cls = cls
+
+    def get(self, key, default):
+        return getattr(self.cls, key, default)
 
 
 # ------------------------------------------------------------------------ finding twins

@@ -92,7 +92,9 @@ def update_parameters(parameters, grads, slots, t, learning_rate, optimizer, hyp
             b1, b2 = hyper["beta_1"], hyper["beta_2"]
             m += (g - m) * (1 - b1)
             v += (g * g - v) * (1 - b2)
-            alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+            # in float32, as Keras: 0.999 ** t in float64 differs by ~1e-5 of the step early on
+            b1, b2, one = np.float32(b1), np.float32(b2), np.float32(1)
+            alpha = np.float32(lr) * np.sqrt(one - b2 ** t) / (one - b1 ** t)
             W -= alpha * m / (np.sqrt(v) + hyper["epsilon"])
         else:
             raise ValueError(f"Argument `optimizer` must be sgd, momentum, rmsprop or adam. "

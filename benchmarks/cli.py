@@ -95,10 +95,10 @@ def _add_run(sub) -> None:
                    "95%% intervals")
     p.add_argument("--protocol", default=RUN_PROTOCOL, choices=PROTOCOLS,
                    help="how a pair is split (see below)")
-    p.add_argument("--impls", nargs="+", default=list(registry.DEFAULT_TWINS),
-                   choices=[*registry.names(), "all"], metavar="TWIN",
+    p.add_argument("--impls", nargs="+", default=list(registry.DEFAULT_TWINS), metavar="TWIN",
                    help=f"twins to train, each in its own process: {', '.join(registry.names())}"
-                   ", or all (every installed twin)")
+                   " (kvsbench twins lists them; an installed plug-in's name works too), or "
+                   "all (every installed twin)")
     p.add_argument("--twin", action="append", default=None, metavar="MODULE:CLASS|FILE.py:CLASS",
                    help="add your own twin class to the run (repeatable; docs/plugins.md)")
     p.add_argument("--on-twin-error", default="skip", choices=("stop", "skip"),

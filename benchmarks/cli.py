@@ -208,6 +208,7 @@ def build_sweep(args):
     """Turn ``kvsbench run`` arguments into a validated :class:`Sweep` (ConfigError/DataError)."""
     from benchmarks.config import ExperimentConfig, parse_batch_size
     from benchmarks.data import all_pairs, pair_slug, parse_pair
+    from benchmarks.harness import registry
     from benchmarks.harness.registry import resolve
     from benchmarks.harness.sweep import Sweep
 
@@ -257,6 +258,8 @@ def build_sweep(args):
         data_dir=args.data_dir,
         threads=parse_threads(args.threads),
         on_twin_error=args.on_twin_error,
+        twin_targets={n: registry.TWINS[n].target for n in impls
+                      if registry.TWINS[n].origin == "--twin"},
     )
 
 

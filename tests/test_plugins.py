@@ -167,6 +167,10 @@ def test_a_twin_from_a_file_joins_kvsbench_run(fashion_dir, tmp_path, fresh_regi
     assert "| logreg | mine |" in (out / "report.md").read_text()
     sweep = json.loads((out / "sweep.json").read_text())
     assert sweep["twin_targets"] == {"mine": f"{path}:MineTwin"}
+    registry.TWINS.pop("mine")  # a later process: --like finds the class by its target
+    again = tmp_path / "again"
+    assert main(["run", "--like", str(out), "--out", str(again), "--quiet"]) == 0
+    assert sorted(pd.read_csv(again / "runs.csv")["impl"]) == ["mine", "scratch"]
 
 
 @pytest.mark.slow

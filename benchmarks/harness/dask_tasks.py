@@ -45,8 +45,12 @@ def run_task(sweep, config, verbose: bool = False, data: dict | None = None) -> 
     a twin's failure is in its RunResult, as in a serial run.
     """
     from benchmarks.harness.hosts import host_name
+    from benchmarks.harness.registry import TWINS, register
     from benchmarks.harness.runner import run_experiment
 
+    for name, target in sweep.twin_targets.items():  # the --twin classes, by their targets
+        if name not in TWINS:
+            register(target)
     with _WORKER_LOCK:
         _announce(experiment_key(config))
         pair = _worker_pair(sweep, config, data)  # first: a worker without the data fails

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from benchmarks.atomic import write_json
@@ -53,6 +53,8 @@ class Sweep:
     timeout: float = DEFAULT_TIMEOUT
     #: a twin that raises: "stop" the sweep (:class:`TwinFailed`) or "skip" (record it failed)
     on_twin_error: str = "skip"
+    #: ``"module:Class"`` of the twins ``--twin`` added (a Dask worker registers them too)
+    twin_targets: dict = field(default_factory=dict)
 
     def configs(self) -> list[ExperimentConfig]:
         """Every experiment of the sweep, grouped by pair and seed (one data load each)."""
@@ -77,10 +79,7 @@ def sweep_record(sweep: Sweep) -> dict:
     """sweep.json: the settings (what a later run into the directory must share), and what
     ``kvsbench run --like DIR`` needs besides to rerun the sweep: twins, reference, threads,
     pairs, models, seeds."""
-    from benchmarks.harness.registry import TWINS
-
-    added = {n: TWINS[n].target for n in sweep.impls if n in TWINS
-             and TWINS[n].origin == "--twin"}
+    added = {n: t for n, t in sweep.twin_targets.items() if n in sweep.impls}
     return {"settings": sweep.settings(), "impls": list(sweep.impls),
             "reference": sweep.reference, "threads": sweep.threads, "pairs": list(sweep.pairs),
             "models": list(sweep.models), "seeds": sweep.seeds, "twin_targets": added}
@@ -129,6 +128,8 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
     for name in impls:  # the twins `--twin` added to the recorded run
         if name not in TWINS and isinstance(targets, dict) and name in targets:
             register(str(targets[name]))
+    targets = {n: str(t) for n, t in targets.items() if n in TWINS and n in impls} \
+        if isinstance(targets, dict) else {}
     impls, reference = resolve(impls, rec.get("reference"), on_error=on_twin_error,
                                warn=lambda msg: print(f"kvsbench: {msg}", file=sys.stderr))
     target_acc = settings.pop("target_acc", None)
@@ -136,7 +137,7 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
     return Sweep(base=base, pairs=tuple(pairs), models=tuple(models), seeds=int(seeds),
                  impls=impls, reference=reference, target_acc=target_acc,
                  data_dir=data_dir, threads=DEFAULT_THREADS if threads is None else int(threads),
-                 timeout=timeout, on_twin_error=on_twin_error)
+                 timeout=timeout, on_twin_error=on_twin_error, twin_targets=targets)
 
 
 def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict | None:

@@ -40,7 +40,7 @@ def _write(path: Path, text: str) -> Path:
 def test_built_in_twins_are_entry_points_with_their_metadata_on_the_class():
     declared = {name: target for name, target, _ in registry.declared()}
     assert set(BUILT_IN) <= set(declared)
-    assert declared["keras-jax"] == "benchmarks.harness.twins:KerasJaxTwin"
+    assert declared["keras-jax"] == "benchmarks.harness.keras_twin:KerasJaxTwin"
     assert registry.names()[:len(BUILT_IN)] == BUILT_IN  # report order: the classes' `order`
     jax = registry.TWINS["keras-jax"]
     assert (jax.label, jax.extra, dict(jax.env)) == ("Keras (JAX)", "jax", {"KERAS_BACKEND": "jax"})

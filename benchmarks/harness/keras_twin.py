@@ -1,0 +1,178 @@
+"""The Keras twins: tf.keras (``keras_models/``) trained through Keras' own ``fit``, as is
+(``keras``), tuned for speed (``keras-xla``), and on Keras' JAX and PyTorch backends
+(``keras-jax``, ``keras-torch``: the same class, another ``KERAS_BACKEND`` in its worker).
+
+Imported in the parent to read the classes' attributes, and in each twin's worker process to
+train it: Keras itself is imported inside the methods only.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from benchmarks.config import ExperimentConfig
+from benchmarks.harness import twin_state
+from benchmarks.harness.twins import (
+    Epoch,
+    _blas_info,
+    _blas_threads,
+    _model_spec,
+    resolve_threads,
+    step_seconds,
+)
+
+
+class KerasTwin:
+    """The Keras twin, trained through Keras' real ``fit`` one epoch per call
+    (``initial_epoch=k, epochs=k+1, shuffle=False``) on the runner's reordered data, on the
+    backend its worker was started with (``KERAS_BACKEND`` from :attr:`env`: ``keras-jax``
+    and ``keras-torch`` are this class on another backend)."""
+
+    label = "Keras"
+    requires = ("tensorflow", "keras")
+    env = {"KERAS_BACKEND": "tensorflow"}
+    style = {"ls": "--", "lw": 1.4, "alpha": 1.0, "marker": "x", "color": "#1b1f24"}
+    description = "tf.keras (keras_models/) trained through Keras' own fit"
+    order = 30
+
+    #: Keras' compile options for this twin (``KerasXlaTwin`` tunes them)
+    JIT_COMPILE = False
+    STEPS_PER_EXECUTION = 1
+    #: TensorFlow's op determinism (Keras turns XLA off when it is on)
+    OP_DETERMINISM = True
+
+    def __init__(self, config: ExperimentConfig, weights, n_train: int):
+        from keras_models._backend import seed_everything
+        from keras_models.callbacks import EpochTimer
+        from keras_models.models import build_model
+        from keras_models.optimizers import build_optimizer, epoch_schedule
+
+        t0 = time.perf_counter()
+        seed_everything(config.seed, op_determinism=self.OP_DETERMINISM)
+        self.config = config
+        self.batch_size = config.effective_batch_size(n_train)
+        self.model = build_model(**_model_spec(config, np.shape(weights[0])[0]))
+        self.model.set_weights(weights)
+        class_name, kwargs = config.optimizer_spec()
+        lr = epoch_schedule(**config.schedule_spec(n_train))
+        self.model.compile(
+            optimizer=build_optimizer(class_name, {"learning_rate": lr, **kwargs}),
+            loss="binary_crossentropy",
+            metrics=["accuracy"],
+            jit_compile=self.JIT_COMPILE,
+            steps_per_execution=self.STEPS_PER_EXECUTION,
+        )
+        self._timer = EpochTimer()
+        #: building and compiling, plus the time ``fit`` spends outside its epochs
+        self.setup_seconds = time.perf_counter() - t0
+
+    @classmethod
+    def configure_threads(cls, threads: int) -> None:
+        from keras_models._backend import set_threads
+
+        _blas_threads(threads)
+        set_threads(resolve_threads(threads))
+
+    @classmethod
+    def runtime_info(cls) -> dict:
+        from keras_models._backend import thread_info
+
+        return {**_blas_info(), **thread_info()}
+
+    def train_epoch(self, X, y, epoch: int) -> Epoch:
+        t0 = time.perf_counter()
+        history = self.model.fit(
+            X,
+            y,
+            batch_size=self.batch_size,
+            epochs=epoch + 1,
+            initial_epoch=epoch,
+            shuffle=False,
+            verbose=0,
+            callbacks=[self._timer],
+        )
+        total = time.perf_counter() - t0
+        timer = self._timer
+        seconds = timer.epoch_seconds[-1]
+        self.setup_seconds += total - seconds
+        logs = history.history
+        return Epoch(float(logs["loss"][-1]), float(logs["accuracy"][-1]), seconds,
+                     step_seconds(timer.step_starts, timer.epoch_end, self.STEPS_PER_EXECUTION))
+
+    def evaluate(self, X, y) -> tuple[float, float]:
+        out = self.model.evaluate(X, y, batch_size=len(X), verbose=0, return_dict=True)
+        return float(out["loss"]), float(out["accuracy"])
+
+    def predict(self, X) -> np.ndarray:
+        from keras_models._backend import keras_module
+
+        proba = keras_module().ops.convert_to_numpy(self.model(X, training=False)).reshape(-1)
+        return (proba > 0.5).astype(np.int8)
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [np.asarray(w) for w in self.model.get_weights()]
+
+    def get_state(self) -> dict:
+        return twin_state.keras_get_state(self.model)
+
+    def set_state(self, state: dict) -> None:
+        twin_state.keras_set_state(self.model, state)
+
+    def train_step(self, X, y) -> None:
+        self.model.train_on_batch(X, y)  # Keras' own train function, as fit runs it
+
+
+class KerasXlaTwin(KerasTwin):
+    """Keras as a careful user tunes it for speed: the train step compiled by XLA
+    (``jit_compile=True``) and :data:`STEPS_PER_EXECUTION` steps per call into the graph, so
+    Python and the callbacks run once per that many steps.
+
+    Keras turns XLA off when TensorFlow's op determinism is on, so this twin runs without it:
+    seeded as the others, one thread, XLA's CPU kernels — deterministic in practice on the CPU,
+    which its parity figure and the repeat test check rather than assume.
+    """
+
+    label = "Keras (XLA)"
+    style = {"ls": "--", "lw": 1.4, "alpha": 0.9, "marker": "D", "color": "#d35400"}
+    description = "tf.keras tuned for speed: jit_compile=True, steps_per_execution"
+    order = 40
+
+    JIT_COMPILE = True
+    #: measured on a 7,200-image pair at batch 32 (docs/speed.md): 1 → 10 → 50 → 100 steps per
+    #: call, the epoch shrinks until per-call overhead is negligible
+    STEPS_PER_EXECUTION = 50
+    OP_DETERMINISM = False
+
+
+_CLIPPED_BCE = ("on this backend Keras computes binary cross-entropy from probabilities "
+                "clipped to [1e-7, 1 − 1e-7], on TensorFlow (and scratch) from the logits: they "
+                "differ once predictions saturate")
+
+
+class KerasJaxTwin(KerasTwin):
+    """The same keras_models code on Keras' JAX backend."""
+
+    label = "Keras (JAX)"
+    requires = ("keras", "jax")
+    extra = "jax"
+    env = {"KERAS_BACKEND": "jax"}
+    style = {"ls": ":", "lw": 2.0, "alpha": 0.9, "marker": "^", "color": "#27ae60"}
+    description = "the same keras_models code on Keras' JAX backend"
+    rule_notes = {"*": _CLIPPED_BCE}
+    order = 60
+
+
+class KerasTorchTwin(KerasTwin):
+    """The same keras_models code on Keras' PyTorch backend."""
+
+    label = "Keras (PyTorch)"
+    requires = ("keras", "torch")
+    extra = "torch"
+    env = {"KERAS_BACKEND": "torch"}
+    style = {"ls": (0, (5, 1, 1, 1)), "lw": 1.6, "alpha": 0.9, "marker": "v",
+             "color": "#8e44ad"}
+    description = "the same keras_models code on Keras' PyTorch backend"
+    rule_notes = {"*": _CLIPPED_BCE}
+    order = 70

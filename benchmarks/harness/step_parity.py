@@ -4,7 +4,15 @@ From the reference twin's exact state (weights, optimizer slots, iteration count
 schedule's position too) every twin takes ONE step on the same batch, and the updates are
 compared tensor by tensor::
 
-    gap(T) = ‖ΔT_twin − ΔT_ref‖ / ‖ΔT_ref‖,   ΔT = T_after − T_before      (float64, L2 norms)
+    gap(T) = ‖max(|T_twin − T_ref| − ulp(T_ref), 0)‖ / ‖ΔT_ref‖           (float64, L2 norms)
+
+with ``T_twin``, ``T_ref`` the tensor after each twin's step and ``ΔT_ref = T_ref − T_before``
+the reference's update: the twins' updates compared, relative to the reference's update size,
+less one unit in the last place (float32) of the stored result per element. That unit is
+round-off whatever the rule: a weight of 0.05 moved by an SGD step of 1e-6 is stored to
+±4e-9, so two right twins whose steps differ in the last bit store results one ulp apart —
+0.4 % of the step, which without the allowance is the whole figure (measured: up to 7e-5 for
+correct SGD twins; 1e-6 and less with it).
 
 for every weight tensor T and every optimizer slot of it (``output/kernel:velocity``); a twin's
 figure is the largest gap over the tensors and the sampled steps (:func:`sample_steps`). From
@@ -58,10 +66,11 @@ def tensor_names(n_weights: int) -> list[str]:
 
 
 def _gap(before, after, ref_after) -> float:
-    b = np.asarray(before, np.float64)
-    d_ref = np.asarray(ref_after, np.float64) - b
-    diff = np.linalg.norm(np.asarray(after, np.float64) - b - d_ref)
-    size = np.linalg.norm(d_ref)
+    r = np.asarray(ref_after, np.float64)
+    ulp = np.spacing(np.abs(np.asarray(ref_after, np.float32))).astype(np.float64)
+    excess = np.maximum(np.abs(np.asarray(after, np.float64) - r) - ulp, 0.0)
+    diff = np.linalg.norm(excess)
+    size = np.linalg.norm(r - np.asarray(before, np.float64))
     if size == 0:
         return 0.0 if diff == 0 else math.inf
     return float(diff / size)

@@ -116,8 +116,9 @@ TWINS: dict[str, TwinEntry] = {
                            "ε = sqrt(1e-7) to sqrt(s), Keras' adds 1e-7 to s inside the root)",
                 "adam": "different rule: ε outside the root (PyTorch's Adam adds ε = 1e-7 to "
                         "the bias-corrected root, Keras' to the uncorrected one)",
-                "momentum": "PyTorch's momentum equals Keras' while the learning rate is "
-                            "constant; under a schedule the past velocity is rescaled",
+                "momentum": "different rule under a schedule: PyTorch rescales its past "
+                            "velocity when the rate changes (it equals Keras' while the rate "
+                            "is constant)",
             },
         ),
         TwinEntry(

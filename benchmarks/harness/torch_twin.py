@@ -201,9 +201,11 @@ class TorchTwin:
         """The state in Keras' terms: kernels and kernel slots transposed to (in, out);
         Adam's ``exp_avg``/``exp_avg_sq`` are Keras' ``momentum``/``velocity``, RMSprop's
         ``square_avg`` its ``velocity``; SGD's momentum buffer ``b`` (``b = βb + g;
-        w −= lr·b``) is Keras' velocity ``v = −lr·b`` at the learning rate of the next step,
-        kept in float64 so that :meth:`set_state` gives back ``b`` bit for bit."""
-        lr = self._learning_rate_at(self.iterations)
+        w −= lr·b``) is Keras' velocity ``v = −lr·b`` at the rate of the last step taken
+        (:func:`momentum_scale`), kept in float64 so that :meth:`set_state` gives back ``b``
+        bit for bit. Where a schedule changes the rate, PyTorch's next step then moves by
+        ``lr_new/lr_old·β·v − lr_new·g``, Keras' by ``β·v − lr_new·g``: its rule."""
+        lr = momentum_scale(self._learning_rate_at, self.iterations)
         names = self._slot_keys()
         slots = {keras: [] for keras in names}
         for p in self._params():
@@ -225,9 +227,9 @@ class TorchTwin:
         params, names = self._params(), self._slot_keys()
         check_state(state, names, len(params))
         self.iterations = int(state["iterations"])
-        lr = self._learning_rate_at(self.iterations)
         for group in self.optimizer.param_groups:
-            group["lr"] = lr
+            group["lr"] = self._learning_rate_at(self.iterations)
+        lr = momentum_scale(self._learning_rate_at, self.iterations)
         with torch.no_grad():
             for i, p in enumerate(params):
                 p.copy_(torch.from_numpy(_torch_layout(state["weights"][i], np.float32)))
@@ -261,6 +263,12 @@ class TorchTwin:
         self.loss_fn(logits, torch.from_numpy(np.ascontiguousarray(y, np.float32))).backward()
         self.optimizer.step()
         self.iterations += 1
+
+
+def momentum_scale(learning_rate_at, iterations: int) -> float:
+    """The rate that turns PyTorch's momentum buffer into Keras' velocity (``v = −lr·b``):
+    that of the last step taken (of step 0 before any), the rate the buffer was last used at."""
+    return learning_rate_at(max(int(iterations) - 1, 0))
 
 
 def _keras_layout(a: np.ndarray) -> np.ndarray:

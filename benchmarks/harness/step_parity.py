@@ -124,8 +124,14 @@ class StepParity:
 
 
 def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_epoch: int,
-                parities: dict, judges: dict | None = None, errors: dict | None = None) -> None:
-    """Step parity at the sampled batch ``indices`` of ``epoch``, before the run trains it.
+                parities: dict, judges: dict | None = None, errors: dict | None = None,
+                start: dict | None = None) -> None:
+    """Step parity at the sampled batch ``indices`` of ``epoch``, from ``start``, the
+    reference's state at the epoch's start (default: its state now).
+
+    The runner takes ``start`` before the timed epoch and checks after it, so nothing the
+    check does (Keras tracing its train function for ``train_on_batch``) lands in a timed
+    epoch, the first one included.
 
     ``workers``: {twin: worker handle} (the reference's included), each built for the same
     experiment; ``parities``: {twin: :class:`StepParity`}, added to. The reference's state at
@@ -140,7 +146,7 @@ def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_ep
 
     errors = {} if errors is None else errors
     judges = judges or {}
-    state, at = workers[reference].call("state"), 0
+    state, at = (workers[reference].call("state") if start is None else start), 0
     for j in sorted(indices):
         if j > at:
             state = workers[reference].call("probe", state=state, epoch=epoch, index=at,
@@ -160,6 +166,86 @@ def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_ep
                 parities[name].add(step, step_gaps(state, after, afters[reference]))
             elif not isinstance(name, str) and name[1] in afters:
                 judges[name[1]][1].add(step, step_gaps(state, afters[name[1]], after))
+
+
+class RunCheck:
+    """The runner's step parity: the reference's state taken before each epoch; after the
+    timed epoch, from it and from the reference's states at the epoch's sampled steps
+    (:func:`sample_steps`), every running twin takes one step in its worker
+    (untimed; its own state put back). A twin whose registry entry names a
+    ``rule_twin`` for a flagged optimizer is held to that scratch twin as well, started in a
+    worker of its own and used for nothing else."""
+
+    def __init__(self, pool, config, weights, pair, reference, workers, results):
+        from benchmarks.harness import registry
+        from benchmarks.harness.worker import TwinError, WorkerDied
+
+        self.config, self.reference = config, reference
+        self.workers, self.results = workers, results
+        spe = config.steps_per_epoch(len(pair.X_train))
+        self.steps_per_epoch = spe
+        self.samples = sample_steps(config.epochs, spe)
+        self.parities = {i: StepParity() for i in workers if i != reference}
+        self.judges, self.errors = {}, {}
+        for impl in workers:
+            entry = registry.TWINS.get(impl)
+            if (impl == reference or entry is None or entry.rule_twin is None
+                    or registry.rule_note(impl, config.optimizer) is None):
+                continue
+            judge = registry.TwinEntry(name=f"{impl}-rule", label=f"{entry.label} rule",
+                                       target=entry.rule_twin)
+            try:
+                jw = pool.start(judge.name, entry=judge)
+                pool.load(jw, pair)
+                jw.call("build", config=config.to_dict(), weights=weights)
+            except (WorkerDied, TwinError) as exc:
+                self.errors[impl] = f"its rule twin did not start: {exc}"
+                continue
+            self.judges[impl] = (jw, StepParity())
+
+    def start(self) -> dict | None:
+        """The reference's state before the epoch (no step taken: nothing moves in time)."""
+        from benchmarks.harness.worker import TwinError, WorkerDied
+
+        if self.reference is None:
+            return None
+        try:
+            return self.workers[self.reference].call("state")
+        except (WorkerDied, TwinError) as exc:
+            self._refused(exc)
+            return None
+
+    def _refused(self, exc) -> None:
+        for impl in self.parities:
+            self.errors.setdefault(impl, f"the reference refused: {exc}")
+        self.reference = None
+
+    def epoch(self, epoch: int, running, start: dict | None) -> None:
+        """Check the epoch's sampled steps from ``start`` (after the timed epoch)."""
+        from benchmarks.harness.worker import TwinError, WorkerDied
+
+        if start is None or self.reference not in running:
+            return
+        indices = [j for e, j in self.samples if e == epoch]
+        workers = {i: w for i, w in self.workers.items() if i in running}
+        judges = {i: j for i, j in self.judges.items() if i in running}
+        try:
+            check_epoch(workers, self.reference, epoch, indices,
+                                    self.steps_per_epoch, self.parities, judges, self.errors,
+                                    start=start)
+        except (WorkerDied, TwinError) as exc:  # the reference's own state commands
+            self._refused(exc)
+
+    def record(self) -> None:
+        """Write the figures into the runs (:class:`benchmarks.harness.runner.RunResult`)."""
+        for impl, sp in self.parities.items():
+            res = self.results[impl]
+            res.step_parity, res.step_parity_tensor = sp.value, sp.tensor
+            res.step_parity_step = sp.step
+            res.step_parity_note = self.errors.get(impl, "")
+            res.step_parity_tensors = dict(sp.per_tensor)
+            if impl in self.judges:
+                res.rule_step_parity = self.judges[impl][1].value
 
 
 def bifurcation_epoch(gaps) -> int:

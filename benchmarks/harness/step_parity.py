@@ -38,7 +38,7 @@ import numpy as np
 #: the step parity up to which a twin applies the reference's rule ("matches"); chosen by
 #: measurement (tools/step_parity_margins.py, docs/parity.md): every correct twin stays below
 #: it with ≥ 10× room, every planted rule change lands above it by ≥ 10×
-STEP_PARITY_TOLERANCE = 1e-4
+STEP_PARITY_TOLERANCE = 1e-3
 #: the first steps of a run checked one by one (bias correction and fresh slots act there)
 FIRST_STEPS = 3
 #: the free-running loss gap above which the curves count as parted (bifurcated): ~100× the

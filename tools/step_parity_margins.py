@@ -66,7 +66,8 @@ def main(argv=None) -> None:
     a, b = args.pair.split(":")
     rows = []
     t0 = time.time()
-    with TwinPool((*twins, "scratch", "keras"), threads=1) as pool, open(args.out, "w", newline="") as f:
+    pool = TwinPool((*twins, "scratch", "keras"), threads=1)
+    with pool, open(args.out, "w", newline="") as f:
         out = csv.DictWriter(f, FIELDS)
         out.writeheader()
 

@@ -62,7 +62,7 @@ def main(argv=None) -> None:
     p.add_argument("--impls", nargs="+", default=["all"], help="part A's twins")
     p.add_argument("--optimizers", nargs="+", default=["sgd", "momentum", "rmsprop", "adam"])
     args = p.parse_args(argv)
-    twins = registry.resolve(args.impls)[0]
+    twins = registry.resolve(["keras", *args.impls])[0]  # Keras: the reference
     a, b = args.pair.split(":")
     rows = []
     t0 = time.time()

@@ -139,10 +139,11 @@ def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_ep
     epoch's batches before j (in its worker, untimed), so the checked states are the
     reference's trajectory. ``judges``: {twin: (worker, StepParity)} — a twin also held to a
     second twin's step from the same state (PyTorch against the scratch twin of its own rule).
-    A twin whose worker refuses a command (a twin without ``get_state``) gets its one line in
-    ``errors`` and no figure; every twin's own state is put back after each probe.
+    A twin whose worker refuses a command (a twin without ``get_state``) or dies gets its one
+    line in ``errors`` (a rule twin under ``"<twin>-rule"``) and no more checks; the reference
+    failing raises. Every twin's own state is put back after each probe.
     """
-    from benchmarks.harness.worker import TwinError
+    from benchmarks.harness.worker import TwinError, WorkerDied
 
     errors = {} if errors is None else errors
     judges = judges or {}
@@ -153,16 +154,20 @@ def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_ep
                                             steps=j - at)
             at = j
         handles = {**{n: w for n, w in workers.items() if n not in errors},
-                   **{("judge", n): jw for n, (jw, _) in judges.items()}}
-        afters = {}
+                   **{("judge", n): jw for n, (jw, _) in judges.items()
+                      if f"{n}-rule" not in errors}}
+        afters = {reference: workers[reference].call("probe", state=state, epoch=epoch,
+                                                      index=j)}
         for name, w in handles.items():
+            if name == reference:
+                continue
             try:
                 afters[name] = w.call("probe", state=state, epoch=epoch, index=j)
-            except TwinError as exc:
-                errors[name if isinstance(name, str) else name[1]] = str(exc)
+            except (TwinError, WorkerDied) as exc:
+                errors[name if isinstance(name, str) else f"{name[1]}-rule"] = str(exc)
         step = epoch * steps_per_epoch + j
         for name, after in afters.items():
-            if isinstance(name, str) and name != reference and reference in afters:
+            if isinstance(name, str) and name != reference:
                 parities[name].add(step, step_gaps(state, after, afters[reference]))
             elif not isinstance(name, str) and name[1] in afters:
                 judges[name[1]][1].add(step, step_gaps(state, afters[name[1]], after))
@@ -199,7 +204,7 @@ class RunCheck:
                 pool.load(jw, pair)
                 jw.call("build", config=config.to_dict(), weights=weights)
             except (WorkerDied, TwinError) as exc:
-                self.errors[impl] = f"its rule twin did not start: {exc}"
+                self.errors[f"{impl}-rule"] = f"its rule twin did not start: {exc}"
                 continue
             self.judges[impl] = (jw, StepParity())
 
@@ -230,9 +235,8 @@ class RunCheck:
         workers = {i: w for i, w in self.workers.items() if i in running}
         judges = {i: j for i, j in self.judges.items() if i in running}
         try:
-            check_epoch(workers, self.reference, epoch, indices,
-                                    self.steps_per_epoch, self.parities, judges, self.errors,
-                                    start=start)
+            check_epoch(workers, self.reference, epoch, indices, self.steps_per_epoch,
+                        self.parities, judges, self.errors, start=start)
         except (WorkerDied, TwinError) as exc:  # the reference's own state commands
             self._refused(exc)
 
@@ -242,7 +246,8 @@ class RunCheck:
             res = self.results[impl]
             res.step_parity, res.step_parity_tensor = sp.value, sp.tensor
             res.step_parity_step = sp.step
-            res.step_parity_note = self.errors.get(impl, "")
+            res.step_parity_note = (self.errors.get(impl)
+                                    or self.errors.get(f"{impl}-rule", ""))
             res.step_parity_tensors = dict(sp.per_tensor)
             if impl in self.judges:
                 res.rule_step_parity = self.judges[impl][1].value

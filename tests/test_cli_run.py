@@ -97,8 +97,9 @@ def test_run_ends_with_the_verdict_table_and_the_report_paths(small_run):
     lines = text.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("model "))
     assert lines[head].split()[:2] == ["model", "twin"]
-    for word in (f"step parity (≤ {STEP_PARITY_TOLERANCE:g})", "twin test acc", "Keras test acc", "speed per epoch at 1,170 images",
-                 "speed per step", "diverged / failed"):
+    for word in (f"step parity (≤ {STEP_PARITY_TOLERANCE:g})", "twin test acc",
+                 "Keras test acc", "speed per epoch at 1,170 images", "speed per step",
+                 "diverged / failed"):
         assert word in lines[head]
     runs = pd.read_csv(small_run / "runs.csv")
     for k, model in enumerate(("logreg", "mlp")):

@@ -221,3 +221,20 @@ def test_the_check_leaves_the_run_bit_for_bit_as_it_was(pullover_coat):
         for w, v in zip(on[impl].final_weights, off[impl].final_weights, strict=True):
             assert np.array_equal(w, v), impl
     assert math.isnan(off["scratch"].step_parity) and on["scratch"].parity_ok is True
+
+
+@pytest.mark.slow
+@pytest.mark.data
+def test_a_twin_without_state_trains_and_says_why_it_has_no_step_parity(pullover_coat, pool):
+    from planted_twins import WITHOUT_STATE
+
+    from benchmarks.harness.runner import run_experiment
+
+    config = ExperimentConfig(model="logreg", pair="pullover:coat", optimizer="adam", epochs=2,
+                              batch_size=256, protocol="official")
+    res = run_experiment(config, pullover_coat, ["scratch", "keras", WITHOUT_STATE], pool=pool)
+    r = res[WITHOUT_STATE.name]
+    assert r.status == "ok" and r.epochs_run == 2
+    assert math.isnan(r.step_parity) and r.parity_ok is None
+    assert "NotImplementedError: this twin does not give its state" in r.step_parity_note
+    assert res["scratch"].parity_ok is True

@@ -98,3 +98,13 @@ PLANTED = [
     (_entry(Momentum089), "momentum", "constant"),
     (_entry(ScheduleLate), "sgd", "inverse_time"),
 ]
+
+
+class WithoutState(ScratchTwin):
+    """A twin written before the state interface: it trains, and has no step parity."""
+
+    def get_state(self):
+        raise NotImplementedError("this twin does not give its state")
+
+
+WITHOUT_STATE = _entry(WithoutState)

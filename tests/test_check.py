@@ -205,3 +205,17 @@ def test_the_scratch_twin_passes_the_whole_default_battery(fashion_dir, capsys, 
     assert main(["check", "scratch", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "23 of 23 checks pass" in out and "(steps against keras, run with keras)" in out
+
+
+def test_a_twin_without_state_methods_runs_but_fails_its_check(tmp_path, capsys,
+                                                                fresh_registry):
+    path = tmp_path / "stateless.py"
+    path.write_text("from benchmarks.harness.twins import ScratchTwin\n"
+                    "class StatelessTwin(ScratchTwin):\n"
+                    "    get_state = set_state = None\n")
+    name = registry.register(f"{path}:StatelessTwin")
+    assert registry.TWINS[name].broken is None  # it trains: a run takes it
+    assert main(["check", f"{path}:StatelessTwin", "--format", "json"]) == 1
+    checks = json.loads(capsys.readouterr().out)["checks"]
+    assert [(c["name"], c["ok"]) for c in checks] == [("class", True), ("state methods", False)]
+    assert checks[1]["detail"].startswith("stateless lacks get_state, set_state: step parity")

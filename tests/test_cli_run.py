@@ -12,6 +12,8 @@ import pytest
 
 from benchmarks.cli import main
 from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
+from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
+from benchmarks.report.fmt import fmt_sci
 
 
 @pytest.mark.parametrize(
@@ -95,8 +97,9 @@ def test_run_ends_with_the_verdict_table_and_the_report_paths(small_run):
     lines = text.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("model "))
     assert lines[head].split()[:2] == ["model", "twin"]
-    for word in ("parity", "twin test acc", "Keras test acc", "speed per epoch at 1,170 images",
-                 "speed per step", "diverged / failed"):
+    for word in (f"step parity (≤ {STEP_PARITY_TOLERANCE:g})", "twin test acc",
+                 "Keras test acc", "speed per epoch at 1,170 images", "speed per step",
+                 "diverged / failed"):
         assert word in lines[head]
     runs = pd.read_csv(small_run / "runs.csv")
     for k, model in enumerate(("logreg", "mlp")):
@@ -104,7 +107,8 @@ def test_run_ends_with_the_verdict_table_and_the_report_paths(small_run):
         assert row.split()[:2] == [model, "scratch"]
         scratch = runs[(runs["model"] == model) & (runs["impl"] == "scratch")].iloc[0]
         keras = runs[(runs["model"] == model) & (runs["impl"] == "keras")].iloc[0]
-        assert f"{scratch['max_loss_diff']:.1e} matches" in row
+        assert f"{fmt_sci(scratch['step_parity'])} matches" in row  # the verdict: step parity
+        assert scratch["parity_ok"]
         assert row.count(f"{100 * keras['test_acc']:.2f} %") == 2  # both twins agree
         assert "× faster" in row or "× slower" in row
         assert row.endswith("none")

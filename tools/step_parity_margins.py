@@ -58,13 +58,16 @@ def main(argv=None) -> None:
     p.add_argument("--pair", default="pullover:coat")
     p.add_argument("--out", required=True)
     p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--parts", default="AB")
+    p.add_argument("--parts", default="AB", help="A: correct twins, B: planted twins")
+    p.add_argument("--impls", nargs="+", default=["all"], help="part A's twins")
+    p.add_argument("--optimizers", nargs="+", default=["sgd", "momentum", "rmsprop", "adam"])
     args = p.parse_args(argv)
-    twins = registry.resolve(["all"])[0]
+    twins = registry.resolve(["keras", *args.impls])[0]  # Keras: the reference
     a, b = args.pair.split(":")
     rows = []
     t0 = time.time()
-    with TwinPool(twins, threads=1) as pool, open(args.out, "w", newline="") as f:
+    pool = TwinPool((*twins, "scratch", "keras"), threads=1)
+    with pool, open(args.out, "w", newline="") as f:
         out = csv.DictWriter(f, FIELDS)
         out.writeheader()
 
@@ -83,7 +86,7 @@ def main(argv=None) -> None:
             pair = load_pair(a, b, "official", data_dir=data_dir)
             data = Path(data_dir).name
             for model in ("logreg", "mlp") if "A" in args.parts else ():
-                for optimizer in ("sgd", "momentum", "rmsprop", "adam"):
+                for optimizer in args.optimizers:
                     for batch in (32, 256, None):
                         config = ExperimentConfig(
                             model=model, pair=args.pair, optimizer=optimizer, batch_size=batch,

@@ -101,13 +101,19 @@ class Battery:
     # ------------------------------------------------------------------ the groups
     def run(self, groups=GROUPS) -> list[Check]:
         """The checks of ``groups`` (the interface's class check always: the others need it)."""
-        from benchmarks.harness.registry import get
+        from benchmarks.harness.registry import STATE_METHODS, get
 
         entry = get(self.twin)
         if entry.broken:
             self.add(Check("interface", "class", False, detail=entry.broken))
             return self.checks
         self.add(Check("interface", "class", True, detail=entry.target))
+        lacking = [m for m in STATE_METHODS if not callable(getattr(entry.load(), m, None))]
+        if lacking:
+            self.add(Check("interface", "state methods", False, detail=(
+                f"{self.twin} lacks {', '.join(lacking)}: step parity, the gradient and the "
+                "step checks need them (docs/plugins.md)")))
+            return self.checks
         for model in MODELS if "interface" in groups else ():
             if not self.interface(model):
                 return self.checks

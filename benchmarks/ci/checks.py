@@ -11,8 +11,14 @@ figure                      fails when
                             its mean (:func:`benchmarks.report.summary.confidence_interval` of the
                             baseline's per-seed test accuracies)
 ``<impl> diverged``         the current side has more diverged runs than the baseline
-``max_loss_diff``           it exceeds ``parity_tol``, or cannot be computed (only when both
-                            twins were run; :func:`benchmarks.harness.runner.loss_gap`)
+``step_parity``             it exceeds ``step_parity_tol`` (only when both twins were run;
+                            :mod:`benchmarks.harness.step_parity`) — unless the twin's rule
+                            differs from the reference's for a stated reason (registry
+                            ``rule_notes``) and it matches the scratch twin of its own rule
+``max_loss_diff``           the free-running loss gap: information beside step parity; the
+                            verdict only for result directories from before step parity,
+                            where it fails above ``parity_tol`` or when it cannot be computed
+                            (:func:`benchmarks.harness.runner.loss_gap`)
 ``time_ratio``              reference/twin speed measured inside each run fell by more than
                             ``ratio_tol`` AND outside the noise (:mod:`benchmarks.ci.speedcheck`:
                             fastest epochs, bootstrap interval; without curves.csv the fixed
@@ -41,6 +47,7 @@ from dataclasses import dataclass, field
 from benchmarks.ci.result_dirs import ResultDir, check_same_machine, load_result_dir
 from benchmarks.errors import ConfigError, ResultsError
 from benchmarks.harness.runner import PARITY_TOLERANCE
+from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 
 #: a float comparison's slack, so that a drop of exactly the tolerance does not fail
 _EPS = 1e-12
@@ -54,12 +61,13 @@ class Tolerances:
     ratio: float = 0.25
     parity: float = PARITY_TOLERANCE
     time: float = 0.25
+    step_parity: float = STEP_PARITY_TOLERANCE
     strict: bool = False
     same_machine: bool = False
 
     def __post_init__(self):
         for name, value in (("acc-tol", self.acc_pp), ("parity-tol", self.parity),
-                            ("time-tol", self.time)):
+                            ("time-tol", self.time), ("step-parity-tol", self.step_parity)):
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
                 raise ConfigError(f"Argument `--{name}` must be >= 0. Received: --{name}={value!r}")
         if not (isinstance(self.ratio, (int, float)) and 0 <= self.ratio < 1):
@@ -211,7 +219,7 @@ def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Toler
         return rows
     for impl in ordered(c_impls - {reference}):
         same_ref = b_ref == reference and {impl, reference} <= b_impls
-        rows.append(_parity_row(exp_id, impl, reference, b, c, tol, same_ref))
+        rows.extend(_parity_rows(exp_id, impl, reference, b, c, tol, same_ref))
         if same_ref:
             rows.append(_ratio_row(exp_id, impl, reference, base, cur, b, c, tol))
     return rows
@@ -249,6 +257,35 @@ def _acc_row(exp_id, impl, base, cur, b, c, tol: Tolerances) -> Row:
     else:
         verdict, failed = _direction(cm - bm, higher_is_better=True), False
     return Row(exp_id, figure, "acc", bm, cm, verdict, failed)
+
+
+def _parity_rows(exp_id, impl, reference, b, c, tol: Tolerances, same_ref: bool) -> list[Row]:
+    """Step parity (the verdict) and the free-running gap (information), or, for a current
+    directory from before step parity, the free-running gap as the verdict."""
+    cv = float(c.get(f"{impl}_step_parity", math.nan))
+    if math.isnan(cv):
+        return [_parity_row(exp_id, impl, reference, b, c, tol, same_ref)]
+    bv = float(b.get(f"{impl}_step_parity", math.nan)) if same_ref else math.nan
+    figure = f"step_parity {impl}/{reference}"
+    if cv <= tol.step_parity + _EPS:
+        row = Row(exp_id, figure, "loss", bv, cv, f"ok (<= {tol.step_parity:g})")
+    else:
+        from benchmarks.harness.registry import rule_note
+
+        note = rule_note(impl, str(c.get("optimizer", "")))
+        own = float(c.get(f"{impl}_rule_step_parity", math.nan))
+        if note and own <= tol.step_parity + _EPS:
+            row = Row(exp_id, figure, "loss", bv, cv,
+                      f"ok ({note.split(' (')[0]}; its own rule: {own:.1e})")
+        else:
+            tensor = c.get(f"{impl}_step_parity_tensor", "") or "?"
+            row = Row(exp_id, figure, "loss", bv, cv,
+                      f"REGRESSED (step parity broken on {tensor}: > {tol.step_parity:g})", True)
+    key = f"{impl}_max_loss_diff"
+    gap = Row(exp_id, f"max_loss_diff {impl}/{reference}", "loss",
+              float(b.get(key, math.nan)) if same_ref else math.nan, float(c[key]),
+              "information (free-running gap; the verdict is step parity)")
+    return [row, gap]
 
 
 def _parity_row(exp_id, impl, reference, b, c, tol: Tolerances, same_ref: bool) -> Row:

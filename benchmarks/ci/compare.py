@@ -26,6 +26,7 @@ from benchmarks.ci.compare_format import (
 )
 from benchmarks.ci.result_dirs import ResultDir, check_same_machine, load_result_dir
 from benchmarks.harness.runner import PARITY_TOLERANCE
+from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 
 __all__ = ["Comparison", "FORMATS", "HEADER", "ResultDir", "Row", "Tolerances", "add_parser",
            "check_same_machine", "cmd_compare", "compare_dirs", "format_markdown",
@@ -51,9 +52,13 @@ def add_parser(sub) -> None:
     p.add_argument("--ratio-tol", type=float, default=0.25, metavar="FRAC",
                    help="allowed relative fall of the reference/twin speed (default 0.25); a "
                    "larger fall is a regression only when outside the noise (docs/ci.md)")
+    p.add_argument("--step-parity-tol", type=float, default=STEP_PARITY_TOLERANCE,
+                   metavar="GAP", help="largest allowed step parity of a twin against the "
+                   f"reference, the verdict (default {STEP_PARITY_TOLERANCE:g}; docs/parity.md)")
     p.add_argument("--parity-tol", type=float, default=PARITY_TOLERANCE, metavar="LOSS",
-                   help="largest allowed per-epoch train-loss difference of the twins "
-                   f"(default {PARITY_TOLERANCE:g})")
+                   help="largest allowed per-epoch train-loss difference of the twins, for "
+                   "result directories from before step parity (default "
+                   f"{PARITY_TOLERANCE:g}; otherwise it is information)")
     p.add_argument("--time-tol", type=float, default=0.25, metavar="FRAC",
                    help="with --same-machine: allowed relative slow-down of the steady epoch "
                    "time (default 0.25)")
@@ -69,7 +74,8 @@ def add_parser(sub) -> None:
 
 def cmd_compare(args) -> int:
     tol = Tolerances(acc_pp=args.acc_tol, ratio=args.ratio_tol, parity=args.parity_tol,
-                     time=args.time_tol, strict=args.strict, same_machine=args.same_machine)
+                     step_parity=args.step_parity_tol, time=args.time_tol, strict=args.strict,
+                     same_machine=args.same_machine)
     cmp = compare_dirs(args.baseline, args.current, tol)
     print(format_markdown(cmp) if args.format == "markdown" else format_text(cmp))
     return 1 if cmp.regressed else 0

@@ -91,7 +91,8 @@ def verdict_line(cmp: Comparison, quote=one_line) -> str:
 
 def _tolerance_line(tol: Tolerances) -> str:
     text = (f"tolerances: test accuracy -{tol.acc_pp:g} pp (with >= 3 seeds on both sides: the "
-            f"baseline's 95 % CI), parity max_loss_diff <= {tol.parity:g}, time ratio "
+            f"baseline's 95 % CI), step parity <= {tol.step_parity:g} (directories from before "
+            f"it: max_loss_diff <= {tol.parity:g}), time ratio "
             f"-{100 * tol.ratio:g} % and outside the noise (fastest fifth of the epochs; 95 % "
             "bootstrap CI below 1)")
     if tol.same_machine:

@@ -49,6 +49,7 @@ def _needed_columns() -> tuple[str, ...]:
         *EXPERIMENT_COLUMNS, "run_id", "seed", "impl", "reference", "status", *TWIN_FIGURES,
         "time_ratio", "step_time_ratio", "max_loss_diff", "max_weight_rel_diff",
         "pred_agreement", "n_train", "n_test", "epoch_time_spread", "slow_epochs",
+        "step_parity", "step_parity_tensor", "rule_step_parity", "bifurcation_epoch",
     )))
 
 

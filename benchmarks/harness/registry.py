@@ -163,13 +163,18 @@ def _import_file(path: Path):
     return module
 
 
+#: the interface's methods step parity needs and a run does without (a twin without them
+#: trains, with no step parity; ``kvsbench check`` fails it)
+STATE_METHODS = ("get_state", "set_state", "train_step")
+
+
 def required_methods() -> tuple[str, ...]:
-    """The methods every twin class must have: those of the interface
-    (:class:`benchmarks.harness.twins.Twin`), read from it."""
+    """The methods every twin class must have to train: those of the interface
+    (:class:`benchmarks.harness.twins.Twin`), read from it, but :data:`STATE_METHODS`."""
     from benchmarks.harness.twins import Twin
 
-    return tuple(n for n, v in vars(Twin).items()
-                 if not n.startswith("_") and (callable(v) or isinstance(v, classmethod)))
+    return tuple(n for n, v in vars(Twin).items() if not n.startswith("_")
+                 and n not in STATE_METHODS and (callable(v) or isinstance(v, classmethod)))
 
 
 def make_entry(name: str, target: str, origin: str = "kvsbench") -> TwinEntry:

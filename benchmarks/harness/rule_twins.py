@@ -8,15 +8,30 @@ batches and learning-rate schedule); only the optimizer is the other framework's
 
 from __future__ import annotations
 
+import numpy as np
+
 from benchmarks.harness.twins import ScratchTwin
+from scratch.optimizers import SGD
+
+
+class TorchMomentum(SGD):
+    """``torch.optim.SGD`` with momentum, dampening 0: ``b = β·b + g; w −= lr·b`` — the slot
+    ``momentum`` holds PyTorch's buffer ``b``, not Keras' velocity."""
+
+    def update_step(self, gradient, variable, learning_rate, slots):
+        b = slots["momentum"]
+        b *= variable.dtype.type(self.momentum)
+        b += gradient
+        variable -= b * variable.dtype.type(learning_rate)
 
 
 class TorchRuleTwin(ScratchTwin):
     """The scratch twin with ``torch.optim``'s rules as the PyTorch twin configures them
     (:func:`benchmarks.harness.torch_twin.torch_optimizer`): Adam with ε outside the
     bias-corrected root (``scratch.optimizers.TextbookAdam``, ε 1e-7), RMSprop with ε outside
-    the root (``TextbookRMSprop``, ε sqrt(1e-7)); SGD and momentum are Keras' rules, which
-    PyTorch's equal step for step (its momentum buffer is Keras' velocity over −lr)."""
+    the root (``TextbookRMSprop``, ε sqrt(1e-7)); momentum on PyTorch's buffer
+    (:class:`TorchMomentum`, its state converted as the PyTorch twin converts its own:
+    :func:`benchmarks.harness.torch_twin.momentum_scale`); SGD is Keras' rule."""
 
     def __init__(self, config, weights, n_train: int):
         from benchmarks.harness.torch_twin import ADAM_EPSILON, RMSPROP_EPSILON
@@ -28,3 +43,26 @@ class TorchRuleTwin(ScratchTwin):
             self.optimizer = TextbookAdam(lr, beta_1=0.9, beta_2=0.999, epsilon=ADAM_EPSILON)
         elif config.optimizer == "rmsprop":
             self.optimizer = TextbookRMSprop(lr, rho=0.9, epsilon=RMSPROP_EPSILON)
+        elif config.optimizer == "momentum":
+            self.optimizer = TorchMomentum(lr, momentum=config.momentum)
+
+    def _scale(self, iterations: int) -> float:
+        from benchmarks.harness.torch_twin import momentum_scale
+
+        lr = self.optimizer._learning_rate
+        return momentum_scale(lambda s: float(lr(s)) if callable(lr) else float(lr), iterations)
+
+    def get_state(self) -> dict:
+        state = super().get_state()
+        if self.config.optimizer == "momentum":  # PyTorch's buffer b as Keras' v = −lr·b
+            k = self._scale(state["iterations"])
+            state["slots"]["momentum"] = [-k * np.asarray(b, np.float64)
+                                          for b in state["slots"]["momentum"]]
+        return state
+
+    def set_state(self, state: dict) -> None:
+        if self.config.optimizer == "momentum":
+            k = self._scale(state["iterations"])
+            state = {**state, "slots": {"momentum": [-np.asarray(v, np.float64) / k
+                                                     for v in state["slots"]["momentum"]]}}
+        super().set_state(state)

@@ -211,14 +211,13 @@ def run_experiment(
             workers[impl] = w
         except (WorkerDied, TwinError) as exc:
             _fail(results[impl], exc)
-    check = _StepCheck(pool, config, weights, pair, reference, workers, results) \
+    check = step_parity.RunCheck(pool, config, weights, pair, reference, workers, results) \
         if step_check and reference is not None and reference in workers else None
     for epoch in range(config.epochs):
         running = [i for i in impls if results[i].status == "ok"]
         if not running:
             break
-        if check is not None:
-            check.epoch(epoch, running)
+        start = check.start() if check is not None else None
         for impl in running:
             res = results[impl]
             try:
@@ -240,6 +239,8 @@ def run_experiment(
                 res.time_to_target_seconds = res.fit_seconds
             if on_epoch is not None:
                 on_epoch(impl, epoch)
+        if check is not None:
+            check.epoch(epoch, [i for i in running if results[i].status == "ok"], start)
     predictions = {}
     for impl, w in workers.items():
         res = results[impl]
@@ -264,62 +265,6 @@ def run_experiment(
     if check is not None:
         check.record()
     return results
-
-
-class _StepCheck:
-    """The runner's step parity: before each epoch, from the reference's state at the
-    sampled steps (:func:`step_parity.sample_steps`), every running twin takes one step in its
-    worker (untimed; its own state put back). A twin whose registry entry names a
-    ``rule_twin`` for a flagged optimizer is held to that scratch twin as well, started in a
-    worker of its own and used for nothing else."""
-
-    def __init__(self, pool, config, weights, pair, reference, workers, results):
-        self.config, self.reference = config, reference
-        self.workers, self.results = workers, results
-        spe = config.steps_per_epoch(len(pair.X_train))
-        self.steps_per_epoch = spe
-        self.samples = step_parity.sample_steps(config.epochs, spe)
-        self.parities = {i: step_parity.StepParity() for i in workers if i != reference}
-        self.judges, self.errors = {}, {}
-        for impl in workers:
-            entry = registry.TWINS.get(impl)
-            if (impl == reference or entry is None or entry.rule_twin is None
-                    or registry.rule_note(impl, config.optimizer) is None):
-                continue
-            judge = registry.TwinEntry(name=f"{impl}-rule", label=f"{entry.label} rule",
-                                       target=entry.rule_twin)
-            try:
-                jw = pool.start(judge.name, entry=judge)
-                pool.load(jw, pair)
-                jw.call("build", config=config.to_dict(), weights=weights)
-            except (WorkerDied, TwinError) as exc:
-                self.errors[impl] = f"its rule twin did not start: {exc}"
-                continue
-            self.judges[impl] = (jw, step_parity.StepParity())
-
-    def epoch(self, epoch: int, running) -> None:
-        if self.reference not in running:
-            return
-        indices = [j for e, j in self.samples if e == epoch]
-        workers = {i: w for i, w in self.workers.items() if i in running}
-        judges = {i: j for i, j in self.judges.items() if i in running}
-        try:
-            step_parity.check_epoch(workers, self.reference, epoch, indices,
-                                    self.steps_per_epoch, self.parities, judges, self.errors)
-        except (WorkerDied, TwinError) as exc:  # the reference's own state commands
-            for impl in self.parities:
-                self.errors.setdefault(impl, f"the reference refused: {exc}")
-            self.reference = None
-
-    def record(self) -> None:
-        for impl, sp in self.parities.items():
-            res = self.results[impl]
-            res.step_parity, res.step_parity_tensor = sp.value, sp.tensor
-            res.step_parity_step = sp.step
-            res.step_parity_note = self.errors.get(impl, "")
-            res.step_parity_tensors = dict(sp.per_tensor)
-            if impl in self.judges:
-                res.rule_step_parity = self.judges[impl][1].value
 
 
 def _threads_of(info: dict) -> float:

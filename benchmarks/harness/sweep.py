@@ -187,9 +187,11 @@ def sweep_env(sweep: Sweep, twins: dict) -> dict:
     trains nothing."""
     from benchmarks.data import data_provenance
     from benchmarks.harness.envinfo import collect_env
+    from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 
     env = {**collect_env(), "threads_flag": sweep.threads, "twins": twins,
-           "reference": sweep.reference, "data": data_provenance(sweep.data_dir)}
+           "reference": sweep.reference, "data": data_provenance(sweep.data_dir),
+           "step_parity_tolerance": STEP_PARITY_TOLERANCE}
     for key in ("blas_threads", "blas_kernel", "tf_intra_op_threads", "tf_inter_op_threads"):
         values = [info[key] for info in twins.values() if info.get(key) is not None]
         if values:

@@ -100,8 +100,9 @@ class TorchTwin:
                    "ε = sqrt(1e-7) to sqrt(s), Keras' adds 1e-7 to s inside the root)",
         "adam": "different rule: ε outside the root (PyTorch's Adam adds ε = 1e-7 to "
                 "the bias-corrected root, Keras' to the uncorrected one)",
-        "momentum": "PyTorch's momentum equals Keras' while the learning rate is "
-                    "constant; under a schedule the past velocity is rescaled",
+        "momentum": "different rule under a schedule: PyTorch rescales its past "
+                    "velocity when the rate changes (it equals Keras' while the rate "
+                    "is constant)",
     }
     order = 50
 
@@ -217,9 +218,11 @@ class TorchTwin:
         """The state in Keras' terms: kernels and kernel slots transposed to (in, out);
         Adam's ``exp_avg``/``exp_avg_sq`` are Keras' ``momentum``/``velocity``, RMSprop's
         ``square_avg`` its ``velocity``; SGD's momentum buffer ``b`` (``b = βb + g;
-        w −= lr·b``) is Keras' velocity ``v = −lr·b`` at the learning rate of the next step,
-        kept in float64 so that :meth:`set_state` gives back ``b`` bit for bit."""
-        lr = self._learning_rate_at(self.iterations)
+        w −= lr·b``) is Keras' velocity ``v = −lr·b`` at the rate of the last step taken
+        (:func:`momentum_scale`), kept in float64 so that :meth:`set_state` gives back ``b``
+        bit for bit. Where a schedule changes the rate, PyTorch's next step then moves by
+        ``lr_new/lr_old·β·v − lr_new·g``, Keras' by ``β·v − lr_new·g``: its rule."""
+        lr = momentum_scale(self._learning_rate_at, self.iterations)
         names = self._slot_keys()
         slots = {keras: [] for keras in names}
         for p in self._params():
@@ -241,9 +244,9 @@ class TorchTwin:
         params, names = self._params(), self._slot_keys()
         check_state(state, names, len(params))
         self.iterations = int(state["iterations"])
-        lr = self._learning_rate_at(self.iterations)
         for group in self.optimizer.param_groups:
-            group["lr"] = lr
+            group["lr"] = self._learning_rate_at(self.iterations)
+        lr = momentum_scale(self._learning_rate_at, self.iterations)
         with torch.no_grad():
             for i, p in enumerate(params):
                 p.copy_(torch.from_numpy(_torch_layout(state["weights"][i], np.float32)))
@@ -277,6 +280,12 @@ class TorchTwin:
         self.loss_fn(logits, torch.from_numpy(np.ascontiguousarray(y, np.float32))).backward()
         self.optimizer.step()
         self.iterations += 1
+
+
+def momentum_scale(learning_rate_at, iterations: int) -> float:
+    """The rate that turns PyTorch's momentum buffer into Keras' velocity (``v = −lr·b``):
+    that of the last step taken (of step 0 before any), the rate the buffer was last used at."""
+    return learning_rate_at(max(int(iterations) - 1, 0))
 
 
 def _keras_layout(a: np.ndarray) -> np.ndarray:

@@ -76,7 +76,7 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     converges to), ``<impl>_acc_diff_mean`` / ``_std`` (twin − reference test accuracy, paired
     by seed, each the exact fraction of ``n_test``) with ``_ci_low`` / ``_ci_high`` (95 %
     t-interval, ≥ 3 seeds), ``<impl>_max_loss_diff``, ``<impl>_max_weight_rel_diff`` and
-    ``<impl>_min_pred_agreement``.
+    ``<impl>_min_pred_agreement``; step parity (:func:`_step_parity_figures`).
     """
     rows = []
     impls, reference = twins_of(runs)
@@ -131,10 +131,25 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
             row[p + "acc_diff_mean"], row[p + "acc_diff_std"] = _mean_std(diffs)
             row[p + "acc_diff_ci_low"], row[p + "acc_diff_ci_high"] = confidence_interval(diffs)
             row[p + "max_loss_diff"] = _nanmax(t["max_loss_diff"])
+            _step_parity_figures(row, p, t)
             row[p + "max_weight_rel_diff"] = _nanmax(t["max_weight_rel_diff"])
             row[p + "min_pred_agreement"] = _nanmin(t["pred_agreement"])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _step_parity_figures(row: dict, p: str, t: pd.DataFrame) -> None:
+    """``<impl>_step_parity`` (largest over the seeds), ``<impl>_step_parity_tensor`` (the
+    tensor where it was), ``<impl>_rule_step_parity`` (against the scratch twin of the twin's
+    own rule) and ``<impl>_bifurcation_epoch`` (the earliest epoch where the free-running
+    curves part); NaN / "" in result directories from before step parity."""
+    figures = pd.to_numeric(t.get("step_parity", pd.Series(dtype=float)), errors="coerce")
+    row[p + "step_parity"] = _nanmax(figures)
+    worst = figures.dropna()
+    tensor = t.loc[worst.idxmax(), "step_parity_tensor"] if len(worst) else ""
+    row[p + "step_parity_tensor"] = "" if pd.isna(tensor) else str(tensor)
+    row[p + "rule_step_parity"] = _nanmax(t.get("rule_step_parity", pd.Series(dtype=float)))
+    row[p + "bifurcation_epoch"] = _nanmin(t.get("bifurcation_epoch", pd.Series(dtype=float)))
 
 
 def _test_fraction(t: pd.DataFrame) -> pd.Series:

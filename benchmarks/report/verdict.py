@@ -1,6 +1,8 @@
-"""The verdict: per model and twin, does it match the reference (the parity figure against
-:data:`benchmarks.harness.runner.PARITY_TOLERANCE`), how far apart the test accuracies are, and
-how much faster it is; as sentences and as the verdict table."""
+"""The verdict: per model and twin, does it match the reference (step parity against
+:data:`benchmarks.harness.step_parity.STEP_PARITY_TOLERANCE`; result directories from before
+step parity: the free-running loss gap against :data:`benchmarks.harness.runner.
+PARITY_TOLERANCE`), how far apart the test accuracies are, and how much faster it is; as
+sentences and as the verdict table."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import math
 
 from benchmarks.harness.registry import rule_note, twins_of
 from benchmarks.harness.runner import PARITY_TOLERANCE
+from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 from benchmarks.report.document import Table, code, text
 from benchmarks.report.fmt import (
     finite,
@@ -30,6 +33,34 @@ def verdict_items(runs, summary) -> list[str]:
             ] + failure_notes(runs)
 
 
+def _has_step_parity(summary, impls, reference) -> bool:
+    return any(f"{i}_step_parity" in summary and summary[f"{i}_step_parity"].notna().any()
+               for i in others(impls, reference))
+
+
+def parity_of(rows, impl: str, reference: str, step: bool) -> tuple[float, str, str]:
+    """(figure, verdict word, the known rule difference or "") of twin ``impl`` over ``rows``:
+    step parity when ``step`` (a twin whose rule differs from the reference's for a stated
+    reason and that matches the scratch twin of its own rule is "different rule"), else the
+    free-running loss gap of an older result directory."""
+    if not step:
+        parity = rows[f"{impl}_max_loss_diff"].max()
+        word = ("—" if not finite(parity) else "matches" if parity <= PARITY_TOLERANCE
+                else "DOES NOT MATCH")
+        return parity, word, ""
+    parity = rows[f"{impl}_step_parity"].max()
+    if not finite(parity):
+        return parity, "—", ""
+    if parity <= STEP_PARITY_TOLERANCE:
+        return parity, "matches", ""
+    notes = [n for o in dict.fromkeys(rows["optimizer"])
+             for n in [rule_note(impl, o) or rule_note(reference, o)] if n]
+    own = rows[f"{impl}_rule_step_parity"].max() if f"{impl}_rule_step_parity" in rows else None
+    if notes and finite(own) and own <= STEP_PARITY_TOLERANCE:
+        return parity, notes[0].split(" (")[0], "; ".join(dict.fromkeys(notes))
+    return parity, "DOES NOT MATCH", "; ".join(dict.fromkeys(notes))
+
+
 def verdict_table(summary) -> Table:
     """The verdict in one table: per model and twin, against the reference, the parity
     figure, both test accuracies (mean over experiments), the time ratio per epoch at the
@@ -39,16 +70,17 @@ def verdict_table(summary) -> Table:
     n_train = summary["n_train"].dropna() if "n_train" in summary else []
     size = f" at {int(n_train.median()):,} images" if len(n_train) else ""
     ref = twin_text(reference) if reference else "—"
-    headers = ["model", "twin", f"parity (≤ {PARITY_TOLERANCE:g})", "twin test acc",
+    step = _has_step_parity(summary, impls, reference)
+    parity_head = (f"step parity (≤ {STEP_PARITY_TOLERANCE:g})" if step
+                   else f"parity (≤ {PARITY_TOLERANCE:g})")
+    headers = ["model", "twin", parity_head, "twin test acc",
                f"{ref} test acc", f"speed per epoch{size}", "speed per step",
                "diverged / failed"]
     rows = []
     for model in models_of(summary):
         part = summary[summary["model"] == model]
         for impl in others(impls, reference):
-            parity = part[f"{impl}_max_loss_diff"].max()
-            word = ("—" if not finite(parity) else "matches" if parity <= PARITY_TOLERANCE
-                    else "DOES NOT MATCH")
+            parity, word, _ = parity_of(part, impl, reference, step)
             epoch, _ = _geomean(part[f"{impl}_steady_time_ratio_mean"])
             step, _ = _geomean(part[f"{impl}_step_time_ratio_mean"])
             bad = [f"{twin_text(i)} {int(part[f'{i}_diverged'].sum())} / "
@@ -91,20 +123,10 @@ def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
     """Does twin ``impl`` match ``reference`` on ``model``'s experiments, and how fast is it."""
     twin, ref, model = twin_text(impl), twin_text(reference), text(model)
     n = len(rows)
-    parity = rows[f"{impl}_max_loss_diff"].max()
-    if not finite(parity):
-        head = (f"**{model}: no parity figure for {twin}** (no epoch in which both twins' "
-                "losses were finite)")
-    elif parity <= PARITY_TOLERANCE:
-        head = (f"**{model}: {twin} matches {ref}** — parity figure {fmt_sci(parity)} "
-                f"(≤ {PARITY_TOLERANCE:g})")
+    if f"{impl}_step_parity" in rows and rows[f"{impl}_step_parity"].notna().any():
+        head = step_parity_head(rows, model, impl, reference)
     else:
-        head = (f"**{model}: {twin} does NOT match {ref}** — parity figure {fmt_sci(parity)} "
-                f"(> {PARITY_TOLERANCE:g})")
-        notes = [n for o in dict.fromkeys(rows["optimizer"])
-                 for n in [rule_note(impl, o) or rule_note(reference, o)] if n]
-        if notes:
-            head += " — a known difference of the rules: " + "; ".join(dict.fromkeys(notes))
+        head = _loss_gap_head(rows, model, impl, reference)
     p = f"{impl}_"
     diffs = rows[p + "acc_diff_mean"].dropna()
     if n == 1:
@@ -167,6 +189,56 @@ def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
         sentence += (" **Epoch times drifted** (epochs > 1.5× the fastest, by > 5 ms): "
                      + "; ".join(dict.fromkeys(drift)) + ".")
     return sentence
+
+
+def step_parity_head(rows, model: str, impl: str, reference: str) -> str:
+    """The verdict from step parity, naming the tensor, optimizer and size of a mismatch, and
+    the free-running gap beside it as information."""
+    twin, ref = twin_text(impl), twin_text(reference)
+    parity, word, notes = parity_of(rows, impl, reference, True)
+    tol = f"{STEP_PARITY_TOLERANCE:g}"
+    worst = rows.loc[rows[f"{impl}_step_parity"].idxmax()]
+    where = (f"on {code(worst[f'{impl}_step_parity_tensor'])} under "
+             f"{text(worst['optimizer'])}")
+    if word == "matches":
+        head = f"**{model}: {twin} matches {ref}** — step parity {fmt_sci(parity)} (≤ {tol})"
+    elif word == "DOES NOT MATCH":
+        head = (f"**{model}: {twin} does NOT match {ref}** — step parity {fmt_sci(parity)} "
+                f"{where} (> {tol})")
+        if notes:
+            head += " — a known difference of the rules: " + text(notes)
+    else:
+        own = rows[f"{impl}_rule_step_parity"].max()
+        head = (f"**{model}: {twin} applies a different rule from {ref}** — {text(notes)}: "
+                f"step parity {fmt_sci(parity)} {where} (> {tol}); held to the scratch twin "
+                f"of its own rule it matches, step parity {fmt_sci(own)} (≤ {tol})")
+    gap = rows[f"{impl}_max_loss_diff"].max()
+    if finite(gap):
+        head += f"; free-running loss gap {fmt_sci(gap)} (information, not the verdict"
+        parted = rows.get(f"{impl}_bifurcation_epoch")
+        if parted is not None and parted.notna().any():
+            head += f": the curves part in epoch {int(parted.min())}"
+        head += ")"
+    return head
+
+
+def _loss_gap_head(rows, model: str, impl: str, reference: str) -> str:
+    """The verdict of a result directory from before step parity: the free-running gap."""
+    twin, ref = twin_text(impl), twin_text(reference)
+    parity = rows[f"{impl}_max_loss_diff"].max()
+    if not finite(parity):
+        return (f"**{model}: no parity figure for {twin}** (no epoch in which both twins' "
+                "losses were finite)")
+    if parity <= PARITY_TOLERANCE:
+        return (f"**{model}: {twin} matches {ref}** — parity figure {fmt_sci(parity)} "
+                f"(≤ {PARITY_TOLERANCE:g})")
+    head = (f"**{model}: {twin} does NOT match {ref}** — parity figure {fmt_sci(parity)} "
+            f"(> {PARITY_TOLERANCE:g})")
+    notes = [n for o in dict.fromkeys(rows["optimizer"])
+             for n in [rule_note(impl, o) or rule_note(reference, o)] if n]
+    if notes:
+        head += " — a known difference of the rules: " + "; ".join(dict.fromkeys(notes))
+    return head
 
 
 def _max_epochs(rows) -> int | None:

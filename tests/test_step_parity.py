@@ -238,3 +238,14 @@ def test_a_twin_without_state_trains_and_says_why_it_has_no_step_parity(pullover
     assert math.isnan(r.step_parity) and r.parity_ok is None
     assert "NotImplementedError: this twin does not give its state" in r.step_parity_note
     assert res["scratch"].parity_ok is True
+
+
+def test_the_textbook_rmsprop_puts_epsilon_outside_the_root():
+    # PyTorch's rule (the torch twin's rule twin): s = ρs + (1−ρ)g²; w −= lr·g / (sqrt(s) + ε)
+    from scratch.optimizers import textbook_rmsprop_step
+
+    w, s = np.array([1.0, 1.0]), np.array([0.0, 0.5])
+    g = np.array([2.0, 0.0])
+    textbook_rmsprop_step(w, g, s, lr=0.1, rho=0.9, epsilon=1e-3)
+    assert s.tolist() == pytest.approx([0.4, 0.45])
+    assert w.tolist() == pytest.approx([1 - 0.2 / (math.sqrt(0.4) + 1e-3), 1.0])

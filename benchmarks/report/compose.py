@@ -10,6 +10,7 @@ from __future__ import annotations
 from benchmarks.harness.hosts import HOSTS_KEY
 from benchmarks.harness.registry import twins_of
 from benchmarks.harness.runner import PARITY_TOLERANCE
+from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 from benchmarks.report.document import (
     Bullets,
     Contents,
@@ -87,10 +88,15 @@ def compose(results: Results, summary, figures: Figures) -> list:
     blocks.append(Bullets(verdict_items(runs, summary)))
     if reference is not None:
         blocks.append(Para(
-            f"*Parity figure*: the largest per-epoch difference of the training loss between a "
-            f"twin and {twin_text(reference)} (same data, same initial weights, same batch order), "
-            f"relative to the loss where the loss is above 1; they match when it is at most "
-            f"{PARITY_TOLERANCE:g}. *Speed*: {twin_text(reference)}'s epoch time over the twin's, "
+            f"*Step parity* (the verdict; docs/parity.md): from {twin_text(reference)}'s exact "
+            f"state (weights, optimizer slots, iteration), each twin takes one step on the same "
+            f"batch, at steps spread over every epoch; the largest difference of the updates, "
+            f"per tensor and slot, relative to {twin_text(reference)}'s update; they match when "
+            f"it is at most {STEP_PARITY_TOLERANCE:g}. *Free-running gap* (information): the "
+            f"largest per-epoch difference of the training loss of the freely running twins, "
+            f"relative where the loss is above 1 (the verdict of result directories from before "
+            f"step parity, ≤ {PARITY_TOLERANCE:g}); a single ReLU gate flipping at ±1e-7 makes "
+            f"correct twins part. *Speed*: {twin_text(reference)}'s epoch time over the twin's, "
             f"epochs after the first (Keras traces its graph in the first), so > 1 means the "
             f"twin is faster — at this run's data size; *per step* is the same ratio of one "
             f"optimizer step, which is what the ratio approaches on a large data set (an epoch "
@@ -166,7 +172,7 @@ def summary_table(summary) -> Table:
             if finite(r[p + "acc_diff_ci_low"]):
                 low, high = fmt_pp(r[p + "acc_diff_ci_low"]), fmt_pp(r[p + "acc_diff_ci_high"])
                 diff += f" [{low}, {high}]"
-            cells += [diff, fmt_sci(r[p + "max_loss_diff"])]
+            cells += [diff, parity_cell(r, p)]
         cells.append(" / ".join(fmt_loss(r[f"{i}_val_loss_mean"]) for i in impls))
         cells += [fmt_seconds(r[f"{i}_steady_epoch_seconds_mean"]) for i in impls]
         for impl in rest:
@@ -181,6 +187,15 @@ def summary_table(summary) -> Table:
         rows.append(cells)
     align = "llr" + "r" * (len(headers) - 4) + "l"
     return Table(headers, rows, align, row_ids=list(summary["experiment_id"]))
+
+
+def parity_cell(r, p: str) -> str:
+    """A summary row's parity of twin prefix ``p``: step parity and the free-running gap
+    (``step 9.9e-06 · gap 1.1e-03``), or the gap alone in a directory from before step
+    parity."""
+    gap = fmt_sci(r[p + "max_loss_diff"])
+    step = r.get(p + "step_parity")
+    return f"step {fmt_sci(step)} · gap {gap}" if finite(step) else gap
 
 
 def _long_summary_table(summary, impls, reference) -> Table:
@@ -202,7 +217,7 @@ def _long_summary_table(summary, impls, reference) -> Table:
                 if finite(r[p + "acc_diff_ci_low"]):
                     low, high = fmt_pp(r[p + "acc_diff_ci_low"]), fmt_pp(r[p + "acc_diff_ci_high"])
                     diff += f" [{low}, {high}]"
-                parity = fmt_sci(r[p + "max_loss_diff"])
+                parity = parity_cell(r, p)
                 ratio = r[p + "steady_time_ratio_mean"]
                 speed = speed_words(ratio) if finite(ratio) else "—"
             rows.append([text(r["model"]), text(pair_title(r["pair"])), twin_text(impl), acc,
@@ -297,7 +312,10 @@ def _telling_experiments(summary) -> list[tuple[str, str]]:
         impls, reference = twins_of(summary)
         acc = rows[[f"{i}_test_acc_mean" for i in impls]].mean(axis=1)
         loss = rows[[f"{i}_val_loss_mean" for i in impls]].mean(axis=1)
-        parity = rows[[f"{i}_max_loss_diff" for i in others(impls, reference)]].max(axis=1)
+        figure = ("step_parity" if any(f"{i}_step_parity" in rows
+                                       and rows[f"{i}_step_parity"].notna().any()
+                                       for i in others(impls, reference)) else "max_loss_diff")
+        parity = rows[[f"{i}_{figure}" for i in others(impls, reference)]].max(axis=1)
         picks = []
         if acc.notna().any():  # ties (several pairs at 100 %) go by validation loss
             order = pd.DataFrame({"acc": acc, "loss": loss}).dropna(subset=["acc"])

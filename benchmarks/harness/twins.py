@@ -126,6 +126,9 @@ class ScratchTwin:
     from ``weights`` (their first kernel's rows give the input width). Trains with float32
     subnormals flushed to zero, as TensorFlow does (see :mod:`scratch.fpmode`)."""
 
+    #: env.json's per-twin settings, named as Keras names them: NumPy runs each op as called
+    COMPILE_SETTINGS = {"backend": "numpy", "jit_compile": False, "steps_per_execution": 1}
+
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
         import scratch.optimizers
         import scratch.schedules
@@ -150,7 +153,7 @@ class ScratchTwin:
     def runtime_info(cls) -> dict:
         from scratch import fpmode
 
-        return {**_blas_info(), "subnormals": fpmode.means()}
+        return {**_blas_info(), "subnormals": fpmode.means(), **cls.COMPILE_SETTINGS}
 
     def train_epoch(self, X, y, epoch: int) -> Epoch:
         from scratch.training import train_epoch
@@ -199,6 +202,8 @@ class ScratchNumbaTwin(ScratchTwin):
     stamps, and next to no fixed cost."""
 
     compile_seconds = math.nan
+    #: the epoch is one numba-compiled call
+    COMPILE_SETTINGS = {"backend": "numpy+numba", "jit_compile": True, "steps_per_execution": 1}
 
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
         from scratch.compiled import CompiledEpoch
@@ -249,8 +254,11 @@ class KerasTwin:
     backend its worker was started with (``KERAS_BACKEND``: ``keras``, ``keras-jax`` and
     ``keras-torch`` are this one class)."""
 
-    #: Keras' compile options for this twin (``KerasXlaTwin`` tunes them)
-    JIT_COMPILE = False
+    #: Keras' compile options for this twin: ``compile()``'s own defaults, so each backend runs
+    #: as its users run it ("auto" → True on JAX; False on TensorFlow without a GPU and on
+    #: PyTorch). Resolved per process by :meth:`compile_settings` (env.json);
+    #: ``KerasXlaTwin`` tunes them
+    JIT_COMPILE = "auto"
     STEPS_PER_EXECUTION = 1
     #: TensorFlow's op determinism (Keras turns XLA off when it is on)
     OP_DETERMINISM = True
@@ -276,6 +284,9 @@ class KerasTwin:
             jit_compile=self.JIT_COMPILE,
             steps_per_execution=self.STEPS_PER_EXECUTION,
         )
+        #: what Keras made of the options for this model (``compile_settings`` for the process)
+        self.resolved = {"jit_compile": bool(self.model.jit_compile),
+                         "steps_per_execution": int(self.model.steps_per_execution)}
         self._timer = EpochTimer()
         #: building and compiling, plus the time ``fit`` spends outside its epochs
         self.setup_seconds = time.perf_counter() - t0
@@ -291,7 +302,22 @@ class KerasTwin:
     def runtime_info(cls) -> dict:
         from keras_models._backend import thread_info
 
-        return {**_blas_info(), **thread_info()}
+        return {**_blas_info(), **thread_info(), **cls.compile_settings()}
+
+    @classmethod
+    def compile_settings(cls) -> dict:
+        """``jit_compile`` and ``steps_per_execution`` as Keras resolves this twin's options in
+        this process: a probe of the twins' layers (Dense, relu, sigmoid) compiled with them,
+        after the twin's op-determinism setting (which makes Keras drop XLA on TensorFlow)."""
+        from keras_models._backend import backend_name, seed_everything
+        from keras_models.models import build_model
+
+        seed_everything(0, op_determinism=cls.OP_DETERMINISM)
+        probe = build_model("mlp", n_features=2, hidden_units=2)
+        probe.compile(optimizer="sgd", loss="binary_crossentropy",
+                      jit_compile=cls.JIT_COMPILE, steps_per_execution=cls.STEPS_PER_EXECUTION)
+        return {"backend": backend_name(), "jit_compile": bool(probe.jit_compile),
+                "steps_per_execution": int(probe.steps_per_execution)}
 
     def train_epoch(self, X, y, epoch: int) -> Epoch:
         t0 = time.perf_counter()

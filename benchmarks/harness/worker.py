@@ -16,6 +16,7 @@ and then answers commands on a pipe, one at a time:
 ``build``   build the twin from the config and the initial weights; draw the batch orders
 ``epoch``   reorder the training data (untimed), train epoch k, evaluate on validation
 ``finish``  test figures, predictions, final weights, the worker's peak memory of this run
+``time_*``  one timed round of a pytest-benchmark suite (:mod:`benchmarks.harness.timed`)
 
 A twin's exception comes back as :class:`TwinError` (one line); a worker that dies or hangs
 past the timeout raises :class:`WorkerDied` and is replaced by the pool for the next
@@ -38,6 +39,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
+
+from benchmarks.harness.timed import TimedCommands
 
 #: seconds a worker may take to start (import its libraries) and to build a twin
 START_TIMEOUT = 600.0
@@ -89,7 +92,7 @@ def _peak_rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-class _Serving:
+class _Serving(TimedCommands):
     """The worker's state: the twin class, the current pair's arrays and the current twin."""
 
     def __init__(self, twin_class):

@@ -22,6 +22,7 @@ EXPECTED = {
     "keras-jax": ("jax", True, 1),
     "keras-torch": ("torch", False, 1),
     "keras-xla": ("tensorflow", True, 50),
+    "keras-jax-tuned": ("jax", True, 50),
     "torch": ("torch", False, 1),
     "scratch": ("numpy", False, 1),
 }

@@ -10,11 +10,15 @@ gradients) is prepared by an untimed command first.
 
 ``time_epoch``   one ``train_epoch`` call over the training split in its first-epoch order
 ``time_predict`` one ``predict`` over the test split (the labels only when asked)
-``time_step``    one optimizer step on the first batch (scratch's ``train_epoch`` over that
-                 batch; a Keras model's ``train_on_batch``, its compiled train step)
+``time_step``    one optimizer step on the first batch (``prepare_step`` first): scratch's
+                 ``train_epoch`` over that batch; a Keras model's ``train_on_batch``, its
+                 compiled train step
 ``time_apply``   one Adam update of precomputed gradients (``prepare_apply`` first): scratch's
                  ``apply_gradients``, or Keras' on TensorFlow inside a ``tf.function``, as
-                 ``fit`` runs it
+                 ``fit`` runs it (with XLA where the twin compiles with it)
+
+A twin without such internals (PyTorch's loop, the numba epoch) answers ``prepare_*`` with a
+TypeError, and the suite skips it.
 """
 
 from __future__ import annotations
@@ -55,12 +59,18 @@ class TimedCommands:
         seconds, out = _seconds(lambda: self.twin.predict(X))
         return {"seconds": seconds, "labels": np.asarray(out) if labels else None}
 
-    def time_step(self) -> dict:
+    def prepare_step(self) -> int:
+        """Make the step :meth:`time_step` times, on the first batch of the first epoch; returns
+        the batch's size (TypeError for a twin without a step to time on its own)."""
         X, y = self._first_epoch()
         bs = self.twin.batch_size
         xb, yb = np.ascontiguousarray(X[:bs]), np.ascontiguousarray(y[:bs])
-        seconds, _ = _seconds(_one_step(self.twin, xb, yb))
-        return {"seconds": seconds, "n_samples": len(xb)}
+        self._step = _one_step(self.twin, xb, yb)
+        return len(xb)
+
+    def time_step(self) -> dict:
+        seconds, _ = _seconds(self._step)
+        return {"seconds": seconds}
 
     def prepare_apply(self, grads: list) -> int:
         """Make the update :meth:`time_apply` times, for gradients ``grads`` (Keras layer
@@ -104,5 +114,6 @@ def _one_apply(twin, grads):
             variables, optimizer = model.trainable_variables, model.optimizer
             optimizer.build(variables)
             tf_grads = [tf.constant(g) for g in grads]
-            return tf.function(lambda: optimizer.apply_gradients(zip(tf_grads, variables)))
+            return tf.function(lambda: optimizer.apply_gradients(zip(tf_grads, variables)),
+                               jit_compile=twin.resolved["jit_compile"])
     raise TypeError(f"no update timing for a {type(twin).__name__} here")

@@ -388,3 +388,13 @@ class KerasXlaTwin(KerasTwin):
     #: call, the epoch shrinks until per-call overhead is negligible
     STEPS_PER_EXECUTION = 50
     OP_DETERMINISM = False
+
+
+class KerasJaxTunedTwin(KerasTwin):
+    """Keras on JAX tuned for speed: XLA as JAX's default already compiles the train step, and
+    :data:`STEPS_PER_EXECUTION` steps run per call, so Python, the callbacks and the dispatch
+    run once per that many steps. Measured at 9,600 images, 1 thread (docs/twins.md): no gain
+    at batch 32, the epoch ~1.4× faster at batch 256."""
+
+    JIT_COMPILE = True
+    STEPS_PER_EXECUTION = 50

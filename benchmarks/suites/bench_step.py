@@ -1,5 +1,5 @@
-"""One optimizer step, on Pullover vs Coat, through each twin's internals (the twins that have
-them: :data:`benchmarks.suites.common.STEP_IMPLS`, :data:`~benchmarks.suites.common.INTERNAL_IMPLS`).
+"""One optimizer step, on Pullover vs Coat, through each twin's internals (a twin without them,
+PyTorch's loop or the numba epoch, is skipped, saying so).
 
 Two measures, each timing one thing in the twin's worker process
 (:mod:`benchmarks.harness.timed`):
@@ -12,7 +12,8 @@ over exactly one batch; Keras (every backend): ``model.train_on_batch`` (its com
 ``test_apply`` (groups ``apply-<model>``): the optimizer update alone, applying precomputed
 gradients to every weight. Scratch: ``Adam.apply_gradients`` on NumPy arrays; Keras:
 ``optimizer.apply_gradients`` on the model's ``tf.Variable`` s, inside a ``tf.function`` as
-``fit`` runs it (the first, traced call is a warm-up).
+``fit`` runs it, with XLA for ``keras-xla`` (the first, traced call is a warm-up); TensorFlow
+twins only.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ WARMUP_ROUNDS = 5
 
 
 @pytest.mark.parametrize(("model", "batch_size"), common.cases("step"))
-@pytest.mark.parametrize("impl", common.STEP_IMPLS)
+@pytest.mark.parametrize("impl", common.IMPLS)
 def test_step(benchmark, pair, workers, impl, model, batch_size):
     worker = common.twin_worker(workers, impl, model, batch_size, pair)
-    bs = common.config(model, batch_size).effective_batch_size(len(pair.X_train))
+    bs = common.prepare(worker, "prepare_step", impl)
     common.describe(benchmark, workers, impl, model, batch_size, bs,
                     "one training step on one batch", worker)
     rounds = common.Rounds(worker, "time_step")
@@ -39,7 +40,7 @@ def test_step(benchmark, pair, workers, impl, model, batch_size):
 
 
 @pytest.mark.parametrize(("model", "batch_size"), common.cases("apply", per_batch_size=False))
-@pytest.mark.parametrize("impl", common.INTERNAL_IMPLS)
+@pytest.mark.parametrize("impl", common.IMPLS)
 def test_apply(benchmark, pair, workers, impl, model, batch_size):
     from benchmarks.harness.twins import initial_weights
     from scratch.models import build_model
@@ -54,9 +55,10 @@ def test_apply(benchmark, pair, workers, impl, model, batch_size):
     _, grads, _ = net.loss_and_grads(X[:bs], y[:bs])
     grads = [g.copy() for g in grads]
     worker = common.twin_worker(workers, impl, model, batch_size, pair, weights)
+    n_weights = common.prepare(worker, "prepare_apply", impl, grads=grads)
     common.describe(benchmark, workers, impl, model, batch_size, 0,
                     "one optimizer update (Adam)", worker)
-    benchmark.extra_info["n_weights"] = worker.call("prepare_apply", grads=grads)
+    benchmark.extra_info["n_weights"] = n_weights
     rounds = common.Rounds(worker, "time_apply")
     benchmark.pedantic(rounds, rounds=ROUNDS, iterations=ITERATIONS, warmup_rounds=WARMUP_ROUNDS)
     benchmark.extra_info["boundary_seconds_median"] = rounds.boundary_seconds()

@@ -29,17 +29,11 @@ import numpy as np
 import pytest
 
 from benchmarks.config import MODELS, ExperimentConfig, batch_size_label
-from benchmarks.harness.registry import DEFAULT_TWINS, TWINS
+from benchmarks.harness.registry import TWINS
 
 PAIR = "pullover:coat"
 #: the twins benchmarked: every registered twin whose libraries are installed
 IMPLS = tuple(n for n, e in TWINS.items() if e.missing() is None)
-#: the twins whose one training step the step groups time through their internals (a NumPy
-#: optimizer, a Keras model's ``train_on_batch``: :mod:`benchmarks.harness.timed`)
-STEP_IMPLS = tuple(n for n in ("scratch", "keras", "keras-xla", "keras-jax", "keras-torch")
-                   if n in IMPLS)
-#: the twins whose Adam update alone the apply groups time (NumPy; Keras on TensorFlow)
-INTERNAL_IMPLS = tuple(n for n in DEFAULT_TWINS if n in IMPLS)
 #: batch sizes per model (None: full batch, logreg only)
 BATCH_SIZES = {"logreg": (32, 256, None), "mlp": (32, 256)}
 #: the fixed training budget behind ``extra_info``'s test accuracy and loss
@@ -266,6 +260,19 @@ def worker_settings(worker) -> dict:
     return {"backend": info.get("backend"), "jit_compile": info.get("jit_compile"),
             "steps_per_execution": info.get("steps_per_execution"),
             "threads": _threads_of(info), "worker_pid": info.get("pid")}
+
+
+def prepare(worker, command: str, impl: str, **kwargs):
+    """Send an untimed ``prepare_*`` command; skip the benchmark for a twin that has no such
+    internals to time (its worker says so in one line)."""
+    from benchmarks.harness.worker import TwinError
+
+    try:
+        return worker.call(command, **kwargs)
+    except TwinError as exc:
+        if "TypeError: no " not in str(exc):
+            raise
+        pytest.skip(f"{impl}: {exc}")
 
 
 def describe(benchmark, pool, impl: str, model: str, batch_size: int | None, n_samples: int,

@@ -17,6 +17,9 @@ gradients) is prepared by an untimed command first.
                  ``apply_gradients``, or Keras' on TensorFlow inside a ``tf.function``, as
                  ``fit`` runs it (with XLA where the twin compiles with it)
 
+``epoch_in_order`` is the course's epoch (:mod:`benchmarks.course.twins`): one epoch in an
+order the course draws itself, timed by the twin as ``kvsbench run``'s epochs are.
+
 A twin without such internals (PyTorch's loop, the numba epoch) answers ``prepare_*`` with a
 TypeError, and the suite skips it.
 """
@@ -53,6 +56,18 @@ class TimedCommands:
         X, y = self._first_epoch()
         seconds, ep = _seconds(lambda: self.twin.train_epoch(X, y, epoch))
         return {"seconds": seconds, "in_epoch_seconds": ep.seconds, "loss": ep.loss}
+
+    def epoch_in_order(self, order, epoch: int, test: bool = False) -> dict:
+        """Train epoch ``epoch`` on the training split in ``order`` (a course's own batch
+        order; reordered outside the timed region), and with ``test`` evaluate on the test
+        split: ``{"loss", "accuracy", "seconds", "test_loss", "test_acc"}``."""
+        a = self.arrays
+        X, y = a["X_train"][np.asarray(order)], a["y_train"][np.asarray(order)]
+        ep = self.twin.train_epoch(X, y, epoch)
+        out = {"loss": ep.loss, "accuracy": ep.accuracy, "seconds": ep.seconds}
+        if test:
+            out["test_loss"], out["test_acc"] = self.twin.evaluate(a["X_test"], a["y_test"])
+        return out
 
     def time_predict(self, labels: bool = False) -> dict:
         X = self.arrays["X_test"]

@@ -28,6 +28,11 @@ IDX_STEMS = (
 )
 
 
+def pytest_configure(config):
+    # fails the run if a test leaves two frameworks' runtimes in this process
+    config.pluginmanager.import_plugin("benchmarks.suites.guard")
+
+
 @pytest.fixture(scope="session")
 def fashion_dir() -> Path:
     """The directory named by FASHION_MNIST_DIR, or skip the test when it is not set.

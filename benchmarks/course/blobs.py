@@ -61,30 +61,23 @@ def train_course(X, y, X_test, y_test, epochs: int, learning_rate: float = LEARN
 def train_twins(X, y, X_test, y_test, epochs: int, learning_rate: float) -> dict:
     """The logreg twins, full-batch mean-gradient SGD (Keras' rule), float32, same weights.
 
-    The harness' own twins (:mod:`benchmarks.harness.twins`), trained epoch by epoch on the blobs in
-    their given order, from the course's initial weights.
+    The harness' own twins (:mod:`benchmarks.harness.twins`), each in its worker process
+    (:mod:`benchmarks.course.twins`), trained epoch by epoch on the blobs in their given order,
+    from the course's initial weights.
     """
     from benchmarks.config import ExperimentConfig
-    from benchmarks.harness.registry import TWINS
+    from benchmarks.course.twins import train_in_workers
 
     w, b = initial_weights(INIT_SEED)
     weights = [w.reshape(2, 1).astype(np.float32), np.array([b], np.float32)]
-    X32, y32 = X.astype(np.float32), y.astype(np.float32)
-    Xt32, yt32 = X_test.astype(np.float32), y_test.astype(np.float32)
     config = ExperimentConfig(model="logreg", optimizer="sgd", learning_rate=learning_rate,
                               batch_size=None, epochs=epochs)
-    out = {"learning_rate": learning_rate}
-    for impl in ("scratch", "keras"):  # the course's pair of twins, in this process
-        twin = TWINS[impl].load()(config, weights, len(X32))
-        rec = {"train_loss": [], "train_acc": [], "test_acc": [], "seconds": 0.0}
-        for epoch in range(epochs):
-            ep = twin.train_epoch(X32, y32, epoch)
-            rec["train_loss"].append(ep.loss)
-            rec["train_acc"].append(ep.accuracy)
-            rec["seconds"] += ep.seconds
-            rec["test_acc"].append(twin.evaluate(Xt32, yt32)[1])
-        rec["weights"] = [np.asarray(a).tolist() for a in twin.get_weights()]
-        out[impl] = rec
+    orders = [np.arange(len(X))] * epochs  # the blobs in their given order, every epoch
+    out = {"learning_rate": learning_rate,
+           **train_in_workers(config, weights, X, y, X_test, y_test, orders,
+                              test_each_epoch=True)}
+    for impl in ("scratch", "keras"):
+        out[impl]["weights"] = [np.asarray(a).tolist() for a in out[impl]["weights"]]
     out["max_loss_diff"] = float(
         np.max(np.abs(np.subtract(out["scratch"]["train_loss"], out["keras"]["train_loss"])))
     )

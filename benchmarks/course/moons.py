@@ -230,32 +230,21 @@ def twin_config(setup: TwinSetup, epochs: int):
     )
 
 
-def _train_twin(impl: str, config, weights, X, y, orders):
-    """One twin through the harness' twin interface (:mod:`benchmarks.harness.twins`), in this
-    process, epoch by epoch on the course's batch orders → (losses, accuracies, seconds,
-    weights)."""
-    from benchmarks.harness.registry import TWINS
-
-    twin = TWINS[impl].load()(config, weights, len(X))
-    losses, accs, seconds = [], [], 0.0
-    for epoch, order in enumerate(orders):
-        ep = twin.train_epoch(X[order], y[order], epoch)  # the order, outside the timed region
-        losses.append(ep.loss)
-        accs.append(ep.accuracy)
-        seconds += ep.seconds
-    return losses, accs, seconds, twin.get_weights()
-
-
 def train_twins(X: np.ndarray, Y: np.ndarray, setup: TwinSetup, epochs: int) -> TwinResult:
     """Train both twins of ``setup`` for ``epochs`` epochs from the course's initial weights and
-    batches (X as rows, float32)."""
+    batches (X as rows, float32), each in its own worker process
+    (:mod:`benchmarks.course.twins`)."""
     weights = keras_weights(initialize_parameters(list(LAYER_DIMS)))
     X_rows = np.ascontiguousarray(X.T, dtype=np.float32)
     y_rows = Y.reshape(-1).astype(np.float32)
     orders = [epoch_order(X.shape[1], e) for e in range(epochs)]
     config = twin_config(setup, epochs)
-    s_loss, s_acc, s_sec, s_w = _train_twin("scratch", config, weights, X_rows, y_rows, orders)
-    k_loss, k_acc, k_sec, k_w = _train_twin("keras", config, weights, X_rows, y_rows, orders)
+    from benchmarks.course.twins import train_in_workers
+
+    runs = train_in_workers(config, weights, X_rows, y_rows, X_rows, y_rows, orders)
+    s, k = runs["scratch"], runs["keras"]
+    s_loss, s_acc, s_sec, s_w = s["train_loss"], s["train_acc"], s["seconds"], s["weights"]
+    k_loss, k_acc, k_sec, k_w = k["train_loss"], k["train_acc"], k["seconds"], k["weights"]
     diff = float(np.max(np.abs(np.asarray(s_loss) - np.asarray(k_loss))))
     weight_diff = max(
         float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-12))

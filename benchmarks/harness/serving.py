@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.harness.timed import TimedCommands
+
 
 def _reset_peak_rss() -> None:
     """Reset the kernel's high-water mark of this process's resident memory (Linux ≥ 4.0)."""
@@ -32,7 +34,7 @@ def _peak_rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-class Serving:
+class Serving(TimedCommands):
     """The worker's state: the twin class, the current pair's arrays and the current twin."""
 
     def __init__(self, twin_class):

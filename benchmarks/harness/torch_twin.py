@@ -147,7 +147,9 @@ class TorchTwin:
 
         return {**_blas_info(), "torch_version": torch.__version__,
                 "torch_threads": torch.get_num_threads(),
-                "torch_interop_threads": torch.get_num_interop_threads()}
+                "torch_interop_threads": torch.get_num_interop_threads(),
+                # PyTorch's own default: the eager loop, no torch.compile
+                "backend": "torch", "jit_compile": False, "steps_per_execution": 1}
 
     def train_epoch(self, X, y, epoch: int) -> Epoch:
         import torch

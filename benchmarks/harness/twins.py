@@ -70,6 +70,18 @@ def step_seconds(step_starts, epoch_end: float, steps_per_call: int = 1) -> floa
     return statistics.median(intervals) if len(intervals) >= 2 else math.nan
 
 
+def mean_step_seconds(step_starts, epoch_end: float, n_steps: int,
+                      steps_per_call: int = 1) -> float:
+    """One step's time where steps are queued asynchronously (JAX): the intervals between step
+    starts then time the queueing (~0.1 ms) and, now and then, a wait for the queue; the epoch's
+    end waits for every step (Keras turns the epoch's logs into floats). So: from the second
+    call's start to the epoch's end, over the ``n_steps − steps_per_call`` steps after the
+    first call. NaN under two calls."""
+    if len(step_starts) < 2 or n_steps <= steps_per_call:
+        return math.nan
+    return (epoch_end - step_starts[1]) / (n_steps - steps_per_call)
+
+
 @dataclass
 class Epoch:
     """What one twin's epoch gave: Keras-way running means, and its times (seconds)."""
@@ -145,6 +157,9 @@ class ScratchTwin:
     description = "the from-scratch NumPy twin (scratch/), the readable reference code"
     order = 10
 
+    #: env.json's per-twin settings, named as Keras names them: NumPy runs each op as called
+    COMPILE_SETTINGS = {"backend": "numpy", "jit_compile": False, "steps_per_execution": 1}
+
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
         import scratch.optimizers
         import scratch.schedules
@@ -169,7 +184,7 @@ class ScratchTwin:
     def runtime_info(cls) -> dict:
         from scratch import fpmode
 
-        return {**_blas_info(), "subnormals": fpmode.means()}
+        return {**_blas_info(), "subnormals": fpmode.means(), **cls.COMPILE_SETTINGS}
 
     def train_epoch(self, X, y, epoch: int) -> Epoch:
         from scratch.training import train_epoch
@@ -240,6 +255,8 @@ class ScratchNumbaTwin(ScratchTwin):
     order = 20
 
     compile_seconds = math.nan
+    #: the epoch is one numba-compiled call
+    COMPILE_SETTINGS = {"backend": "numpy+numba", "jit_compile": True, "steps_per_execution": 1}
 
     def __init__(self, config: ExperimentConfig, weights, n_train: int):
         from scratch.compiled import CompiledEpoch

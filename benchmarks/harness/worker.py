@@ -20,6 +20,7 @@ and then answers commands on a pipe, one at a time:
 ``probe``   from a given state, ``steps`` optimizer steps on batches of an epoch's order (or on
             given arrays) → the state after them; the twin's own state is put back, so the
             run goes on untouched (step parity, :mod:`benchmarks.harness.step_parity`)
+``time_*``  one timed round of a pytest-benchmark suite (:mod:`benchmarks.harness.timed`)
 
 The parent names the twin's class (``--target module:Class``) and puts the twin's environment
 (e.g. ``KERAS_BACKEND``) in the child's: the child looks nothing up in the registry, so a twin

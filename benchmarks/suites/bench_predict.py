@@ -1,9 +1,9 @@
-"""Prediction over the test split, scratch vs Keras, on Pullover vs Coat.
+"""Prediction over the test split, every installed twin, on Pullover vs Coat.
 
-Timed: one call of the twin's ``predict`` on the whole test split as one batch, giving 0/1
-labels (scratch ``model.predict``; Keras ``predict_on_batch`` then ``> 0.5``), with the weights
-the fixed training budget ended with. Warm-up calls first (Keras traces there). Groups
-``predict-<model>``.
+Timed, in the twin's worker process: one call of the twin's ``predict`` on the whole test split
+as one batch, giving 0/1 labels (scratch ``model.predict``; Keras the model called on the batch,
+then ``> 0.5``), with the weights the fixed training budget ended with. Warm-up calls first
+(Keras traces there). Groups ``predict-<model>``.
 """
 
 from __future__ import annotations
@@ -20,12 +20,14 @@ WARMUP_ROUNDS = 5
 
 @pytest.mark.parametrize(("model", "batch_size"), common.cases("predict", per_batch_size=False))
 @pytest.mark.parametrize("impl", common.IMPLS)
-def test_predict(benchmark, pair, impl, model, batch_size):
+def test_predict(benchmark, pair, workers, impl, model, batch_size):
     X, y = pair.X_test, pair.y_test
-    common.describe(benchmark, impl, model, batch_size, len(X), "predict the test split")
-    twin = common.trained_twin(impl, model, batch_size, pair)
-    labels = benchmark.pedantic(twin.predict, args=(X,), rounds=ROUNDS, iterations=ITERATIONS,
-                                warmup_rounds=WARMUP_ROUNDS)
+    worker = common.trained_worker(workers, impl, model, batch_size, pair)
+    common.describe(benchmark, workers, impl, model, batch_size, len(X),
+                    "predict the test split", worker)
+    rounds = common.Rounds(worker, "time_predict")
+    benchmark.pedantic(rounds, rounds=ROUNDS, iterations=ITERATIONS, warmup_rounds=WARMUP_ROUNDS)
+    labels = worker.call("time_predict", labels=True)["labels"]
     # the labels timed are the ones the recorded accuracy was measured on (Keras: float32)
     assert np.mean(labels == y) == pytest.approx(benchmark.extra_info["test_acc"], abs=1e-6)
-    common.throughput(benchmark, len(X))
+    common.throughput(benchmark, len(X), rounds)

@@ -1,16 +1,19 @@
-"""One optimizer step, scratch vs Keras, on Pullover vs Coat (these two twins only: the step
-and the update are timed through each one's internals, not through the twin interface).
+"""One optimizer step, on Pullover vs Coat, through each twin's internals (a twin without them,
+PyTorch's loop or the numba epoch, is skipped, saying so).
 
-Two measures, each timing one thing:
+Two measures, each timing one thing in the twin's worker process
+(:mod:`benchmarks.harness.timed`):
 
 ``test_step`` (groups ``step-<model>-bs<batch>``): one training step on one batch — forward,
 backward, the Adam update and the batch's loss/accuracy. Scratch: ``scratch.training.train_epoch``
-over exactly one batch; Keras: ``model.train_on_batch`` (its compiled train step).
+over exactly one batch; Keras (every backend): ``model.train_on_batch`` (its compiled train step,
+``jit_compile`` as the twin resolves it).
 
 ``test_apply`` (groups ``apply-<model>``): the optimizer update alone, applying precomputed
 gradients to every weight. Scratch: ``Adam.apply_gradients`` on NumPy arrays; Keras:
 ``optimizer.apply_gradients`` on the model's ``tf.Variable`` s, inside a ``tf.function`` as
-``fit`` runs it (the first, traced call is a warm-up).
+``fit`` runs it, with XLA for ``keras-xla`` (the first, traced call is a warm-up); TensorFlow
+twins only.
 """
 
 from __future__ import annotations
@@ -24,53 +27,38 @@ ITERATIONS = 1
 WARMUP_ROUNDS = 5
 
 
-def _first_batch(model, batch_size, pair):
-    cfg = common.config(model, batch_size)
-    X, y = common.epoch_data(cfg, pair)
-    bs = cfg.effective_batch_size(len(X))
-    return X[:bs], y[:bs]
-
-
 @pytest.mark.parametrize(("model", "batch_size"), common.cases("step"))
-@pytest.mark.parametrize("impl", common.INTERNAL_IMPLS)
-def test_step(benchmark, pair, impl, model, batch_size):
-    xb, yb = _first_batch(model, batch_size, pair)
-    common.describe(benchmark, impl, model, batch_size, len(xb), "one training step on one batch")
-    twin = common.fresh_twin(impl, model, batch_size, pair)
-    if impl == "scratch":
-        from scratch.training import train_epoch
-
-        def step():
-            return train_epoch(twin.model, twin.optimizer, xb, yb, len(xb))
-    else:
-        def step():
-            return twin.model.train_on_batch(xb, yb)
-
-    benchmark.pedantic(step, rounds=ROUNDS, iterations=ITERATIONS, warmup_rounds=WARMUP_ROUNDS)
-    common.throughput(benchmark, len(xb))
+@pytest.mark.parametrize("impl", common.IMPLS)
+def test_step(benchmark, pair, workers, impl, model, batch_size):
+    worker = common.twin_worker(workers, impl, model, batch_size, pair)
+    bs = common.prepare(worker, "prepare_step", impl)
+    common.describe(benchmark, workers, impl, model, batch_size, bs,
+                    "one training step on one batch", worker)
+    rounds = common.Rounds(worker, "time_step")
+    benchmark.pedantic(rounds, rounds=ROUNDS, iterations=ITERATIONS, warmup_rounds=WARMUP_ROUNDS)
+    common.throughput(benchmark, bs, rounds)
 
 
 @pytest.mark.parametrize(("model", "batch_size"), common.cases("apply", per_batch_size=False))
-@pytest.mark.parametrize("impl", common.INTERNAL_IMPLS)
-def test_apply(benchmark, pair, impl, model, batch_size):
-    common.describe(benchmark, impl, model, batch_size, 0, "one optimizer update (Adam)")
-    # the gradients of the seeded initial weights on the first batch, computed once
-    xb, yb = _first_batch(model, batch_size, pair)
-    _, grads, _ = common.fresh_twin("scratch", model, batch_size, pair).model.loss_and_grads(xb, yb)
+@pytest.mark.parametrize("impl", common.IMPLS)
+def test_apply(benchmark, pair, workers, impl, model, batch_size):
+    from benchmarks.harness.twins import initial_weights
+    from scratch.models import build_model
+
+    # the gradients of the seeded initial weights on the first batch, computed once, here (NumPy)
+    cfg = common.config(model, batch_size)
+    X, y = common.epoch_data(cfg, pair)
+    bs = cfg.effective_batch_size(len(X))
+    weights = initial_weights(cfg, X.shape[1])
+    net = build_model(**{**cfg.model_spec(), "n_features": X.shape[1]})
+    net.set_weights(weights)
+    _, grads, _ = net.loss_and_grads(X[:bs], y[:bs])
     grads = [g.copy() for g in grads]
-    twin = common.fresh_twin(impl, model, batch_size, pair)
-    if impl == "scratch":
-        params, optimizer = twin.model.params, twin.optimizer
-
-        def apply():
-            return optimizer.apply_gradients(zip(grads, params))
-    else:
-        import tensorflow as tf
-
-        variables, optimizer = twin.model.trainable_variables, twin.model.optimizer
-        optimizer.build(variables)
-        tf_grads = [tf.constant(g) for g in grads]
-        apply = tf.function(lambda: optimizer.apply_gradients(zip(tf_grads, variables)))
-
-    benchmark.extra_info["n_weights"] = int(sum(g.size for g in grads))
-    benchmark.pedantic(apply, rounds=ROUNDS, iterations=ITERATIONS, warmup_rounds=WARMUP_ROUNDS)
+    worker = common.twin_worker(workers, impl, model, batch_size, pair, weights)
+    n_weights = common.prepare(worker, "prepare_apply", impl, grads=grads)
+    common.describe(benchmark, workers, impl, model, batch_size, 0,
+                    "one optimizer update (Adam)", worker)
+    benchmark.extra_info["n_weights"] = n_weights
+    rounds = common.Rounds(worker, "time_apply")
+    benchmark.pedantic(rounds, rounds=ROUNDS, iterations=ITERATIONS, warmup_rounds=WARMUP_ROUNDS)
+    benchmark.extra_info["boundary_seconds_median"] = rounds.boundary_seconds()

@@ -240,9 +240,10 @@ def compose(points: list[Point], series: list[Series], plots: dict) -> list:
 
 def write_history(dirs, out_dir, as_given: bool = False) -> dict:
     """Write history.html, history.md, history.csv and plots/ into ``out_dir``."""
-    from benchmarks.atomic import write_atomic, write_bytes_atomic, write_csv
+    from benchmarks.atomic import write_atomic, write_bytes_atomic
     from benchmarks.report.document import Plot, code
     from benchmarks.report.render import render_html, render_markdown
+    from benchmarks.spreadsheet import write_spreadsheet_csv
 
     points = load_points(dirs, as_given)
     series = collect_series(points)
@@ -259,7 +260,7 @@ def write_history(dirs, out_dir, as_given: bool = False) -> dict:
         path = f"plots/history_{n}.png"
         write_bytes_atomic(out_dir / path, png)
         plots[exp_id] = Plot(path, f"{code(exp_id)} over {len(points)} commits", png)
-    write_csv(out_dir / "history.csv", history_table(points, series))
+    write_spreadsheet_csv(out_dir / "history.csv", history_table(points, series))
     blocks = compose(points, series, plots)
     write_atomic(out_dir / "history.md", render_markdown(blocks))
     write_atomic(out_dir / "history.html", render_html(blocks, title="kvsbench history"))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from benchmarks import bounded
 from benchmarks.atomic import write_csv
 from benchmarks.config import ExperimentConfig, hidden_units_label
 from benchmarks.errors import ResultsError
@@ -158,15 +159,15 @@ def read_csv(path: Path, columns=None) -> pd.DataFrame:
 
     A file cut short (no final newline, or a row with fewer or more fields than the header),
     a file that is not CSV, or one that lacks some of ``columns`` is refused with one line
-    (:class:`ResultsError`): a result directory is untrusted input.
+    (:class:`ResultsError`): a result directory is untrusted input. The read itself is bounded
+    (:mod:`benchmarks.bounded`: a regular file, a size cap, UTF-8, a column cap).
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ResultsError(f"{path} does not exist: is this a kvsbench result directory?") from None
-    except OSError as exc:
-        raise ResultsError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    if not path.exists() and not path.is_symlink():
+        raise ResultsError(f"{path} does not exist: is this a kvsbench result directory?")
+    raw = bounded.read_bytes(path, bounded.MAX_CSV_BYTES)
+    bounded.decode(raw, path)  # an encoding other than UTF-8 is named, not called "cut short"
+    bounded.check_csv_width(raw, path)
     _check_whole(path, raw)
     try:
         df = pd.read_csv(io.BytesIO(raw), dtype={c: str for c in TEXT_COLUMNS},

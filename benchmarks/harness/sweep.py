@@ -15,8 +15,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.atomic import write_json
-from benchmarks.config import DEFAULT_PAIRS, MODELS, ExperimentConfig
-from benchmarks.errors import ResultsError
+from benchmarks.bounded import read_json
+from benchmarks.config import (
+    DEFAULT_PAIRS,
+    MODELS,
+    ExperimentConfig,
+    as_float,
+    as_int,
+    check_seeds,
+)
+from benchmarks.errors import ConfigError, ResultsError
 from benchmarks.harness.records import ResultStore
 from benchmarks.harness.registry import DEFAULT_TWINS
 from benchmarks.harness.runner import run_experiment
@@ -88,15 +96,18 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> S
     result_dir = Path(result_dir)
     path = result_dir / "sweep.json"
     hint = "give a directory written by `kvsbench run --out`"
-    if not path.is_file():
+    if not path.exists():
         raise ResultsError(f"--like {result_dir}: it has no sweep.json; {hint}.")
-    try:
-        rec = json.loads(path.read_text())
-        settings = dict(rec["settings"])
-        impls = tuple(rec["impls"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise ResultsError(f"--like {result_dir}: {path} is unreadable; {hint}.") from None
-    pairs, models, seeds = rec.get("pairs"), rec.get("models"), rec.get("seeds")
+    rec = read_json(path)
+    if not (isinstance(rec, dict) and isinstance(rec.get("settings"), dict)):
+        raise ResultsError(f"--like {result_dir}: {path} has no `settings` object; {hint}.")
+    settings = dict(rec["settings"])
+    impls = _names(rec.get("impls"), "impls", path)
+    if not impls:
+        raise ResultsError(f"--like {result_dir}: {path} names no twins (`impls`); {hint}.")
+    pairs = _names(rec.get("pairs"), "pairs", path)
+    models = _names(rec.get("models"), "models", path)
+    seeds = rec.get("seeds")
     if (result_dir / "runs.csv").is_file():
         runs = read_csv(result_dir / "runs.csv", ("pair", "model", "seed"))
         if not runs.empty:
@@ -106,20 +117,40 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> S
     if not (pairs and models and seeds):
         raise ResultsError(f"--like {result_dir}: it records no experiments yet; {hint}.")
     threads = rec.get("threads")
-    if threads is None:
-        try:
-            threads = json.loads((result_dir / "env.json").read_text()).get("threads_flag")
-        except (OSError, ValueError, AttributeError):
-            threads = None
+    if threads is None and (result_dir / "env.json").exists():
+        env = read_json(result_dir / "env.json")
+        threads = env.get("threads_flag") if isinstance(env, dict) else None
     from benchmarks.harness.registry import resolve
 
-    impls, reference = resolve(impls, rec.get("reference"))
+    reference = rec.get("reference")
+    if reference is not None and not isinstance(reference, str):
+        raise ConfigError(f"--like {result_dir}: {path}'s `reference` is {_short(reference)}, not "
+                          f"a twin's name; {hint}.")
+    impls, reference = resolve(impls, reference)
     target_acc = settings.pop("target_acc", None)
+    if target_acc is not None:
+        target_acc = as_float("target_acc", target_acc)
+    settings.pop("threads", None)
     base = ExperimentConfig.from_dict({**settings, "pair": pairs[0], "model": models[0]})
-    return Sweep(base=base, pairs=tuple(pairs), models=tuple(models), seeds=int(seeds),
+    threads = DEFAULT_THREADS if threads is None else as_int("threads", threads)
+    return Sweep(base=base, pairs=pairs, models=models, seeds=check_seeds(seeds),
                  impls=impls, reference=reference, target_acc=target_acc,
-                 data_dir=data_dir, threads=DEFAULT_THREADS if threads is None else int(threads),
-                 timeout=timeout)
+                 data_dir=data_dir, threads=threads, timeout=timeout)
+
+
+def _names(value, key: str, path) -> tuple[str, ...]:
+    """sweep.json's ``pairs``/``models``/``impls``: a list of names (None when absent)."""
+    if value is None:
+        return ()
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ConfigError(f"{path}: `{key}` must be a list of names. Received: "
+                          f"{key}={_short(value)}")
+    return tuple(value)
+
+
+def _short(value) -> str:
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "..."
 
 
 def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict | None:
@@ -133,8 +164,8 @@ def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict
     path = Path(out_dir) / "sweep.json"
     if not path.exists():
         return None
+    pinned = read_json(path)
     try:
-        pinned = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(pinned, dict):
             raise ValueError
         old = pinned["settings"]

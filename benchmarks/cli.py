@@ -11,6 +11,7 @@ import argparse
 import importlib
 import importlib.util
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -316,10 +317,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a CI job cancelled, a closed terminal): handled as Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stopped(signum, frame):
+    raise Stopped(signum)
+
+
+#: the signals that stop kvsbench as Ctrl-C does: every file whole, one line, resumable
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
 def main(argv=None) -> int:
+    """The command line; SIGTERM and SIGHUP are handled as Ctrl-C while it runs."""
+    try:
+        saved = {s: signal.signal(s, _raise_stopped) for s in STOP_SIGNALS}
+    except ValueError:  # not the main thread: leave the signals alone
+        saved = {}
+    try:
+        return _main(argv)
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+
+
+def _main(argv=None) -> int:
     try:  # Ctrl-C while the commands' modules load is caught too
         parser = build_parser()
         argv = sys.argv[1:] if argv is None else list(map(str, argv))
+        _refuse_empty_paths(argv)
         args = parser.parse_args(argv)
         args.argv = argv
         if not getattr(args, "verbose", False):
@@ -335,10 +366,28 @@ def main(argv=None) -> int:
     except OSError as exc:  # a file kvsbench had to read or write, outside the checks above
         where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
         return _fail(f"{where or 'a file'}: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        print("kvsbench: interrupted; every file written is whole (the old one, or the new "
+    except KeyboardInterrupt as exc:
+        signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+        what = ("interrupted" if signum == signal.SIGINT
+                else f"stopped by {signal.Signals(signum).name}")
+        print(f"kvsbench: {what}; every file written is whole (the old one, or the new "
               "one): re-run the command to finish.", file=sys.stderr)
-        return 130
+        return 128 + int(signum)
+
+
+#: the options that name a file or directory: an empty value (an unset shell variable) would
+#: mean the current directory, and kvsbench would write or clean up there
+PATH_OPTIONS = ("--out", "--data-dir", "--like", "--baseline", "--cache")
+
+
+def _refuse_empty_paths(argv) -> None:
+    for k, arg in enumerate(argv):
+        flag, eq, value = arg.partition("=")
+        if flag in PATH_OPTIONS and ((eq and not value.strip())
+                                     or (not eq and k + 1 < len(argv)
+                                         and not argv[k + 1].strip())):
+            raise ConfigError(f"{flag} is empty (an unset shell variable?); give a directory "
+                              "path (`.` for the current directory).")
 
 
 def _fail(message: str) -> int:

@@ -7,7 +7,8 @@ the ones a killed process left behind can be cleaned up
 (:func:`benchmarks.harness.resultdir.clean_stale_temps`) without touching anybody else's
 ``.*.tmp`` (``--out .`` in a directory of other files). An ``OSError`` while writing (disk
 full, permission denied, read-only file system) becomes one
-:class:`~benchmarks.errors.WriteError` line naming the file and the cause; the previous file, if any, is left as it was.
+:class:`~benchmarks.errors.WriteError` line naming the file and the cause; the previous file,
+if any, is left as it was.
 """
 
 from __future__ import annotations

@@ -61,6 +61,22 @@ REQUIRED = {
              "batch_size", "epochs", "seed", "protocol", "status", "n_train", "n_test"),
     "curves": ("run_id", "experiment_id", "impl", "epoch"),
 }
+#: the range every figure must lie in, ends included (NaN: not measured; +inf only where the
+#: range is open above: a diverged run's loss). A figure outside it is an edited or damaged
+#: file, refused on reading, so that no reader — compare above all — passes it on.
+_INF = float("inf")
+RANGES = {
+    **dict.fromkeys(("train_acc", "val_acc", "test_acc", "pred_agreement", "target_acc"),
+                    (0.0, 1.0)),
+    **dict.fromkeys(("train_loss", "val_loss", "test_loss", "max_loss_diff",
+                     "max_weight_rel_diff", "time_ratio", "step_time_ratio", "epoch_time_spread",
+                     "fit_seconds", "first_epoch_seconds", "steady_epoch_seconds",
+                     "setup_seconds", "samples_per_second", "step_seconds",
+                     "epoch_fixed_seconds", "time_to_target_seconds", "peak_rss_mb",
+                     "peak_traced_mb", "epoch_seconds", "cumulative_seconds", "lr",
+                     "decay_rate", "threads"), (0.0, _INF)),
+    "momentum": (0.0, 1.0),
+}
 #: what may appear only once per file: a run (its id, or its experiment, seed and twin), and
 #: a run's epoch
 UNIQUE = {"runs": (("run_id",), ("experiment_id", "seed", "impl")),
@@ -227,8 +243,8 @@ def check_rows(df: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
 
     Refused with one line (:class:`ResultsError`) naming the row and column: an empty
     :data:`REQUIRED` field, a number column holding something else, a fractional or infinite
-    whole number (:data:`INTEGER_COLUMNS`), a ``status`` not in :data:`STATUSES`, and a run
-    (or a run's epoch) recorded twice.
+    whole number (:data:`INTEGER_COLUMNS`), a figure outside its range (:data:`RANGES`), a
+    ``status`` not in :data:`STATUSES`, and a run (or a run's epoch) recorded twice.
     """
     def where(i) -> str:
         return f"{path}, row {int(i) + 2}"  # the header is row 1
@@ -255,6 +271,15 @@ def check_rows(df: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
                 i = df.index[bad][0]
                 raise ResultsError(f"{where(i)}: `{col}` is {df[col][i]!r}, not a whole number: "
                                    "the file was edited or damaged; re-run kvsbench run.")
+        if col in RANGES:
+            low, high = RANGES[col]
+            with np.errstate(invalid="ignore"):
+                bad = values.notna() & ~((values >= low) & (values <= high))
+            if bad.any():
+                i = df.index[bad][0]
+                raise ResultsError(
+                    f"{where(i)}: `{col}` is {df[col][i]!r}, outside [{low:g}, {high:g}]: the "
+                    "file was edited or damaged; re-run kvsbench run.")
         df[col] = values
     if "status" in df.columns:
         bad = df["status"].notna() & ~df["status"].isin(STATUSES)

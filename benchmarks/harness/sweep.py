@@ -237,6 +237,7 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
                 pool.start(impl)
             except WorkerDied as exc:  # its runs are recorded as failed, with this reason
                 log(f"kvsbench: twin {impl}: {exc}")
+                pool.info[impl] = {"failure": f"the worker did not start: {exc}"}
         with locked(out_dir, log):
             env, host = env_with_host(out_dir, sweep_env(sweep, pool.info))
             write_json(out_dir / "env.json", env)

@@ -37,6 +37,7 @@ MAX_JSON_DEPTH = 32
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISSOCK, "a socket"))
+_BLOCK = 1 << 20
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
@@ -53,20 +54,26 @@ def read_bytes(path, limit: int, error=ResultsError) -> bytes:
         raise error(f"{path} does not exist.") from None
     except OSError as exc:
         raise error(f"{path} cannot be read ({exc.strerror or exc}).") from None
-    with os.fdopen(fd, "rb") as f:
+    try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
             raise error(f"{path} is {kind}, not a regular file: kvsbench reads only regular "
                         "files there; replace it with the file itself.")
-        try:
-            data = f.read(limit + 1)
-        except OSError as exc:
-            raise error(f"{path} cannot be read ({exc.strerror or exc}).") from None
+        data = bytearray()
+        while len(data) <= limit:  # in blocks: read(limit) would reserve the whole cap
+            block = os.read(fd, min(_BLOCK, limit + 1 - len(data)))
+            if not block:
+                break
+            data += block
+    except OSError as exc:
+        raise error(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise error(f"{path} is larger than {_size(limit)}, more than kvsbench ever writes "
                     "there: it is not a kvsbench file (or was damaged); restore it.")
-    return data
+    return bytes(data)
 
 
 def decode(raw: bytes, path, error=ResultsError) -> str:
@@ -74,18 +81,24 @@ def decode(raw: bytes, path, error=ResultsError) -> str:
     named in the refusal, so a file saved as UTF-16 by an editor is not called damaged."""
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8):]
+    head = raw[:4096]
     for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
                       (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
         if raw.startswith(bom):
             raise error(f"{path} is {name} text; kvsbench reads UTF-8: save it as UTF-8 "
                         "(or restore the file kvsbench wrote).")
+    if 0 in head:  # NUL is valid UTF-8 but never in a text file: UTF-16's ASCII, or binary
+        half = len(head) // 2
+        looks = ("UTF-16 text without a byte-order mark"
+                 if max(head[0::2].count(0), head[1::2].count(0)) > half * 0.7
+                 else "binary data, not text")
+        raise error(f"{path} is {looks} (a NUL byte at {head.index(0)}); kvsbench reads "
+                    "UTF-8 text: save it as UTF-8 (or restore the file kvsbench wrote).")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        looks = ("UTF-16 text without a byte-order mark" if raw[1:200:2].count(0) > 20
-                 or raw[0:200:2].count(0) > 20 else "not UTF-8 text")
-        raise error(f"{path} is {looks} (byte {exc.start}: 0x{raw[exc.start]:02x}); kvsbench "
-                    "reads UTF-8: save it as UTF-8 (or restore the file kvsbench "
+        raise error(f"{path} is not UTF-8 text (byte {exc.start}: 0x{raw[exc.start]:02x}); "
+                    "kvsbench reads UTF-8: save it as UTF-8 (or restore the file kvsbench "
                     "wrote).") from None
 
 

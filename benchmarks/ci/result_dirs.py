@@ -92,7 +92,7 @@ def _read_curves(path: Path):
     """curves.csv's per-epoch times, or None when the directory has none."""
     from benchmarks.harness.records import read_csv
 
-    if not (path / "curves.csv").is_file():
+    if not (path / "curves.csv").exists():  # there but no regular file: read_csv says so
         return None
     return read_csv(path / "curves.csv",
                     ("experiment_id", "impl", "seed", "epoch", "epoch_seconds"))

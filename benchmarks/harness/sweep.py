@@ -55,6 +55,14 @@ class Sweep:
     #: seconds one epoch of one twin may take before its worker is killed
     timeout: float = DEFAULT_TIMEOUT
 
+    def __post_init__(self):
+        # the sweep's own settings, bounded as the config's are (a `--like` sweep.json asking
+        # for 5 million seeds planned for minutes)
+        self.seeds = check_seeds(self.seeds)
+        if self.target_acc is not None and not 0 < self.target_acc <= 1:
+            raise ConfigError("Argument `target_acc` must be in (0, 1]. "
+                              f"Received: target_acc={self.target_acc!r}")
+
     def configs(self) -> list[ExperimentConfig]:
         """Every experiment of the sweep, grouped by pair and seed (one data load each)."""
         return [

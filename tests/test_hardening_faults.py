@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.cli import main
 from benchmarks.harness.lifetime import PAIRS_PREFIX, clean_stale_pair_dirs
 from tests.test_untrusted_results import assert_one_line_or_quiet, result_dir, run_cli
 

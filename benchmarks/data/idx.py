@@ -82,8 +82,8 @@ def _read_bytes(path: Path) -> bytes:
 
 def _gunzip(path: Path, raw: bytes) -> bytes:
     """The gzip stream ``raw`` decompressed a chunk at a time, up to the size the IDX header
-    at its start declares plus :data:`_TRAILING_SHOWN` bytes (so that :func:`read_idx`
-    still sees, and counts, trailing bytes) and never past :data:`MAX_IDX_BYTES`: a 1 MB gzip
+    at its start declares plus :data:`_TRAILING_SHOWN` bytes (up to that, :func:`read_idx`
+    counts the trailing bytes; past it the stream is refused here) and never past :data:`MAX_IDX_BYTES`: a 1 MB gzip
     bomb once took 2.2 GB before it was refused."""
     out = bytearray()
     expected = None
@@ -95,7 +95,9 @@ def _gunzip(path: Path, raw: bytes) -> bytes:
         if expected is None:
             expected = _declared_size(out)
         if expected is not None and len(out) > expected + _TRAILING_SHOWN:
-            return bytes(out[: expected + _TRAILING_SHOWN])
+            raise _fail(path, f"more than {_TRAILING_SHOWN:,} bytes after the {expected:,} "
+                        "its IDX header declares (a damaged file, or a gzip bomb); "
+                        "decompression stopped there")
         if len(out) > MAX_IDX_BYTES:
             raise _fail(path, f"the gzip stream holds more than {MAX_IDX_BYTES >> 20} MiB, "
                         "more than any Fashion-MNIST file (a damaged file or a gzip bomb)")

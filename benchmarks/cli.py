@@ -269,10 +269,11 @@ def cmd_run(args) -> int:
                                     verbose=args.verbose)
         else:
             counts = run_sweep(sweep, args.out, quiet=args.quiet, verbose=args.verbose)
-    except KeyboardInterrupt:
-        print(f"kvsbench: interrupted; the runs finished so far are in {args.out}; "
+    except KeyboardInterrupt as exc:
+        what, status = interruption(exc)
+        print(f"kvsbench: {what}; the runs finished so far are in {args.out}; "
               "re-run the same command to complete the rest.", file=sys.stderr)
-        return 130
+        return status
     from benchmarks.errors import one_line
     from benchmarks.report.terminal import build_with_progress, print_verdict
 
@@ -325,6 +326,13 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
+def interruption(exc: KeyboardInterrupt) -> tuple[str, int]:
+    """What stopped kvsbench, in words, and its exit status (128 + the signal's number)."""
+    signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+    what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+    return what, 128 + int(signum)
+
+
 def _raise_stopped(signum, frame):
     raise Stopped(signum)
 
@@ -367,12 +375,10 @@ def _main(argv=None) -> int:
         where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
         return _fail(f"{where or 'a file'}: {exc.strerror or exc}")
     except KeyboardInterrupt as exc:
-        signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
-        what = ("interrupted" if signum == signal.SIGINT
-                else f"stopped by {signal.Signals(signum).name}")
+        what, status = interruption(exc)
         print(f"kvsbench: {what}; every file written is whole (the old one, or the new "
               "one): re-run the command to finish.", file=sys.stderr)
-        return 128 + int(signum)
+        return status
 
 
 #: the options that name a file or directory: an empty value (an unset shell variable) would

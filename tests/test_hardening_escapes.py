@@ -199,3 +199,27 @@ def test_history_takes_dollar_maths_and_lists_anywhere(tmp_path, capsys, where):
     code_, _, err = run_cli(capsys, "history", a, a, "--out", tmp_path / "h")
     assert code_ == 0, err
     assert (tmp_path / "h" / "history.html").is_file()
+
+
+# ---------------------------------------------------------------------------- course report
+@pytest.mark.parametrize("bad", HOSTILE[:8])
+def test_a_hostile_course_summary_gives_an_inert_report_and_no_traceback(tmp_path, bad):
+    from benchmarks.course import EXPERIMENTS
+    from benchmarks.course.common import summary_path
+    from benchmarks.course.report import build_course_report
+
+    for k, name in enumerate(EXPERIMENTS):
+        if k % 2:  # a summary of the wrong shape
+            summary_path(tmp_path, name).write_text(json.dumps([bad, {"budget": bad}]))
+        else:  # the right shape of keys, every value hostile
+            summary_path(tmp_path, name).write_text(json.dumps({
+                "budget": bad, "seconds": bad, "csv": [bad, "../../x.csv"], "plots": {
+                    "samples": "../../etc/passwd", "costs": bad}, "twins": [bad],
+                "final": {"x": bad}, "runs": [{"reproduced": False, "x": bad}]}))
+    md_path, html_path = build_course_report(tmp_path)
+    md = md_path.read_text(encoding="utf-8")
+    assert "is damaged" in md
+    assert_inert_markdown(md)
+    page = html_path.read_text(encoding="utf-8")
+    assert not any(c in page for c in BIDI)
+    assert "<img src=x" not in page and 'href="javascript' not in page

@@ -83,8 +83,8 @@ def _read_bytes(path: Path) -> bytes:
 def _gunzip(path: Path, raw: bytes) -> bytes:
     """The gzip stream ``raw`` decompressed a chunk at a time, up to the size the IDX header
     at its start declares plus :data:`_TRAILING_SHOWN` bytes (up to that, :func:`read_idx`
-    counts the trailing bytes; past it the stream is refused here) and never past :data:`MAX_IDX_BYTES`: a 1 MB gzip
-    bomb once took 2.2 GB before it was refused."""
+    counts the trailing bytes; past it the stream is refused here) and never past
+    :data:`MAX_IDX_BYTES`: a 1 MB gzip bomb once took 2.2 GB before it was refused."""
     out = bytearray()
     expected = None
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)

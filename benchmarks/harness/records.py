@@ -278,8 +278,8 @@ def check_rows(df: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
             if bad.any():
                 i = df.index[bad][0]
                 raise ResultsError(
-                    f"{where(i)}: `{col}` is {df[col][i]!r}, outside [{low:g}, {high:g}]: the "
-                    "file was edited or damaged; re-run kvsbench run.")
+                    f"{where(i)}: `{col}` is {float(values[i]):g}, outside [{low:g}, "
+                    f"{high:g}]: the file was edited or damaged; re-run kvsbench run.")
         df[col] = values
     if "status" in df.columns:
         bad = df["status"].notna() & ~df["status"].isin(STATUSES)

@@ -11,12 +11,12 @@ import argparse
 import importlib
 import importlib.util
 import os
-import signal
 import sys
 from pathlib import Path
 
 from benchmarks import __version__
 from benchmarks.errors import ConfigError, KvsbenchError
+from benchmarks.interrupt import interruption, stop_signals_as_interrupt
 
 DEFAULT_OUT = Path("results") / "latest"
 #: the split of `kvsbench run` unless --protocol says otherwise: a Keras user expects test
@@ -318,40 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGHUP (a CI job cancelled, a closed terminal): handled as Ctrl-C."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
-def interruption(exc: KeyboardInterrupt) -> tuple[str, int]:
-    """What stopped kvsbench, in words, and its exit status (128 + the signal's number)."""
-    signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
-    what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
-    return what, 128 + int(signum)
-
-
-def _raise_stopped(signum, frame):
-    raise Stopped(signum)
-
-
-#: the signals that stop kvsbench as Ctrl-C does: every file whole, one line, resumable
-STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
-
-
 def main(argv=None) -> int:
     """The command line; SIGTERM and SIGHUP are handled as Ctrl-C while it runs."""
-    try:
-        saved = {s: signal.signal(s, _raise_stopped) for s in STOP_SIGNALS}
-    except ValueError:  # not the main thread: leave the signals alone
-        saved = {}
-    try:
+    with stop_signals_as_interrupt():
         return _main(argv)
-    finally:
-        for s, handler in saved.items():
-            signal.signal(s, handler)
 
 
 def _main(argv=None) -> int:

@@ -218,6 +218,19 @@ def sweep_env(sweep: Sweep, twins: dict) -> dict:
     return env
 
 
+def start_twins(pool: TwinPool, impls, log=None) -> None:
+    """Start every twin's worker now, so that env.json records what each runs on; a worker
+    that cannot start (killed while importing, out of memory) is recorded there too, with
+    the failure (its runs are then recorded as failed, with the same reason)."""
+    for impl in impls:
+        try:
+            pool.start(impl)
+        except WorkerDied as exc:
+            if log is not None:
+                log(f"kvsbench: twin {impl}: {exc}")
+            pool.info[impl] = {"failure": f"the worker did not start: {exc}"}
+
+
 def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
               verbose: bool = False) -> dict:
     """Run every experiment of ``sweep`` not yet recorded in ``out_dir`` (``verbose``: the
@@ -240,12 +253,7 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
     if not plan.todo:
         return {"ran": 0, "skipped": plan.skipped, "diverged": 0}
     with TwinPool(sweep.impls, sweep.threads, sweep.timeout, verbose=verbose) as pool:
-        for impl in sweep.impls:  # start every worker now: env.json records what each runs on
-            try:
-                pool.start(impl)
-            except WorkerDied as exc:  # its runs are recorded as failed, with this reason
-                log(f"kvsbench: twin {impl}: {exc}")
-                pool.info[impl] = {"failure": f"the worker did not start: {exc}"}
+        start_twins(pool, sweep.impls, log)
         with locked(out_dir, log):
             env, host = env_with_host(out_dir, sweep_env(sweep, pool.info))
             write_json(out_dir / "env.json", env)

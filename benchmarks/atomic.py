@@ -1,12 +1,14 @@
 """Files written whole: a temp file beside the target, renamed onto it on success, so a
 reader — or a run interrupted mid-write — never sees half a file.
 
-A temp file of ours is named ``.<target name>.<8 random characters>.tmp`` (``.tmp.<ext>`` when
-the writer needs an extension): :data:`TEMP_NAME` matches exactly these, so the ones a killed
-process left behind can be cleaned up (:func:`benchmarks.harness.resultdir.clean_stale_temps`)
-without touching anything else. An ``OSError`` while writing (disk full, permission denied,
-read-only file system) becomes one :class:`~benchmarks.errors.WriteError` line naming the file and
-the cause; the previous file, if any, is left as it was.
+A temp file of ours is named ``.<target name>.kvsbench-<8 random characters>.tmp``
+(``.tmp.<ext>`` when the writer needs an extension): :data:`TEMP_NAME` matches exactly these, so
+the ones a killed process left behind can be cleaned up
+(:func:`benchmarks.harness.resultdir.clean_stale_temps`) without touching anybody else's
+``.*.tmp`` (``--out .`` in a directory of other files). An ``OSError`` while writing (disk
+full, permission denied, read-only file system) becomes one
+:class:`~benchmarks.errors.WriteError` line naming the file and the cause; the previous file,
+if any, is left as it was.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from benchmarks.errors import WriteError
 
 #: the name of a temp file made by :func:`atomic_path` (``tempfile``'s 8 random characters)
-TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp(\.[A-Za-z0-9]{1,8})?$")
+TEMP_NAME = re.compile(r"^\..+\.kvsbench-[a-z0-9_]{8}\.tmp(\.[A-Za-z0-9]{1,8})?$")
 
 
 def _umask() -> int:
@@ -40,7 +42,8 @@ def _temp_beside(path: Path, suffix: str) -> Path:
     """A new empty temp file next to ``path`` (its directory created if need be)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tail = ".tmp" if suffix == ".tmp" else ".tmp" + suffix
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=tail)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.kvsbench-",
+                               suffix=tail)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())
     return Path(tmp)
@@ -83,12 +86,12 @@ def write_files_atomic(files: dict) -> None:
     try:
         for path, data in files.items():
             current = Path(path)
+            if current.is_dir():
+                raise IsADirectoryError(21, "a directory is in the way")
             tmp = _temp_beside(current, ".tmp")
             temps.append((tmp, current))
             tmp.write_bytes(data)
-        for tmp, path in temps:
-            current = path
-            os.replace(tmp, path)
+        _swap_in(temps)
     except OSError as exc:
         _remove(temps)
         raise _write_error(current, exc) from None
@@ -97,9 +100,38 @@ def write_files_atomic(files: dict) -> None:
         raise
 
 
+def _swap_in(temps) -> None:
+    """Rename every temp file onto its target; when one rename fails, the targets already
+    replaced get their old files back (kept as hard links until every rename is done), so
+    the set is the old one or the new one, never a mix."""
+    done: list[tuple[Path, Path | None]] = []
+    path = backup = None
+    try:
+        for tmp, path in temps:
+            backup = None
+            if path.exists():
+                backup = Path(str(tmp) + ".old")
+                os.link(path, backup)
+            os.replace(tmp, path)
+            done.append((path, backup))
+    except OSError as exc:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        for replaced, old in reversed(done):
+            if old is not None:
+                os.replace(old, replaced)
+            else:
+                replaced.unlink(missing_ok=True)
+        raise _write_error(path, exc) from None
+    for _, old in done:
+        if old is not None:
+            old.unlink(missing_ok=True)
+
+
 def _remove(temps) -> None:
     for tmp, _ in temps:
         tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".old").unlink(missing_ok=True)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

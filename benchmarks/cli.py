@@ -16,6 +16,7 @@ from pathlib import Path
 
 from benchmarks import __version__
 from benchmarks.errors import ConfigError, KvsbenchError
+from benchmarks.interrupt import interruption, stop_signals_as_interrupt
 
 DEFAULT_OUT = Path("results") / "latest"
 #: the split of `kvsbench run` unless --protocol says otherwise: a Keras user expects test
@@ -294,10 +295,11 @@ def cmd_run(args) -> int:
     except TwinFailed as exc:
         print(f"kvsbench: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"kvsbench: interrupted; the runs finished so far are in {args.out}; "
+    except KeyboardInterrupt as exc:
+        what, status = interruption(exc)
+        print(f"kvsbench: {what}; the runs finished so far are in {args.out}; "
               "re-run the same command to complete the rest.", file=sys.stderr)
-        return 130
+        return status
     from benchmarks.errors import one_line
     from benchmarks.report.terminal import build_with_progress, print_verdict
 
@@ -343,9 +345,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """The command line; SIGTERM and SIGHUP are handled as Ctrl-C while it runs."""
+    with stop_signals_as_interrupt():
+        return _main(argv)
+
+
+def _main(argv=None) -> int:
     try:  # Ctrl-C while the commands' modules load is caught too
         parser = build_parser()
         argv = sys.argv[1:] if argv is None else list(map(str, argv))
+        _refuse_empty_paths(argv)
         args = parser.parse_args(argv)
         args.argv = argv
         if not getattr(args, "verbose", False):
@@ -361,10 +370,26 @@ def main(argv=None) -> int:
     except OSError as exc:  # a file kvsbench had to read or write, outside the checks above
         where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
         return _fail(f"{where or 'a file'}: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        print("kvsbench: interrupted; every file written is whole (the old one, or the new "
+    except KeyboardInterrupt as exc:
+        what, status = interruption(exc)
+        print(f"kvsbench: {what}; every file written is whole (the old one, or the new "
               "one): re-run the command to finish.", file=sys.stderr)
-        return 130
+        return status
+
+
+#: the options that name a file or directory: an empty value (an unset shell variable) would
+#: mean the current directory, and kvsbench would write or clean up there
+PATH_OPTIONS = ("--out", "--data-dir", "--like", "--baseline", "--cache")
+
+
+def _refuse_empty_paths(argv) -> None:
+    for k, arg in enumerate(argv):
+        flag, eq, value = arg.partition("=")
+        if flag in PATH_OPTIONS and ((eq and not value.strip())
+                                     or (not eq and k + 1 < len(argv)
+                                         and not argv[k + 1].strip())):
+            raise ConfigError(f"{flag} is empty (an unset shell variable?); give a directory "
+                              "path (`.` for the current directory).")
 
 
 def _fail(message: str) -> int:

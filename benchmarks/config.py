@@ -31,6 +31,20 @@ DEFAULT_PAIRS = ("trouser:ankle-boot", "pullover:coat")
 #: the course's split seed; run seed s shuffles its split with SPLIT_SEED_BASE + s
 SPLIT_SEED_BASE = 42
 
+#: the bounds of the settings whose size is memory or time: far above any experiment of the
+#: course or the docs, far below what exhausts a machine (`--epochs 3000000` held every
+#: epoch's batch order, 28 GB; `--hidden-units 100000000` asked for 292 GiB of weights).
+#: Checked once, here (:meth:`ExperimentConfig.validate`; seeds: :func:`check_seeds`).
+LIMITS = {
+    "epochs": 100_000,
+    "hidden_units": 100_000,  # one layer's width: 784 × 100k float32 weights are 314 MB
+    "hidden_layers": 16,
+    "batch_size": 10**9,
+    "decay_interval": 10**9,
+    "seed": 2**31 - 1 - SPLIT_SEED_BASE,  # the split seed must fit a 32-bit seed
+    "seeds": 10_000,
+}
+
 
 @dataclass(frozen=True)
 class ExperimentConfig:
@@ -76,21 +90,26 @@ class ExperimentConfig:
         widths = self.hidden_units if isinstance(self.hidden_units, tuple) else (self.hidden_units,)
         if not widths:
             raise ConfigError("Argument `hidden_units` must name at least one width. Received: ()")
+        if len(widths) > LIMITS["hidden_layers"]:
+            raise ConfigError(f"Argument `hidden_units` may name at most {LIMITS['hidden_layers']}"
+                              f" layers. Received: {len(widths)} widths")
         for width in widths:
             _positive_int("hidden_units", width)
         _positive_int("decay_interval", self.decay_interval)
         if self.batch_size is not None:
             _positive_int("batch_size", self.batch_size)
-        if not (isinstance(self.decay_rate, (int, float)) and self.decay_rate >= 0):
+        if not (_is_number(self.decay_rate) and math.isfinite(self.decay_rate)
+                and self.decay_rate >= 0):
             raise ConfigError(
                 f"Argument `decay_rate` must be >= 0. Received: decay_rate={self.decay_rate!r}"
             )
-        if not (0.0 <= self.momentum < 1.0):
+        if not (_is_number(self.momentum) and 0.0 <= self.momentum < 1.0):
             raise ConfigError(
                 f"Argument `momentum` must be in [0, 1). Received: momentum={self.momentum!r}"
             )
-        if not isinstance(self.seed, int) or self.seed < 0:
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise ConfigError(f"Argument `seed` must be an int >= 0. Received: seed={self.seed!r}")
+        _at_most("seed", self.seed)
 
     # ---------------------------------------------------------------- the specs both twins use
     @property
@@ -144,12 +163,12 @@ class ExperimentConfig:
             kw["batch_size"] = _parse_batch_size(kw["batch_size"])
         for k in ("epochs", "seed", "decay_interval"):
             if k in kw:
-                kw[k] = int(kw[k])
+                kw[k] = as_int(k, kw[k])
         if "hidden_units" in kw:
             kw["hidden_units"] = parse_hidden_units(kw["hidden_units"])
         for k in ("learning_rate", "decay_rate", "momentum"):
             if k in kw:
-                kw[k] = float(kw[k])
+                kw[k] = as_float(k, kw[k])
         return cls(**kw)
 
     def experiment_dict(self) -> dict:
@@ -196,18 +215,65 @@ def batch_size_label(batch_size: int | None) -> str:
 
 def parse_hidden_units(value) -> int | tuple[int, ...]:
     """A config's ``hidden_units`` from a CSV cell, JSON or Python: 100, "100", "5 2", [5, 2]."""
+    bad = ConfigError("Argument `hidden_units` must be a positive int or widths like '5 2'. "
+                      f"Received: hidden_units={_short(value)}")
     if isinstance(value, (list, tuple)):
-        widths = tuple(int(v) for v in value)
-    else:
+        if not all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in value):
+            raise bad
+        widths = tuple(as_int("hidden_units", v) for v in value)
+    elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
         text = str(value).strip().strip("()[]").replace(",", " ")
         try:
-            widths = tuple(int(float(v)) for v in text.split())
-        except ValueError:
-            raise ConfigError(
-                "Argument `hidden_units` must be a positive int or widths like '5 2'. "
-                f"Received: hidden_units={value!r}"
-            ) from None
+            widths = tuple(as_int("hidden_units", v) for v in text.split())
+        except ConfigError:
+            raise bad from None
+    else:
+        raise bad
+    if not widths:
+        raise bad
     return widths[0] if len(widths) == 1 else widths
+
+
+def as_int(name: str, value) -> int:
+    """A whole number read from a CSV cell, JSON or the CLI (``20``, ``20.0``, ``"20"``), or a
+    one-line :class:`ConfigError` naming the argument."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        number = float(value) if isinstance(value, (float, str)) else math.nan
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number != int(number):
+        raise ConfigError(f"Argument `{name}` must be a whole number. "
+                          f"Received: {name}={_short(value)}")
+    return int(number)
+
+
+def as_float(name: str, value) -> float:
+    """A number read from a CSV cell, JSON or the CLI, or a one-line :class:`ConfigError`."""
+    try:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError
+        return float(value)
+    except (ValueError, OverflowError):
+        raise ConfigError(f"Argument `{name}` must be a number. "
+                          f"Received: {name}={_short(value)}") from None
+
+
+def check_seeds(seeds) -> int:
+    """The number of seeds of a sweep: a positive int within :data:`LIMITS`."""
+    seeds = as_int("seeds", seeds)
+    _positive_int("seeds", seeds)
+    return seeds
+
+
+def _short(value) -> str:
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def hidden_units_label(hidden_units) -> str:
@@ -232,7 +298,7 @@ def _parse_batch_size(value) -> int | None:
                 "Argument `batch_size` must be a positive int or 'full'. "
                 f"Received: batch_size={value!r}"
             ) from None
-    return int(value)
+    return as_int("batch_size", value)
 
 
 def parse_batch_size(value) -> int | None:
@@ -244,16 +310,24 @@ def parse_batch_size(value) -> int | None:
 
 
 def _choice(name: str, value, choices) -> None:
-    if value not in choices:
-        raise ConfigError(f"Argument `{name}` must be one of {choices}. Received: {name}={value!r}")
+    if not isinstance(value, str) or value not in choices:
+        raise ConfigError(
+            f"Argument `{name}` must be one of {choices}. Received: {name}={_short(value)}")
 
 
 def _positive(name: str, value) -> None:
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not is_number or not value > 0 or not math.isfinite(value):
+    if not _is_number(value) or not value > 0 or not math.isfinite(value):
         raise ConfigError(f"Argument `{name}` must be > 0. Received: {name}={value!r}")
 
 
 def _positive_int(name: str, value) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ConfigError(f"Argument `{name}` must be a positive int. Received: {name}={value!r}")
+        raise ConfigError(
+            f"Argument `{name}` must be a positive int. Received: {name}={_short(value)}")
+    _at_most(name, value)
+
+
+def _at_most(name: str, value: int) -> None:
+    if name in LIMITS and value > LIMITS[name]:
+        raise ConfigError(f"Argument `{name}` must be at most {LIMITS[name]:,}. "
+                          f"Received: {name}={value}")

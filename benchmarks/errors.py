@@ -5,12 +5,17 @@ import re
 
 #: C0 and C1 control characters and the Unicode line / paragraph separators
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Unicode's bidirectional controls (embeddings, overrides, isolates, marks): they reorder the
+#: text around them, so a name could show as another ("Trojan Source", CVE-2021-42574)
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI = re.compile("[" + BIDI + "]")
 
 
 def one_line(value) -> str:
     """``value`` as one line of plain text: control characters (NUL, ESC, line breaks...)
-    become spaces, so nothing read from a file can start a new line or drive a terminal."""
-    return _CONTROL.sub(" ", str(value))
+    become spaces and bidirectional controls are dropped, so nothing read from a file can
+    start a new line, drive a terminal or show its text in another order."""
+    return _BIDI.sub("", _CONTROL.sub(" ", str(value)))
 
 
 def exception_line(exc: BaseException) -> str:

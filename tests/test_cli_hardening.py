@@ -238,7 +238,8 @@ def test_a_sweep_json_from_before_threads_and_data_were_pinned_is_accepted(done,
 
 
 def test_a_killed_writes_temp_file_is_cleaned_by_the_next_run(done, data, capsys):
-    stale = [done / ".runs.csv.k1ll3d_x.tmp", done / "plots" / ".a.png.abcdefgh.tmp"]
+    stale = [done / ".runs.csv.kvsbench-k1ll3d_x.tmp",
+             done / "plots" / ".a.png.kvsbench-abcdefgh.tmp"]
     for p in stale:
         p.write_text("half a fi")
     code, _, err = run(capsys, "run", "--pairs", "trouser:ankle-boot", *QUICK, "--data-dir",

@@ -167,13 +167,15 @@ def test_temp_files_are_named_so_that_they_can_be_found(tmp_path):
         tmp.write_text("x")
     assert all(TEMP_NAME.match(n) for n in seen), seen
     assert seen[1].endswith(".tmp.gif")
-    for other in ("runs.csv", ".kvsbench.lock", "notes.tmp", ".runs.csv.tmp", "x.12345678.tmp"):
+    for other in ("runs.csv", ".kvsbench.lock", "notes.tmp", ".runs.csv.tmp", "x.12345678.tmp",
+                  ".notes.txt.ab12cd_9.tmp"):  # another program's temp file
         assert not TEMP_NAME.match(other), other
 
 
 def test_stale_temp_files_are_removed_and_nothing_else(tmp_path):
     (tmp_path / "plots").mkdir()
-    stale = [tmp_path / ".runs.csv.ab12cd_9.tmp", tmp_path / "plots" / ".x.png.abcdefgh.tmp"]
+    stale = [tmp_path / ".runs.csv.kvsbench-ab12cd_9.tmp",
+             tmp_path / "plots" / ".x.png.kvsbench-abcdefgh.tmp"]
     keep = [tmp_path / "runs.csv", tmp_path / "my.tmp", tmp_path / ".notes.txt"]
     for p in stale + keep:
         p.write_text("x")

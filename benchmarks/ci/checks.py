@@ -26,6 +26,8 @@ figure                      fails when
                             of both twins finished ok); only when both twins were run
 ``<impl> steady_epoch_s``   ``--same-machine`` only: current > baseline × (1 + ``time_tol``)
 ``n_train/n_test``          the split sizes differ (the two were made on different data)
+``<reference> twin``        the baseline's reference twin has no runs in the current directory
+                            (its parity and speed rows would otherwise vanish unseen)
 ==========================  ======================================================================
 
 Absolute times differ from machine to machine, so they are compared only with
@@ -34,6 +36,8 @@ Absolute times differ from machine to machine, so they are compared only with
 are listed and fail only with ``--strict``; when NO experiment of the baseline is in the
 current directory, that is bad input (:class:`benchmarks.errors.ResultsError`), never a pass. A
 figure of the current side that cannot be computed is a failure of its experiment, never "n/a".
+A figure outside its valid range (an accuracy of 5, a parity figure of -5) never gets this far:
+the result file is refused on reading (:data:`benchmarks.harness.records.RANGES`).
 
 A sweep run on several hosts (``kvsbench run --scheduler``, :mod:`benchmarks.harness.hosts`)
 has one fingerprint per host: ``--same-machine`` is refused unless they are all one.
@@ -202,8 +206,12 @@ def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Toler
         if impl not in b_impls or impl not in c_impls:
             where = "only in baseline" if impl in b_impls else "only in current"
             verdict = f"{where.upper()} (--strict)" if tol.strict else where
+            failed = tol.strict
+            if impl == b_ref and impl not in c_impls:  # its parity and speed rows would vanish
+                verdict, failed = ("REGRESSED (the reference twin has no runs here: parity and "
+                                   "speed cannot be checked)"), True
             rows.append(Row(exp_id, f"{impl} twin", "text", "run" if impl in b_impls else "-",
-                            "run" if impl in c_impls else "-", verdict, failed=tol.strict))
+                            "run" if impl in c_impls else "-", verdict, failed=failed))
             continue
         rows.append(_acc_row(exp_id, impl, base, cur, b, c, tol))
         for what in ("diverged", "failed"):
@@ -247,6 +255,12 @@ def _acc_row(exp_id, impl, base, cur, b, c, tol: Tolerances) -> Row:
         return Row(exp_id, figure, "acc", bm, cm, "n/a (no baseline accuracy)")
     if math.isnan(cm):
         return Row(exp_id, figure, "acc", bm, cm, "REGRESSED (no accuracy)", True)
+    r = cur.runs
+    empty = r[(r["experiment_id"] == exp_id) & (r["impl"] == impl) & (r["status"] == "ok")
+              & r["test_acc"].isna()]
+    if len(empty):  # a mean over the other seeds would hide it
+        return Row(exp_id, figure, "acc", bm, cm, f"REGRESSED (seed {int(empty['seed'].iloc[0])}"
+                   " finished ok without a test accuracy)", True)
     limit, rule = bm - tol.acc_pp / 100, f"-{tol.acc_pp:g} pp"
     if int(b["n_seeds"]) >= 3 and int(c["n_seeds"]) >= 3:
         low, _ = confidence_interval(_ok_test_accs(base, exp_id, impl))

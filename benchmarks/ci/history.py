@@ -168,7 +168,7 @@ def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> byte
     from matplotlib.figure import Figure
 
     from benchmarks.harness.registry import label
-    from benchmarks.report.plots import to_png, twin_line
+    from benchmarks.report.plots import mpl_text, to_png, twin_line
 
     figures = [f for f in FIGURES if any(s.figure == f for s in series)]
     fig = Figure(figsize=(4.2 * len(figures), 3.4), layout="constrained")
@@ -181,7 +181,7 @@ def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> byte
             y = np.asarray(s.values, dtype=float) * (100 if figure == "test_acc" else 1)
             for n, part in enumerate(parts):
                 ax.plot(x[part], y[part], **{**style, "ls": style.get("ls", "-") or "-"},
-                        label=label(s.twin) if n == 0 else None)
+                        label=mpl_text(label(s.twin)) if n == 0 else None)
             for i in s.steps:
                 ax.axvline(i - 0.5, color="tab:red", lw=1.2, alpha=0.8)
                 ax.annotate(change_text(figure, step_change(s, i, points)), (i - 0.5, 1),
@@ -197,11 +197,11 @@ def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> byte
         ax.set_ylabel({"test_acc": "test accuracy (%)", "max_loss_diff": "max |Δ train loss|",
                        "time_ratio": "reference / twin epoch time (×)"}[figure])
         ax.set_xlabel("commit (oldest → newest)")
-        ax.set_xticks(x, [p.short for p in points], rotation=60, fontsize=7)
+        ax.set_xticks(x, [mpl_text(p.short, 24) for p in points], rotation=60, fontsize=7)
         ax.set_xlim(-0.5, len(points) - 0.5)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle(exp_id, fontsize=10)
+    fig.suptitle(mpl_text(exp_id, 160), fontsize=10)
     return to_png(fig)
 
 
@@ -240,29 +240,31 @@ def compose(points: list[Point], series: list[Series], plots: dict) -> list:
 
 def write_history(dirs, out_dir, as_given: bool = False) -> dict:
     """Write history.html, history.md, history.csv and plots/ into ``out_dir``."""
-    from benchmarks.atomic import write_atomic, write_bytes_atomic, write_csv
+    from benchmarks.atomic import write_files_atomic
+    from benchmarks.harness.resultdir import inside, prepare
     from benchmarks.report.document import Plot, code
     from benchmarks.report.render import render_html, render_markdown
+    from benchmarks.spreadsheet import spreadsheet_csv_bytes
 
     points = load_points(dirs, as_given)
     series = collect_series(points)
     if not series:
         raise ResultsError("the result directories hold no figures to track.")
     detect(series, points)
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ResultsError(f"--out {out_dir} is a file; give a directory.")
-    (out_dir / "plots").mkdir(parents=True, exist_ok=True)
+    out_dir = prepare(Path(out_dir))
     plots = {}
     for n, exp_id in enumerate(dict.fromkeys(s.experiment for s in series), start=1):
         png = trend_figure(exp_id, [s for s in series if s.experiment == exp_id], points)
-        path = f"plots/history_{n}.png"
-        write_bytes_atomic(out_dir / path, png)
-        plots[exp_id] = Plot(path, f"{code(exp_id)} over {len(points)} commits", png)
-    write_csv(out_dir / "history.csv", history_table(points, series))
+        plots[exp_id] = Plot(f"plots/history_{n}.png",
+                             f"{code(exp_id)} over {len(points)} commits", png)
     blocks = compose(points, series, plots)
-    write_atomic(out_dir / "history.md", render_markdown(blocks))
-    write_atomic(out_dir / "history.html", render_html(blocks, title="kvsbench history"))
+    # written as one set, and only inside --out (a `plots` link out of it is refused)
+    files = {inside(out_dir, *p.path.split("/")): p.png for p in plots.values()}
+    files[inside(out_dir, "history.csv")] = spreadsheet_csv_bytes(history_table(points, series))
+    files[inside(out_dir, "history.md")] = render_markdown(blocks).encode("utf-8")
+    files[inside(out_dir, "history.html")] = render_html(
+        blocks, title="kvsbench history").encode("utf-8")
+    write_files_atomic(files)
     return {"html": out_dir / "history.html", "csv": out_dir / "history.csv",
             "steps": sum(len(s.steps) for s in series), "points": len(points)}
 

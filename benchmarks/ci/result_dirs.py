@@ -8,10 +8,10 @@ untrusted (:meth:`ResultDir.label` is one line).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.bounded import read_json
 from benchmarks.errors import ResultsError
 from benchmarks.report.document import one_line
 
@@ -76,11 +76,8 @@ def load_result_dir(path) -> ResultDir:
         )
     env = None
     env_path = path / "env.json"
-    if env_path.is_file():
-        try:
-            env = json.loads(env_path.read_text())
-        except (OSError, ValueError) as exc:
-            raise ResultsError(f"{env_path} is not readable JSON ({exc}).") from None
+    if env_path.exists() or env_path.is_symlink():
+        env = read_json(env_path)
         if not isinstance(env, dict):
             raise ResultsError(f"{env_path} is not a kvsbench env.json (not a JSON object).")
     try:
@@ -96,17 +93,16 @@ def _read_curves(path: Path):
     """curves.csv's per-epoch times, or None when the directory has none."""
     from benchmarks.harness.records import read_csv
 
-    if not (path / "curves.csv").is_file():
+    if not (path / "curves.csv").exists():  # there but no regular file: read_csv says so
         return None
     return read_csv(path / "curves.csv",
                     ("experiment_id", "impl", "seed", "epoch", "epoch_seconds"))
 
 
 def _read_sweep(path: Path) -> dict | None:
-    try:
-        sweep = json.loads((path / "sweep.json").read_text())
-    except (OSError, ValueError):
+    if not (path / "sweep.json").exists():
         return None
+    sweep = read_json(path / "sweep.json")
     return sweep if isinstance(sweep, dict) else None
 
 

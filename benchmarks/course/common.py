@@ -93,7 +93,9 @@ def read_summary(out_dir: Path, name: str) -> dict | None:
     path = summary_path(out_dir, name)
     if not path.exists():
         return None
-    return json.loads(path.read_text())
+    from benchmarks.bounded import read_json
+
+    return read_json(path)
 
 
 def _json_default(value):

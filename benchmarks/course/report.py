@@ -19,14 +19,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.atomic import write_atomic
+from benchmarks.bounded import read_bytes
 from benchmarks.course import EXPERIMENTS
-from benchmarks.course.common import read_summary
+from benchmarks.course.common import read_summary, summary_path
 from benchmarks.course.report_fashion import fashion_section
 from benchmarks.course.report_sections import blobs_section, moons_section, sleep_study_section
 from benchmarks.errors import ResultsError
 from benchmarks.harness.resultdir import inside, safe_name
 from benchmarks.report.document import Heading, Image, Para, Plot, Table, code, text
-from benchmarks.report.fmt import fmt_number, fmt_seconds
+from benchmarks.report.fmt import finite, fmt_number, fmt_seconds
 from benchmarks.report.render import render_html, render_markdown
 
 TITLE = "kvsbench — the course experiments"
@@ -36,6 +37,9 @@ TITLE = "kvsbench — the course experiments"
 SECTIONS = {"blobs": blobs_section, "moons": moons_section, "sleep-study": sleep_study_section,
             "fashion": fashion_section}
 
+#: the largest figure file embedded (the course's animated GIF is a few MB)
+MAX_FIGURE_BYTES = 64 * 2**20
+
 
 def figure(out_dir: Path, name, caption: str):
     """An image block of the file ``name`` in ``out_dir`` (a PNG or the GIF), or a line saying
@@ -43,7 +47,8 @@ def figure(out_dir: Path, name, caption: str):
     name = str(name)
     try:
         path = inside(out_dir, name) if safe_name(name) == name else None
-        data = path.read_bytes() if path is not None and path.is_file() else None
+        data = (read_bytes(path, MAX_FIGURE_BYTES) if path is not None and path.is_file()
+                else None)
     except (OSError, ResultsError):
         data = None
     if data is None:
@@ -54,6 +59,7 @@ def figure(out_dir: Path, name, caption: str):
 def _overview_row(name: str, summary: dict | None, skipped: dict) -> list:
     if summary is not None:
         budget = summary.get("budget", 1)
+        budget = float(budget) if finite(budget) else 1.0  # an edited summary: as run
         status = "done" if budget >= 1 else f"done, budget ×{fmt_number(budget)}"
         return [code(name), status, fmt_seconds(summary.get("seconds"))]
     if name in skipped:
@@ -65,6 +71,7 @@ def build_blocks(out_dir: Path, skipped: dict | None = None) -> tuple[list, list
     """(blocks, names of the experiments found) of the report of ``out_dir``."""
     out_dir = Path(out_dir)
     summaries = {name: read_summary(out_dir, name) for name in EXPERIMENTS}
+    summaries = {k: (v if isinstance(v, dict) or v is None else {}) for k, v in summaries.items()}
     found = [name for name in EXPERIMENTS if summaries[name] is not None]
     skipped = skipped or {}
     blocks = [
@@ -77,10 +84,16 @@ def build_blocks(out_dir: Path, skipped: dict | None = None) -> tuple[list, list
               [_overview_row(name, summaries[name], skipped) for name in EXPERIMENTS]),
     ]
     for name in found:
-        blocks += SECTIONS[name](summaries[name], lambda n, c: figure(out_dir, n, c))
-        csvs = summaries[name].get("csv", [])
-        if csvs:
-            blocks.append(Para("Records: " + ", ".join(code(c) for c in csvs) + "."))
+        try:
+            blocks += SECTIONS[name](summaries[name], lambda n, c: figure(out_dir, n, c))
+            csvs = summaries[name].get("csv", [])
+            if csvs:
+                blocks.append(Para("Records: " + ", ".join(code(c) for c in csvs) + "."))
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            # an edited or damaged summary: the section says so, the others stand
+            blocks.append(Para(f"**{code(name)}: its summary "
+                               f"({code(summary_path(out_dir, name).name)}) is damaged**; "
+                               f"rerun `kvsbench course {name} --out DIR`."))
     return blocks, found
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import bounded
 from benchmarks.errors import DataError
 
 __all__ = [
@@ -48,24 +49,81 @@ def _fail(path: Path, problem: str) -> DataError:
     return DataError(f"IDX file {path}: {problem}; {_FIX}")
 
 
+#: the largest IDX payload read (the official training images are 47 MB; a real-size stand-in
+#: the same): more is not Fashion-MNIST, and a gzip bomb stops here
+MAX_IDX_BYTES = 256 * 2**20
+#: bytes decompressed per step, so that the header's size is checked as the stream grows
+_CHUNK = 1 << 20
+#: trailing bytes after a gzip stream's declared payload that are decompressed to be counted
+_TRAILING_SHOWN = 1 << 16
+
+
 def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when they start with the gzip magic ``1f 8b``."""
+    """The file's bytes, gunzipped when they start with the gzip magic ``1f 8b``: a regular
+    file of at most :data:`MAX_IDX_BYTES` (:mod:`benchmarks.bounded`), decompressed no further
+    than the size its IDX header declares (:func:`_gunzip`)."""
+    if not path.exists():
+        raise DataError(f"IDX file {path} not found; {_FIX}")
+    if path.is_dir():
+        raise DataError(f"IDX file {path} is a directory, not a file; {_FIX}")
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"IDX file {path} not found; {_FIX}") from None
-    except IsADirectoryError:
-        raise DataError(f"IDX file {path} is a directory, not a file; {_FIX}") from None
-    except OSError as exc:
-        raise DataError(f"IDX file {path} cannot be read ({exc.strerror or exc}); {_FIX}") from None
+        raw = bounded.read_bytes(path, MAX_IDX_BYTES, error=DataError)
+    except DataError as exc:
+        raise DataError(f"IDX file {exc} {_FIX}") from None
     if raw[:2] != _GZIP_MAGIC:
         return raw
     try:
-        return gziplib.decompress(raw)
+        return _gunzip(path, raw)
     except EOFError:
         raise _fail(path, "truncated gzip stream (the download was cut short)") from None
     except (gziplib.BadGzipFile, zlib.error, OSError) as exc:
         raise _fail(path, f"corrupted gzip stream ({exc})") from None
+
+
+def _gunzip(path: Path, raw: bytes) -> bytes:
+    """The gzip stream ``raw`` decompressed a chunk at a time, up to the size the IDX header
+    at its start declares plus :data:`_TRAILING_SHOWN` bytes (up to that, :func:`read_idx`
+    counts the trailing bytes; past it the stream is refused here) and never past
+    :data:`MAX_IDX_BYTES`: a 1 MB gzip bomb once took 2.2 GB before it was refused."""
+    out = bytearray()
+    expected = None
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    data = raw
+    while True:
+        out += d.decompress(data, _CHUNK)
+        data = d.unconsumed_tail
+        if expected is None:
+            expected = _declared_size(out)
+        if expected is not None and len(out) > expected + _TRAILING_SHOWN:
+            raise _fail(path, f"more than {_TRAILING_SHOWN:,} bytes after the {expected:,} "
+                        "its IDX header declares (a damaged file, or a gzip bomb); "
+                        "decompression stopped there")
+        if len(out) > MAX_IDX_BYTES:
+            raise _fail(path, f"the gzip stream holds more than {MAX_IDX_BYTES >> 20} MiB, "
+                        "more than any Fashion-MNIST file (a damaged file or a gzip bomb)")
+        if d.eof:
+            if d.unused_data[:2] != _GZIP_MAGIC:  # one member, or garbage after it
+                return bytes(out)
+            data, d = d.unused_data, zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif not data:
+            raise EOFError
+
+
+def _declared_size(head: bytes) -> int | None:
+    """The whole file's size by its IDX header (header + uint8 payload); the size read so
+    far when the header is not a uint8 IDX header (:func:`read_idx` says why); None while the
+    header is incomplete."""
+    if len(head) < 4:
+        return None
+    if head[0] or head[1] or head[2] != _UINT8 or head[3] == 0:
+        return 4
+    header_len = 4 + 4 * head[3]
+    if len(head) < header_len:
+        return None
+    size = 1
+    for k in range(head[3]):
+        size *= int.from_bytes(head[4 + 4 * k: 8 + 4 * k], "big")
+    return header_len + size
 
 
 def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.ndarray:

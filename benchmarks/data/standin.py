@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.atomic import atomic_path
+from benchmarks.bounded import read_json
 from benchmarks.data.idx import file_digest
 from benchmarks.errors import ConfigError, DataError
 
@@ -75,9 +76,9 @@ def _read_marker(directory: Path) -> dict | None:
             raise DataError(f"timing-only marker {path} is not a file; {_REBUILD}")
         return None
     try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise DataError(f"timing-only marker {path} is unreadable ({exc}); {_REBUILD}") from None
+        info = read_json(path, error=DataError)
+    except DataError as exc:
+        raise DataError(f"timing-only marker {exc} {_REBUILD}") from None
     if (
         not isinstance(info, dict)
         or info.get("kind") != KIND

@@ -78,18 +78,15 @@ def _announce(key: str) -> None:
 
 def _worker_pool(sweep, verbose: bool):
     """This process's TwinPool for ``sweep``'s twins, threads and timeout (started once)."""
-    from benchmarks.harness.worker import TwinPool, WorkerDied
+    from benchmarks.harness.sweep import start_twins
+    from benchmarks.harness.worker import TwinPool
 
     key = (tuple(sweep.impls), sweep.threads, sweep.timeout, bool(verbose))
     if _WORKER["key"] != key:
         _close_pool()
         _undo_nanny_environment()
         pool = TwinPool(sweep.impls, sweep.threads, sweep.timeout, verbose=verbose)
-        for impl in sweep.impls:  # start every worker now: the env record names each one
-            try:
-                pool.start(impl)
-            except WorkerDied:  # run_experiment records that twin failed, with the reason
-                pass
+        start_twins(pool, sweep.impls)  # the env record names each twin, failed ones too
         _WORKER.update(key=key, pool=pool, env=None, info=None)
         if _WORKER["finalizer"] is None:  # runs when this worker process exits normally
             _WORKER["finalizer"] = multiprocessing.util.Finalize(None, _close_at_exit,

@@ -4,6 +4,7 @@ threads, TensorFlow's thread settings, the git commit. Written to ``env.json``."
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import platform
 import subprocess
@@ -152,5 +153,13 @@ def collect_env() -> dict:
 
 
 def fingerprint(env: dict) -> dict:
-    """The part of ``env`` that must agree for absolute times to be comparable."""
-    return {k: env.get(k) for k in FINGERPRINT_KEYS}
+    """The part of ``env`` that must agree for absolute times to be comparable; a value that
+    is not a number or a string (a list in an edited env.json) as its JSON text, so that a
+    fingerprint can always be compared and hashed."""
+    return {k: _scalar(env.get(k)) for k in FINGERPRINT_KEYS}
+
+
+def _scalar(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)

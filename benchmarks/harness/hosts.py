@@ -18,7 +18,6 @@ Rows written before hosts were recorded have an empty ``host``: one machine, as 
 """
 from __future__ import annotations
 
-import json
 import platform
 import socket
 from pathlib import Path
@@ -55,11 +54,12 @@ def add_host(table: dict, name: str, env: dict) -> str:
 
 def read_host_table(out_dir) -> dict:
     """The host table of ``out_dir``'s env.json ({} when there is none, or no env.json)."""
-    try:
-        env = json.loads((Path(out_dir) / "env.json").read_text())
-    except (OSError, ValueError):
+    from benchmarks.bounded import read_json
+
+    path = Path(out_dir) / "env.json"
+    if not path.exists():
         return {}
-    return host_table(env)
+    return host_table(read_json(path))
 
 
 def host_table(env: dict | None) -> dict:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from benchmarks import bounded
 from benchmarks.atomic import write_csv
 from benchmarks.config import ExperimentConfig, hidden_units_label
 from benchmarks.errors import ResultsError
@@ -64,6 +65,22 @@ REQUIRED = {
     "runs": ("run_id", "experiment_id", "impl", "model", "pair", "optimizer", "lr",
              "batch_size", "epochs", "seed", "protocol", "status", "n_train", "n_test"),
     "curves": ("run_id", "experiment_id", "impl", "epoch"),
+}
+#: the range every figure must lie in, ends included (NaN: not measured; +inf only where the
+#: range is open above: a diverged run's loss). A figure outside it is an edited or damaged
+#: file, refused on reading, so that no reader — compare above all — passes it on.
+_INF = float("inf")
+RANGES = {
+    **dict.fromkeys(("train_acc", "val_acc", "test_acc", "pred_agreement", "target_acc"),
+                    (0.0, 1.0)),
+    **dict.fromkeys(("train_loss", "val_loss", "test_loss", "max_loss_diff",
+                     "max_weight_rel_diff", "time_ratio", "step_time_ratio", "epoch_time_spread",
+                     "fit_seconds", "first_epoch_seconds", "steady_epoch_seconds",
+                     "setup_seconds", "samples_per_second", "step_seconds",
+                     "epoch_fixed_seconds", "time_to_target_seconds", "peak_rss_mb",
+                     "peak_traced_mb", "epoch_seconds", "cumulative_seconds", "lr",
+                     "decay_rate", "threads"), (0.0, _INF)),
+    "momentum": (0.0, 1.0),
 }
 #: what may appear only once per file: a run (its id, or its experiment, seed and twin), and
 #: a run's epoch
@@ -171,15 +188,15 @@ def read_csv(path: Path, columns=None) -> pd.DataFrame:
 
     A file cut short (no final newline, or a row with fewer or more fields than the header),
     a file that is not CSV, or one that lacks some of ``columns`` is refused with one line
-    (:class:`ResultsError`): a result directory is untrusted input.
+    (:class:`ResultsError`): a result directory is untrusted input. The read itself is bounded
+    (:mod:`benchmarks.bounded`: a regular file, a size cap, UTF-8, a column cap).
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ResultsError(f"{path} does not exist: is this a kvsbench result directory?") from None
-    except OSError as exc:
-        raise ResultsError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    if not path.exists() and not path.is_symlink():
+        raise ResultsError(f"{path} does not exist: is this a kvsbench result directory?")
+    raw = bounded.read_bytes(path, bounded.MAX_CSV_BYTES)
+    bounded.decode(raw, path)  # an encoding other than UTF-8 is named, not called "cut short"
+    bounded.check_csv_width(raw, path)
     _check_whole(path, raw)
     try:
         df = pd.read_csv(io.BytesIO(raw), dtype={c: str for c in TEXT_COLUMNS},
@@ -239,8 +256,8 @@ def check_rows(df: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
 
     Refused with one line (:class:`ResultsError`) naming the row and column: an empty
     :data:`REQUIRED` field, a number column holding something else, a fractional or infinite
-    whole number (:data:`INTEGER_COLUMNS`), a ``status`` not in :data:`STATUSES`, and a run
-    (or a run's epoch) recorded twice.
+    whole number (:data:`INTEGER_COLUMNS`), a figure outside its range (:data:`RANGES`), a
+    ``status`` not in :data:`STATUSES`, and a run (or a run's epoch) recorded twice.
     """
     def where(i) -> str:
         return f"{path}, row {int(i) + 2}"  # the header is row 1
@@ -267,6 +284,15 @@ def check_rows(df: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
                 i = df.index[bad][0]
                 raise ResultsError(f"{where(i)}: `{col}` is {df[col][i]!r}, not a whole number: "
                                    "the file was edited or damaged; re-run kvsbench run.")
+        if col in RANGES:
+            low, high = RANGES[col]
+            with np.errstate(invalid="ignore"):
+                bad = values.notna() & ~((values >= low) & (values <= high))
+            if bad.any():
+                i = df.index[bad][0]
+                raise ResultsError(
+                    f"{where(i)}: `{col}` is {float(values[i]):g}, outside [{low:g}, "
+                    f"{high:g}]: the file was edited or damaged; re-run kvsbench run.")
         df[col] = values
     if "status" in df.columns:
         bad = df["status"].notna() & ~df["status"].isin(STATUSES)

@@ -15,8 +15,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from benchmarks.atomic import write_json
-from benchmarks.config import DEFAULT_PAIRS, MODELS, ExperimentConfig
-from benchmarks.errors import KvsbenchError, ResultsError
+from benchmarks.bounded import read_json
+from benchmarks.config import (
+    DEFAULT_PAIRS,
+    MODELS,
+    ExperimentConfig,
+    as_float,
+    as_int,
+    check_seeds,
+)
+from benchmarks.errors import ConfigError, KvsbenchError, ResultsError
 from benchmarks.harness.records import ResultStore
 from benchmarks.harness.registry import DEFAULT_TWINS
 from benchmarks.harness.runner import run_experiment
@@ -55,6 +63,14 @@ class Sweep:
     on_twin_error: str = "skip"
     #: ``"module:Class"`` of the twins ``--twin`` added (a Dask worker registers them too)
     twin_targets: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        # the sweep's own settings, bounded as the config's are (a `--like` sweep.json asking
+        # for 5 million seeds planned for minutes)
+        self.seeds = check_seeds(self.seeds)
+        if self.target_acc is not None and not 0 < self.target_acc <= 1:
+            raise ConfigError("Argument `target_acc` must be in (0, 1]. "
+                              f"Received: target_acc={self.target_acc!r}")
 
     def configs(self) -> list[ExperimentConfig]:
         """Every experiment of the sweep, grouped by pair and seed (one data load each)."""
@@ -99,15 +115,18 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
     result_dir = Path(result_dir)
     path = result_dir / "sweep.json"
     hint = "give a directory written by `kvsbench run --out`"
-    if not path.is_file():
+    if not path.exists():
         raise ResultsError(f"--like {result_dir}: it has no sweep.json; {hint}.")
-    try:
-        rec = json.loads(path.read_text())
-        settings = dict(rec["settings"])
-        impls = tuple(rec["impls"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise ResultsError(f"--like {result_dir}: {path} is unreadable; {hint}.") from None
-    pairs, models, seeds = rec.get("pairs"), rec.get("models"), rec.get("seeds")
+    rec = read_json(path)
+    if not (isinstance(rec, dict) and isinstance(rec.get("settings"), dict)):
+        raise ResultsError(f"--like {result_dir}: {path} has no `settings` object; {hint}.")
+    settings = dict(rec["settings"])
+    impls = _names(rec.get("impls"), "impls", path)
+    if not impls:
+        raise ResultsError(f"--like {result_dir}: {path} names no twins (`impls`); {hint}.")
+    pairs = _names(rec.get("pairs"), "pairs", path)
+    models = _names(rec.get("models"), "models", path)
+    seeds = rec.get("seeds")
     if (result_dir / "runs.csv").is_file():
         runs = read_csv(result_dir / "runs.csv", ("pair", "model", "seed"))
         if not runs.empty:
@@ -117,11 +136,9 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
     if not (pairs and models and seeds):
         raise ResultsError(f"--like {result_dir}: it records no experiments yet; {hint}.")
     threads = rec.get("threads")
-    if threads is None:
-        try:
-            threads = json.loads((result_dir / "env.json").read_text()).get("threads_flag")
-        except (OSError, ValueError, AttributeError):
-            threads = None
+    if threads is None and (result_dir / "env.json").exists():
+        env = read_json(result_dir / "env.json")
+        threads = env.get("threads_flag") if isinstance(env, dict) else None
     from benchmarks.harness.registry import TWINS, register, resolve
 
     targets = rec.get("twin_targets") or {}
@@ -130,14 +147,37 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
             register(str(targets[name]))
     targets = {n: str(t) for n, t in targets.items() if n in TWINS and n in impls} \
         if isinstance(targets, dict) else {}
-    impls, reference = resolve(impls, rec.get("reference"), on_error=on_twin_error,
+    reference = rec.get("reference")
+    if reference is not None and not isinstance(reference, str):
+        raise ConfigError(f"--like {result_dir}: {path}'s `reference` is {_short(reference)}, not "
+                          f"a twin's name; {hint}.")
+    impls, reference = resolve(impls, reference, on_error=on_twin_error,
                                warn=lambda msg: print(f"kvsbench: {msg}", file=sys.stderr))
     target_acc = settings.pop("target_acc", None)
+    if target_acc is not None:
+        target_acc = as_float("target_acc", target_acc)
+    settings.pop("threads", None)
     base = ExperimentConfig.from_dict({**settings, "pair": pairs[0], "model": models[0]})
-    return Sweep(base=base, pairs=tuple(pairs), models=tuple(models), seeds=int(seeds),
+    threads = DEFAULT_THREADS if threads is None else as_int("threads", threads)
+    return Sweep(base=base, pairs=pairs, models=models, seeds=check_seeds(seeds),
                  impls=impls, reference=reference, target_acc=target_acc,
-                 data_dir=data_dir, threads=DEFAULT_THREADS if threads is None else int(threads),
-                 timeout=timeout, on_twin_error=on_twin_error, twin_targets=targets)
+                 data_dir=data_dir, threads=threads, timeout=timeout,
+                 on_twin_error=on_twin_error, twin_targets=targets)
+
+
+def _names(value, key: str, path) -> tuple[str, ...]:
+    """sweep.json's ``pairs``/``models``/``impls``: a list of names (None when absent)."""
+    if value is None:
+        return ()
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ConfigError(f"{path}: `{key}` must be a list of names. Received: "
+                          f"{key}={_short(value)}")
+    return tuple(value)
+
+
+def _short(value) -> str:
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "..."
 
 
 def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict | None:
@@ -151,8 +191,8 @@ def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict
     path = Path(out_dir) / "sweep.json"
     if not path.exists():
         return None
+    pinned = read_json(path)
     try:
-        pinned = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(pinned, dict):
             raise ValueError
         old = pinned["settings"]
@@ -199,6 +239,23 @@ def sweep_env(sweep: Sweep, twins: dict) -> dict:
     return env
 
 
+def start_twins(pool: TwinPool, impls, log=None, on_twin_error: str = "skip") -> None:
+    """Start every twin's worker now, so that env.json records what each runs on; a worker
+    that cannot start (killed while importing, out of memory) is recorded there too, with
+    the failure (its runs are then recorded as failed, with the same reason), or, with
+    ``on_twin_error="stop"``, stops the sweep (:class:`TwinFailed`)."""
+    for impl in impls:
+        try:
+            pool.start(impl)
+        except WorkerDied as exc:
+            if on_twin_error == "stop":
+                raise TwinFailed(f"twin {impl}: {exc}; stopped (--on-twin-error skip goes "
+                                 "on without it)") from None
+            if log is not None:
+                log(f"kvsbench: twin {impl}: {exc}")
+            pool.info[impl] = {"failure": f"the worker did not start: {exc}"}
+
+
 def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
               verbose: bool = False) -> dict:
     """Run every experiment of ``sweep`` not yet recorded in ``out_dir`` (``verbose``: the
@@ -221,14 +278,7 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
     if not plan.todo:
         return {"ran": 0, "skipped": plan.skipped, "diverged": 0}
     with TwinPool(sweep.impls, sweep.threads, sweep.timeout, verbose=verbose) as pool:
-        for impl in sweep.impls:  # start every worker now: env.json records what each runs on
-            try:
-                pool.start(impl)
-            except WorkerDied as exc:  # its runs are recorded as failed, with this reason
-                if sweep.on_twin_error == "stop":
-                    raise TwinFailed(f"twin {impl}: {exc}; stopped (--on-twin-error skip goes "
-                                     "on without it)") from None
-                log(f"kvsbench: twin {impl}: {exc}")
+        start_twins(pool, sweep.impls, log, on_twin_error=sweep.on_twin_error)
         with locked(out_dir, log):
             env, host = env_with_host(out_dir, sweep_env(sweep, pool.info))
             write_json(out_dir / "env.json", env)

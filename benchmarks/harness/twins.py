@@ -21,6 +21,7 @@ import os
 import statistics
 import time
 import tracemalloc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,10 +48,36 @@ def initial_weights(config: ExperimentConfig, n_features: int = 784) -> list[np.
     return model.get_weights()
 
 
-def epoch_orders(config: ExperimentConfig, n_train: int) -> list[np.ndarray]:
-    """The batch order of every epoch, drawn once for all twins (``default_rng([seed, 1])``)."""
-    rng = np.random.default_rng([config.seed, 1])
-    return [rng.permutation(n_train) for _ in range(config.epochs)]
+def epoch_orders(config: ExperimentConfig, n_train: int) -> EpochOrders:
+    """The batch order of every epoch, the same for all twins (``default_rng([seed, 1])``)."""
+    return EpochOrders(config.seed, n_train, config.epochs)
+
+
+class EpochOrders(Sequence):
+    """The batch orders of ``epochs`` epochs: epoch e's is the (e+1)-th ``permutation(n_train)``
+    of ``numpy.random.default_rng([seed, 1])``. Drawn as the epochs ask for them, in turn, so a
+    long run holds one order, not all (100k epochs of 7,200 images would be 5.8 GB); asking
+    for an earlier epoch again draws from the start."""
+
+    def __init__(self, seed: int, n_train: int, epochs: int):
+        self.seed, self.n_train, self.epochs = seed, n_train, epochs
+        self._rng, self._drawn, self._last = None, 0, None
+
+    def __len__(self) -> int:
+        return self.epochs
+
+    def __getitem__(self, epoch):
+        if isinstance(epoch, slice):
+            return [self[e] for e in range(*epoch.indices(self.epochs))]
+        epoch = int(epoch) + (self.epochs if epoch < 0 else 0)
+        if not 0 <= epoch < self.epochs:
+            raise IndexError(f"epoch {epoch} of {self.epochs}")
+        if self._rng is None or epoch < self._drawn - 1:
+            self._rng, self._drawn = np.random.default_rng([self.seed, 1]), 0
+        while self._drawn <= epoch:
+            self._last = self._rng.permutation(self.n_train)
+            self._drawn += 1
+        return self._last
 
 
 def resolve_threads(threads: int) -> int:

@@ -40,7 +40,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -150,7 +149,8 @@ class TwinWorker:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "benchmarks.harness.worker", "--fd", str(theirs.fileno()),
-                 "--target", entry.target, "--threads", str(int(threads))],
+                 "--target", entry.target, "--threads", str(int(threads)),
+                 "--parent", str(os.getpid())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 env=env, start_new_session=True,  # Ctrl-C in the terminal is the parent's
             )
@@ -272,7 +272,10 @@ class TwinPool:
         self.workers: dict[str, TwinWorker] = {}
         #: what each twin's worker reported at start (threads, BLAS, start-up seconds)
         self.info: dict[str, dict] = {}
-        self._tmp = Path(tempfile.mkdtemp(prefix="kvsbench-pairs-"))
+        from benchmarks.harness.lifetime import clean_stale_pair_dirs, make_pair_dir
+
+        clean_stale_pair_dirs()  # left by a run that was killed
+        self._tmp = make_pair_dir()
         self._pair = None
         self._paths: dict = {}
         self._serial = 0
@@ -335,7 +338,12 @@ def main(argv=None) -> None:
     p.add_argument("--fd", type=int, required=True)
     p.add_argument("--target", required=True)
     p.add_argument("--threads", type=int, required=True)
+    p.add_argument("--parent", type=int, default=None)
     args = p.parse_args(argv)
+    if args.parent is not None:  # a worker dies with its parent (a stopped one too)
+        from benchmarks.harness.lifetime import die_with_parent
+
+        die_with_parent(args.parent)
     _serve(Connection(args.fd), args.target, args.threads, t0)
 
 

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from benchmarks.report.compose import compose, report_title
 from benchmarks.report.document import one_line, plain
-from benchmarks.report.figures import draw_figures, n_figures, remove_stale_plots
+from benchmarks.report.figures import (
+    FIGURE_LIST,
+    draw_figures,
+    figure_list,
+    listed_figures,
+    n_figures,
+    remove_stale_plots,
+)
 from benchmarks.report.render import render_html, render_markdown
 from benchmarks.report.results import check_result_dir, load_results
 from benchmarks.report.summary import ordered_rows
@@ -75,9 +82,10 @@ def build_report(out_dir, data_dir=None, progress=None) -> dict:
     """
     import numpy as np
 
-    from benchmarks.atomic import csv_bytes, write_files_atomic
+    from benchmarks.atomic import write_files_atomic
     from benchmarks.harness.resultdir import check_writable, clean_stale_temps, inside, locked
     from benchmarks.report.summary import summarize
+    from benchmarks.spreadsheet import spreadsheet_csv_bytes
 
     out_dir = check_result_dir(out_dir)
     check_writable(out_dir, "kvsbench report")
@@ -92,14 +100,17 @@ def build_report(out_dir, data_dir=None, progress=None) -> dict:
         blocks = compose(results, summary, figures)
         plots = [p for p in (*figures.heatmaps, *figures.experiments.values(),
                              *figures.pairs.values())]
-        files = {out_dir / "summary.csv": csv_bytes(summary)}
+        files = {out_dir / "summary.csv": spreadsheet_csv_bytes(summary)}
         files.update({inside(out_dir, *p.path.split("/")): p.png for p in plots})
+        kept = {p.path for p in plots}
+        listed = listed_figures(out_dir)
+        files[inside(out_dir, *FIGURE_LIST.split("/"))] = figure_list(kept)
         files[out_dir / "report.md"] = render_markdown(blocks).encode("utf-8")
         tick("report.md")
         files[out_dir / "report.html"] = render_html(blocks, report_title(results)).encode("utf-8")
         tick("report.html")
         write_files_atomic(files)
-        remove_stale_plots(out_dir, {p.path for p in plots})
+        remove_stale_plots(out_dir, kept, listed)
     return {
         "summary": out_dir / "summary.csv",
         "report_md": out_dir / "report.md",

@@ -51,7 +51,8 @@ def version_text(env: dict | None) -> str:
     measured = (env or {}).get("kvsbench_version")
     if measured in (None, __version__):
         return f"Made with kvsbench {__version__}."
-    return f"Measured with kvsbench {measured}; report built by kvsbench {__version__}."
+    return (f"Measured with kvsbench {text(fmt_value(measured))}; report built by kvsbench "
+            f"{__version__}.")
 
 
 def compose(results: Results, summary, figures: Figures) -> list:

@@ -5,9 +5,11 @@ as Markdown inline markup: ```code```, ``**bold**``, ``*italic*``, ``[label](hre
 string that comes from a result directory, a config or the environment — ids, pair and twin
 names, paths, ``env.json`` values, failure messages — is untrusted: it enters the markup only
 through :func:`text` (every markup character backslash-escaped, control characters and line
-breaks blanked) or :func:`code` (a code span, or :func:`text` when it cannot be one). So such
-a string can never become a link, emphasis, raw HTML or a new block, in the Markdown file or
-in the HTML rendered from it by :func:`to_html`. Only links the report itself makes are links,
+breaks blanked, bidirectional controls dropped, and what GitHub would turn into a link by
+itself — ``http://``, ``www.``, ``name@host`` — broken by an invisible word joiner, U+2060) or
+:func:`code` (a code span, which GitHub never links; or :func:`text` when it cannot be one). So
+such a string can never become a link, emphasis, raw HTML or a new block, in the Markdown file
+or in the HTML rendered from it by :func:`to_html`. Only links the report itself makes are links,
 and :func:`to_html` renders a link only when its target is a relative file path or http(s)
 (:func:`safe_href`); anything else is shown as its label.
 """
@@ -30,13 +32,21 @@ _HELD = re.compile("\x00([0-9]+)\x00")
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![*\w])\*([^*]+)\*(?![*\w])")
+#: the invisible character that keeps GitHub from making a link of ``x://``, ``www.``, ``a@b``
+#: (its "extended autolinks"); dropped again where the text is not Markdown (HTML, a terminal)
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(:)(?=//)|(?i:(www))(?=\.)|(?=@)")
 #: what an href the report makes may consist of (RFC 3986's characters, no quotes or spaces)
 _HREF_CHARS = re.compile(r"^[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+$")
 
 
 def text(value) -> str:
     """An untrusted string as literal inline text of the markup (see the module docstring)."""
-    return _ESCAPE.sub(r"\\\1", one_line(value))
+    return _AUTOLINK.sub(_join, _ESCAPE.sub(r"\\\1", one_line(value)))
+
+
+def _join(m) -> str:
+    return (m.group(1) or m.group(2) or "") + WORD_JOINER
 
 
 def code(value) -> str:
@@ -52,7 +62,7 @@ def plain(markup: str) -> str:
     """Markup as plain text (a terminal line, an image's alt text): markers dropped,
     escapes resolved."""
     held: list[str] = []
-    s = _hold_escapes(markup, held)
+    s = _hold_escapes(markup.replace(WORD_JOINER, ""), held)
     s = re.sub(r"\*\*|\*|`", "", s)
     s = _LINK.sub(r"\1", s)
     return _HELD.sub(lambda m: held[int(m.group(1))], s)
@@ -72,7 +82,7 @@ def to_html(markup: str) -> str:
     out: list[str] = []
     buf: list[str] = []
     held: list[str] = []
-    markup = one_line(markup)
+    markup = one_line(markup).replace(WORD_JOINER, "")
     i, n = 0, len(markup)
 
     def flush():

@@ -33,8 +33,13 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _ignore_sigint() -> None:
+def _start_worker(parent_pid: int) -> None:
+    """A drawing worker leaves Ctrl-C to its parent, and dies with it
+    (:func:`benchmarks.harness.lifetime.die_with_parent`)."""
+    from benchmarks.harness.lifetime import die_with_parent
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent_pid)
 
 
 @contextlib.contextmanager
@@ -69,7 +74,7 @@ def draw_all(jobs: list, done=None, workers: int | None = None) -> list:
                 done(i)
         return out
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_ignore_sigint)
+                               initializer=_start_worker, initargs=(os.getpid(),))
     try:
         with _main_hidden():  # every worker starts in a submit
             futures = {pool.submit(fn, *args): i for i, (fn, args) in enumerate(jobs)}

@@ -6,6 +6,7 @@ it."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,16 +44,40 @@ def n_figures(summary, data_dir=None) -> int:
     return len(summary) + heatmaps + n_pairs
 
 
-def remove_stale_plots(out_dir: Path, kept: set) -> list[Path]:
-    """Delete the ``plots/*.png`` this report did not draw (e.g. a pair figure of an earlier
-    build, when the images are now left out): a figure in ``plots/`` is always this report's.
+#: the list of the figures the last report wrote into ``plots/`` (one name a line): only
+#: these are ever deleted, so a ``plots/`` folder of anybody else's is left alone
+FIGURE_LIST = "plots/.kvsbench-figures"
+_FIGURE_NAME = re.compile(r"^[A-Za-z0-9_+-][A-Za-z0-9._+-]*\.(png|gif)$")
+
+
+def figure_list(kept: set) -> bytes:
+    """The contents of :data:`FIGURE_LIST` for the figures ``kept`` (``plots/<name>``)."""
+    return "".join(f"{p.split('/', 1)[1]}\n" for p in sorted(kept)).encode("utf-8")
+
+
+def remove_stale_plots(out_dir: Path, kept: set, listed: set) -> list[Path]:
+    """Delete the figures an earlier report wrote (``listed``: read from :data:`FIGURE_LIST`
+    before this report replaced it) that this one did not draw (e.g. a pair figure, when the
+    images are now left out). A file kvsbench did not list is never deleted.
     Returns the files removed."""
     removed = []
-    for path in sorted((Path(out_dir) / "plots").glob("*.png")):
-        if f"plots/{path.name}" not in kept:
+    for name in sorted(listed):
+        path = Path(out_dir) / "plots" / name
+        if f"plots/{name}" not in kept and path.is_file() and not path.is_symlink():
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def listed_figures(out_dir: Path) -> set:
+    """The figure names :data:`FIGURE_LIST` holds (an empty set when there is none; names
+    that are not a plain figure file name are ignored)."""
+    from benchmarks.bounded import read_text
+
+    path = Path(out_dir) / FIGURE_LIST
+    if not path.is_file():
+        return set()
+    return {n for n in read_text(path, 2**20).splitlines() if _FIGURE_NAME.match(n)}
 
 
 def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.bounded import read_json
 from benchmarks.errors import ResultsError
 
 
@@ -56,9 +56,10 @@ def check_result_dir(out_dir) -> Path:
 
 
 def _read_json(path: Path) -> dict | None:
-    """A JSON object file, or None when it is missing, unreadable or not an object."""
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """A JSON object file, or None when it is missing or not an object; a file that is there
+    but cannot be read (not a regular file, too large or deep, not UTF-8, not JSON) is refused
+    with one line (:func:`benchmarks.bounded.read_json`), not taken for a missing one."""
+    if not path.exists() and not path.is_symlink():
         return None
+    value = read_json(path)
     return value if isinstance(value, dict) else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from benchmarks.harness.hosts import HOSTS_KEY
 from benchmarks.harness.registry import twins_of
 from benchmarks.harness.runner import PARITY_TOLERANCE
+from benchmarks.report.datanote import data_kind_of, data_note
 from benchmarks.report.document import (
     Bullets,
     Contents,
@@ -72,7 +73,11 @@ def compose(results: Results, summary, figures: Figures) -> list:
         f"{code(f'kvsbench report {results.out_dir}')}. " + version_text(results.env)))
 
     data = (results.env or {}).get("data") or {}
-    if isinstance(data, dict) and data.get("timing_only"):
+    timing_only = data_kind_of(results.env) == "standin"
+    note = data_note(results.env, protocol_of(summary))
+    if note and not timing_only:
+        blocks.append(Para(f"**{text(note)}.**"))
+    if timing_only:
         blocks.append(Para(
             "**TIMING-ONLY DATA.** These runs trained on a stand-in of the real size built by "
             "repeating a subset's images (`kvsbench standin`, read from "
@@ -83,7 +88,7 @@ def compose(results: Results, summary, figures: Figures) -> list:
     blocks.append(contents)
     blocks += [Heading(2, "Verdict")]
     if reference is not None:
-        blocks.append(verdict_table(summary))
+        blocks.append(verdict_table(summary, timing_only=timing_only))
     blocks.append(Bullets(verdict_items(runs, summary)))
     if reference is not None:
         blocks.append(Para(
@@ -126,6 +131,13 @@ def compose(results: Results, summary, figures: Figures) -> list:
     ])]
     contents.headings = [b.text for b in blocks if isinstance(b, Heading) and b.level == 2]
     return blocks
+
+
+def protocol_of(summary):
+    """The split protocol of the runs (one per directory: sweep.json pins it), or None."""
+    if "protocol" not in summary or not len(summary):
+        return None
+    return summary["protocol"].iloc[0]
 
 
 def report_title(results: Results) -> str:

@@ -165,7 +165,10 @@ def like_sweep(args):
         )
     if not args.timeout > 0:
         raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
-    sweep = sweep_like(args.like, data_dir=args.data_dir, timeout=args.timeout)
+    from benchmarks.errors import one_line
+
+    sweep = sweep_like(args.like, data_dir=args.data_dir, timeout=args.timeout,
+                       log=lambda msg: print(one_line(msg), file=sys.stderr))
     try:
         parse_threads(sweep.threads, cores=_local_cores(args))
     except ConfigError as exc:
@@ -252,12 +255,12 @@ def build_sweep(args):
 def cmd_run(args) -> int:
     from benchmarks.harness.sweep import run_sweep
 
-    sweep = like_sweep(args) if args.like is not None else build_sweep(args)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise ConfigError(
             f"--data-dir {args.data_dir} is not a directory; "
             "point it at the four Fashion-MNIST files."
         )
+    sweep = like_sweep(args) if args.like is not None else build_sweep(args)
     try:
         if args.scheduler is not None:  # Dask is imported only here (an optional install)
             from benchmarks.harness.distributed import run_dask_sweep
@@ -273,7 +276,7 @@ def cmd_run(args) -> int:
     from benchmarks.errors import one_line
     from benchmarks.report.terminal import build_with_progress, print_verdict
 
-    built = build_with_progress(args.out, args.data_dir, quiet=args.quiet)
+    built = build_with_progress(args.out, sweep.data_dir, quiet=args.quiet)
     print(one_line(f"kvsbench: {counts['ran']} experiment(s) run, {counts['skipped']} skipped, "
                    f"{counts['diverged']} with a diverged or failed twin; results in {args.out}"))
     print_verdict(built)

@@ -75,13 +75,16 @@ def sweep_record(sweep: Sweep) -> dict:
             "models": list(sweep.models), "seeds": sweep.seeds}
 
 
-def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> Sweep:
+def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT, log=None) -> Sweep:
     """The sweep recorded in ``result_dir``, to rerun exactly (``kvsbench run --like DIR``).
 
     The training settings and twins come from its sweep.json; the pairs, models and seeds from
     its runs.csv (every experiment the directory holds, also when it was filled by several
     runs), else from sweep.json; the threads from sweep.json, else env.json's
-    ``threads_flag``. Raises :class:`ResultsError` when there is no readable sweep.json.
+    ``threads_flag``. The data too: when env.json says the runs were made on a timing-only
+    stand-in, the stand-in is made again from the data found (``data_dir``, else as the loader
+    looks), as ``kvsbench standin`` does (:func:`benchmarks.data.standin.standin_like`), and
+    ``log`` is told. Raises :class:`ResultsError` when there is no readable sweep.json.
     """
     from benchmarks.harness.records import read_csv
 
@@ -114,12 +117,35 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> S
     from benchmarks.harness.registry import resolve
 
     impls, reference = resolve(impls, rec.get("reference"))
+    data_dir = _data_like(result_dir, data_dir, log)
     target_acc = settings.pop("target_acc", None)
     base = ExperimentConfig.from_dict({**settings, "pair": pairs[0], "model": models[0]})
     return Sweep(base=base, pairs=tuple(pairs), models=tuple(models), seeds=int(seeds),
                  impls=impls, reference=reference, target_acc=target_acc,
                  data_dir=data_dir, threads=DEFAULT_THREADS if threads is None else int(threads),
                  timeout=timeout)
+
+
+def _data_like(result_dir: Path, data_dir, log):
+    """The data to rerun ``result_dir``'s sweep on: ``data_dir``, or a stand-in rebuilt like
+    the one its env.json records (its runs were timing-only)."""
+    from benchmarks.data.standin import standin_like
+
+    try:
+        env = json.loads((result_dir / "env.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return data_dir
+    data = env.get("data") if isinstance(env, dict) else None
+    marker = data.get("standin") if isinstance(data, dict) and data.get("timing_only") else None
+    if not isinstance(marker, dict):
+        return data_dir
+    path, same = standin_like(marker, data_dir)
+    if log is not None:
+        log(f"kvsbench: {result_dir} was made on a timing-only stand-in; running on one made "
+            f"the same way (kvsbench standin) in {path}"
+            + ("" if same else ", from other source files than its own: its times compare, "
+               "its accuracies do not"))
+    return str(path)
 
 
 def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict | None:

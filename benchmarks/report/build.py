@@ -13,12 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.report.compose import compose, protocol_of, report_title
+from benchmarks.report.datanote import data_kind_of, data_note
 from benchmarks.report.document import one_line, plain
 from benchmarks.report.figures import draw_figures, n_figures, remove_stale_plots
 from benchmarks.report.render import render_html, render_markdown
 from benchmarks.report.results import check_result_dir, load_results
 from benchmarks.report.summary import ordered_rows
-from benchmarks.report.datanote import data_kind_of, data_note
 from benchmarks.report.verdict import failure_notes, verdict_items, verdict_notes, verdict_table
 
 

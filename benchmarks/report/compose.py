@@ -36,7 +36,14 @@ from benchmarks.report.fmt import (
 )
 from benchmarks.report.hosts import hosts_blocks, hosts_of_summary
 from benchmarks.report.results import Results
-from benchmarks.report.summary import models_of, others, pair_title, settings_text, twin_text
+from benchmarks.report.summary import (
+    int_text,
+    models_of,
+    others,
+    pair_title,
+    settings_text,
+    twin_text,
+)
 from benchmarks.report.verdict import verdict_items, verdict_table
 
 #: up to this many pairs every per-experiment and per-pair figure is shown in the report; with
@@ -343,17 +350,24 @@ def config_blocks(results: Results, summary, impls) -> list:
         from benchmarks.harness.records import CONFIG_COLUMNS
 
         runs = results.runs
-        settings = {c: ", ".join(map(str, runs[c].unique())) for c in CONFIG_COLUMNS
+        settings = {c: ", ".join(map(int_text, runs[c].unique())) for c in CONFIG_COLUMNS
                     if c not in ("pair", "model", "seed")}
     rows = [[text(k), code(fmt_value(v))] for k, v in sorted(settings.items())]
     pairs = [pair_title(p) for p in dict.fromkeys(summary["pair"])]
     rows += [
         ["pairs", f"{len(pairs)}: " + text(", ".join(pairs))],
         ["models", text(", ".join(models_of(summary)))],
-        ["seeds", ", ".join(f"{s:g}" for s in sorted(results.runs["seed"].unique()))],
+        ["seeds", seeds_text(results.runs["seed"])],
         ["twins", text(", ".join(impls))],
     ]
     return [Table(["setting", "value"], rows, "ll")]
+
+
+def seeds_text(seeds) -> str:
+    """How many seeds, and which: "1 (seed 0)", "3 (seeds 0, 1, 2)"."""
+    values = sorted({int_text(s) for s in seeds if finite(s)}, key=int)
+    which = f"seed {values[0]}" if len(values) == 1 else f"seeds {', '.join(values)}"
+    return f"{len(values)} ({which})" if values else "—"
 
 
 def env_blocks(env: dict | None) -> list:

@@ -41,10 +41,11 @@ def verdict_table(summary, timing_only: bool = False) -> Table:
     size = f" at {size} images" if size else ""
     ref = twin_text(reference) if reference else "—"
     per_model = summary.groupby("model").size().max() if len(summary) else 0
-    mean = f" (mean of {per_model})" if per_model > 1 else ""
-    acc = " (timing-only)" if timing_only else ""
-    headers = ["model", "twin", f"parity (≤ {PARITY_TOLERANCE:g})", f"twin test acc{mean}{acc}",
-               f"{ref} test acc{mean}{acc}", f"speed per epoch{size}", "speed per step",
+    marks = [f"mean of {per_model}"] if per_model > 1 else []
+    marks += ["timing-only"] if timing_only else []
+    acc = f" ({', '.join(marks)})" if marks else ""
+    headers = ["model", "twin", f"parity (≤ {PARITY_TOLERANCE:g})", f"twin test acc{acc}",
+               f"{ref} test acc{acc}", f"speed per epoch{size}", "speed per step",
                "diverged / failed"]
     rows = []
     for model in models_of(summary):

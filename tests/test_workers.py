@@ -103,8 +103,8 @@ def test_sigkill_mid_epoch_fails_that_run_and_a_rerun_completes_it(
     killed = []
 
     def run_and_kill(config, pair, impls, target_acc, on_epoch, reference, pool):
-        def hook(impl, epoch):
-            on_epoch(impl, epoch)
+        def hook(impl, epoch, logs=None):
+            on_epoch(impl, epoch, logs)
             if not killed and impl == "scratch" and epoch == 1:
                 pid = pool.workers["keras"].process.pid
                 # Keras' epoch 1 starts right after this returns; the kill lands inside it

@@ -294,8 +294,9 @@ def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool,
     """Run the experiments ``todo`` (grouped by pair and seed: one data load per group),
     recording each as it finishes; return how many had a twin diverge or fail."""
     from benchmarks.data import load_pair, parse_pair
+    from benchmarks.harness.progress import SweepProgress
 
-    progress = _progress(todo, sweep, quiet)
+    progress = SweepProgress(todo, sweep.impls, quiet, log)
     diverged = 0
     pair_cache: dict = {}
     try:
@@ -309,13 +310,13 @@ def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool,
                     seed=config.split_seed,
                 )
             pair = pair_cache[key]
-            progress.set_description(f"{config.model} {config.pair} s{config.seed}")
+            progress.start(config)
             results = run_experiment(
-                config, pair, sweep.impls, sweep.target_acc,
-                on_epoch=lambda impl, epoch: progress.update(1),
+                config, pair, sweep.impls, sweep.target_acc, on_epoch=progress.epoch,
                 reference=sweep.reference, pool=pool,
             )
             store.add(results, pair, sweep.target_acc, host=host)
+            progress.finished(config, results)
             bad = [r for r in results.values() if r.status != "ok"]
             if bad:
                 diverged += 1
@@ -324,11 +325,3 @@ def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool,
     finally:
         progress.close()
     return diverged
-
-
-def _progress(todo, sweep: Sweep, quiet: bool):
-    from tqdm.auto import tqdm
-
-    total = sum(c.epochs for c in todo) * len(sweep.impls)
-    disable = quiet or not sys.stderr.isatty()
-    return tqdm(total=total, unit="epoch", disable=disable, dynamic_ncols=True, leave=False)

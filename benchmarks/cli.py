@@ -23,10 +23,10 @@ DEFAULT_OUT = Path("results") / "latest"
 #: accuracy on the official test images (the course experiments keep the course's `seed` split)
 RUN_PROTOCOL = "official"
 PROTOCOL_HELP = (
-    "Split protocols: 'official' (the default) validates on a seeded 20%% of the pair's training "
+    "Split protocols: 'official' (the default) validates on a seeded 20% of the pair's training "
     "images and tests on the pair's images of the t10k (test) file, as "
     "keras.datasets.fashion_mnist.load_data() splits it; 'seed' is the course's split: the "
-    "pair's training images shuffled with seed 42, then 60%% train, 20%% test, 20%% validation "
+    "pair's training images shuffled with seed 42, then 60% train, 20% test, 20% validation "
     "(the t10k file is never read). Note: in the offline subset "
     "(../shared/fashion-mnist-subset) the t10k files are later TRAINING images, not the "
     "official test set. docs/data.md has the details."
@@ -119,8 +119,8 @@ def _add_run(sub) -> None:
     p.add_argument("--threads", default=str(DEFAULT_THREADS), metavar="N|all",
                    help="threads of every twin (NumPy's BLAS, TensorFlow's op pool): each twin "
                    "trains alone in its own process, one at a time, so N threads are N cores "
-                   "for each; 'all' (or 0) is every core of the machine; docs/speed.md has "
-                   "the figures behind the default")
+                   "for each; 'all' (or 0) is every core of the machine, and more than its "
+                   "cores is refused; docs/speed.md has the figures behind the choice")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help="an epoch of one twin taking longer than this is a failed run: its "
                    "worker is killed and the sweep goes on")
@@ -148,9 +148,9 @@ LIKE_ALLOWED = ("like", "out", "data_dir", "timeout", "scheduler", "quiet", "ver
 
 def explicit_run_options(argv) -> list[str]:
     """The ``kvsbench run`` options given on the command line ``argv`` (dest names), found by
-    parsing it again with every default suppressed (so abbreviations count too)."""
-    parser = argparse.ArgumentParser(add_help=False)
-    sub = parser.add_subparsers(dest="command")
+    parsing it again with every default suppressed."""
+    parser = _Parser(add_help=False)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     _add_run(sub)
     run = sub.choices["run"]
     for action in run._actions:
@@ -160,6 +160,7 @@ def explicit_run_options(argv) -> list[str]:
 
 def like_sweep(args):
     """``kvsbench run --like DIR``: the sweep recorded in DIR (:func:`sweep_like`)."""
+    from benchmarks.config import parse_threads
     from benchmarks.harness.sweep import sweep_like
 
     extra = [k for k in explicit_run_options(args.argv) if k not in LIKE_ALLOWED]
@@ -172,24 +173,17 @@ def like_sweep(args):
         )
     if not args.timeout > 0:
         raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
-    return sweep_like(args.like, data_dir=args.data_dir, timeout=args.timeout,
-                      on_twin_error=args.on_twin_error)
+    from benchmarks.errors import one_line
 
-
-def parse_threads(value) -> int:
-    """``--threads``: a count >= 0, or "all" (→ 0: every core)."""
-    text = str(value).strip().lower()
-    if text == "all":
-        return 0
+    sweep = sweep_like(args.like, data_dir=args.data_dir, timeout=args.timeout,
+                       on_twin_error=args.on_twin_error,
+                       log=lambda msg: print(one_line(msg), file=sys.stderr))
     try:
-        n = int(text)
-    except ValueError:
-        n = -1
-    if n < 0:
-        raise ConfigError(
-            f"Argument `--threads` must be an int >= 0 or 'all'. Received: --threads={value}"
-        )
-    return n
+        parse_threads(sweep.threads, cores=_local_cores(args))
+    except ConfigError as exc:
+        raise ConfigError(f"--like {args.like} was run with --threads {sweep.threads}: {exc}; "
+                          "run it on a machine with that many cores.") from None
+    return sweep
 
 
 def _flag_error(exc: ConfigError) -> ConfigError:
@@ -205,9 +199,16 @@ def _flag_error(exc: ConfigError) -> ConfigError:
     return ConfigError(text)
 
 
+def _local_cores(args) -> int | None:
+    """The bound of ``--threads``: this machine's cores (None), or none (0) when the twins
+    train on a remote Dask cluster."""
+    scheduler = getattr(args, "scheduler", None)
+    return 0 if scheduler and not str(scheduler).startswith("local:") else None
+
+
 def build_sweep(args):
     """Turn ``kvsbench run`` arguments into a validated :class:`Sweep` (ConfigError/DataError)."""
-    from benchmarks.config import ExperimentConfig, parse_batch_size
+    from benchmarks.config import ExperimentConfig, parse_batch_size, parse_threads
     from benchmarks.data import all_pairs, pair_slug, parse_pair
     from benchmarks.harness import registry
     from benchmarks.harness.registry import resolve
@@ -257,7 +258,7 @@ def build_sweep(args):
         timeout=args.timeout,
         target_acc=args.target_acc,
         data_dir=args.data_dir,
-        threads=parse_threads(args.threads),
+        threads=parse_threads(args.threads, cores=_local_cores(args)),
         on_twin_error=args.on_twin_error,
         twin_targets={n: registry.TWINS[n].target for n in impls
                       if registry.TWINS[n].origin == "--twin"},
@@ -278,12 +279,12 @@ def resolve_twins(args, resolve):
 def cmd_run(args) -> int:
     from benchmarks.harness.sweep import TwinFailed, run_sweep
 
-    sweep = like_sweep(args) if args.like is not None else build_sweep(args)
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise ConfigError(
             f"--data-dir {args.data_dir} is not a directory; "
             "point it at the four Fashion-MNIST files."
         )
+    sweep = like_sweep(args) if args.like is not None else build_sweep(args)
     try:
         if args.scheduler is not None:  # Dask is imported only here (an optional install)
             from benchmarks.harness.distributed import run_dask_sweep
@@ -303,7 +304,7 @@ def cmd_run(args) -> int:
     from benchmarks.errors import one_line
     from benchmarks.report.terminal import build_with_progress, print_verdict
 
-    built = build_with_progress(args.out, args.data_dir, quiet=args.quiet)
+    built = build_with_progress(args.out, sweep.data_dir, quiet=args.quiet)
     print(one_line(f"kvsbench: {counts['ran']} experiment(s) run, {counts['skipped']} skipped, "
                    f"{counts['diverged']} with a diverged or failed twin; results in {args.out}"))
     print_verdict(built)
@@ -316,17 +317,28 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
     def _get_help_string(self, action):
         text = action.help or ""
-        if "default" in text or action.default in (None, False, argparse.SUPPRESS):
+        named = "(default" in text or "default:" in text
+        if named or action.default in (None, False, argparse.SUPPRESS):
             return text
         return super()._get_help_string(action)
 
 
 class _Parser(argparse.ArgumentParser):
-    """kvsbench's parsers (subcommands included) all show defaults in ``--help``."""
+    """kvsbench's parsers (subcommands included) all show defaults in ``--help``, take no
+    abbreviations (``--epoch`` is not ``--epochs``: a typo must not pick a flag) and answer
+    bad arguments with one line, not the usage."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", _HelpFormatter)
+        kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
+
+    def error(self, message):
+        from benchmarks.errors import one_line
+
+        print(f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)",
+              file=sys.stderr)
+        sys.exit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -309,6 +309,41 @@ def parse_batch_size(value) -> int | None:
     return bs
 
 
+def machine_cores() -> int:
+    """The cores this process may run on (its CPU affinity; ``os.cpu_count()`` without one)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def parse_threads(value, cores: int | None = None) -> int:
+    """``--threads``: a count in 1..``cores`` (default: :func:`machine_cores`), or "all" / 0
+    (→ 0: every core). More threads than cores is refused: each twin trains alone with N
+    threads, so N > cores only adds contention, and env.json would record threads the
+    machine never ran. ``cores=None`` and a remote scheduler: pass ``cores=0`` (no bound)."""
+    text = str(value).strip().lower()
+    if text == "all":
+        return 0
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise ConfigError(
+            f"Argument `--threads` must be an int >= 0 or 'all'. Received: --threads={value}"
+        )
+    cores = machine_cores() if cores is None else cores
+    if cores and n > cores:
+        raise ConfigError(
+            f"Argument `--threads` must be at most {cores}, the cores of this machine (or "
+            f"'all'). Received: --threads={value}"
+        )
+    return n
+
+
 def _choice(name: str, value, choices) -> None:
     if not isinstance(value, str) or value not in choices:
         raise ConfigError(

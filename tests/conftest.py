@@ -35,16 +35,19 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def fashion_dir() -> Path:
-    """The directory named by FASHION_MNIST_DIR, or skip the test when it is not set.
+    """Where Fashion-MNIST is, found as ``kvsbench data path`` finds it (``FASHION_MNIST_DIR``,
+    then the Keras cache; never a download), or skip the test when there is no copy.
 
     Session-scoped, so module- and session-scoped fixtures (parity runs, CLI runs) can use it.
 
     A FASHION_MNIST_DIR that is set but wrong is not skipped: the tests then fail loudly.
     """
-    value = os.environ.get("FASHION_MNIST_DIR")
-    if not value:
+    from benchmarks.suites.common import find_data
+
+    source = find_data()
+    if source is None:
         pytest.skip(FASHION_SKIP_REASON)
-    return Path(value)
+    return source.directory
 
 
 def make_synthetic_pair(n=200, seed=0):

@@ -248,7 +248,7 @@ def test_like_reruns_the_recorded_sweep(small_run, fashion_dir, tmp_path, capsys
 
 
 def test_like_with_training_flags_is_refused(small_run, tmp_path, capsys):
-    code = main(["run", "--like", str(small_run), "--epo", "3", "--out", str(tmp_path / "x")])
+    code = main(["run", "--like", str(small_run), "--epochs", "3", "--out", str(tmp_path / "x")])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1
     assert "drop --epochs" in err

@@ -239,12 +239,13 @@ def test_one_sided_experiments_are_listed_and_fail_only_when_strict(baseline, tm
     assert code == 1 and "ONLY IN BASELINE (--strict)" in out
 
 
-def test_different_data_fails(baseline, tmp_path):
+def test_different_data_is_not_comparable_never_a_regression(baseline, tmp_path):
     def full_data(runs):
         runs["n_train"] = 7200
 
-    cmp = compare_dirs(baseline, copy_with(baseline, tmp_path / "current", full_data))
-    assert cmp.regressed and {r.figure for r in cmp.failures} == {"n_train/n_test"}
+    with pytest.raises(ResultsError, match="were made on different data .*840/280 images "
+                       "there, 7200/280 here.*not comparable.*kvsbench run --like"):
+        compare_dirs(baseline, copy_with(baseline, tmp_path / "current", full_data))
 
 
 def test_markdown_format(baseline, tmp_path, capsys):

@@ -169,6 +169,9 @@ def test_fashion_on_the_subset(fashion_dir, tmp_path):
     md, html = build_course_report(tmp_path)
     text = md.read_text()
     assert "The notebook's questions" in text and "Pullover vs Coat" in text
+    # a reduced budget is a smoke run: it answers none of the notebook's questions
+    assert "A SMOKE RUN" in text and "its few steps answer none of them" in text
+    assert "follows the maps" not in text and "What did the network change" not in text
 
 
 # ------------------------------------------------------------------------------- the report
@@ -188,6 +191,17 @@ def test_report_html_embeds_every_image(course_dir):
                for src in sources)
     assert "0.708957" in md_text  # the course's figure beside the measured one
     assert "`fashion` | not run" in md_text
+
+
+def test_a_quick_report_is_a_smoke_run_and_draws_no_conclusions(course_dir):
+    out, results = course_dir
+    md, _ = build_course_report(out)
+    text = md.read_text()
+    assert text.startswith("# The course experiments — a smoke run")
+    assert "**A SMOKE RUN** (`--quick`: a reduced budget for moons, sleep-study)" in text
+    assert "Not reproduced" not in text and "**no**" not in text
+    assert "A smoke run: no run is judged reproduced or not" in text
+    assert text.count("— (smoke run)") == len(results["moons"]["runs"])  # none judged
 
 
 # ------------------------------------------------------------------------------- command line

@@ -60,11 +60,7 @@ def assert_self_contained(page: _Page) -> None:
 
 # ---------------------------------------------------------------------------- a real run
 @pytest.fixture(scope="module")
-def real_run(tmp_path_factory):
-    import os
-
-    if not os.environ.get("FASHION_MNIST_DIR"):
-        pytest.skip("Fashion-MNIST not found: set FASHION_MNIST_DIR")
+def real_run(tmp_path_factory, fashion_dir):
     out = tmp_path_factory.mktemp("report") / "out"
     code = main(["run", "--pairs", "trouser:ankle-boot", "--models", "logreg", "--epochs", "2",
                  "--quiet", "--out", str(out)])

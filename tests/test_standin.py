@@ -132,6 +132,7 @@ def test_load_pair_and_provenance_say_timing_only(source, standin):
     assert data_provenance(source) == {
         "data_dir": str(source.resolve()),
         "source": f"--data-dir {source.resolve()}",
+        "kind": "subset",
         "timing_only": False,
         "standin": None,
     }

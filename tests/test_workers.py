@@ -3,7 +3,6 @@ in-process runner the workers replaced."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import signal
@@ -116,8 +115,8 @@ def test_sigkill_mid_epoch_fails_that_run_and_a_rerun_completes_it(
     killed = []
 
     def run_and_kill(config, pair, impls, target_acc, on_epoch, reference, pool):
-        def hook(impl, epoch):
-            on_epoch(impl, epoch)
+        def hook(impl, epoch, logs=None):
+            on_epoch(impl, epoch, logs)
             if not killed and impl == "scratch" and epoch == 1:
                 pid = pool.workers["keras"].process.pid
                 # Keras' epoch 1 starts right after this returns; the kill lands inside it
@@ -158,36 +157,78 @@ def test_a_hung_worker_is_killed_after_the_timeout(synthetic_pair):
     assert "no answer to `data` within 0.5 s; worker killed" in r.failure
 
 
-# ----------------------------------------------------------------------------- bit for bit
+# ----------------------------------------------------------------------------- golden figures
+#: how far a framework twin's figure may move from the golden one: float32 round-off of a few
+#: epochs (one float32 ulp at 1 is 1.2e-7; a new TensorFlow/Keras/NumPy may reorder a sum).
+#: The scratch twin is held bit for bit: its arithmetic is this project's own.
+FRAMEWORK_ROUNDOFF = 1e-5
+
+
+def _golden():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    try:
+        from golden_figures import read_golden
+    finally:
+        sys.path.pop(0)
+    return read_golden(GOLDEN) if GOLDEN.exists() else ({}, [])
+
+
 def _golden_cases():
-    if not GOLDEN.exists():
-        return []
-    return json.loads(GOLDEN.read_text())
+    return _golden()[1]
 
 
+def _close(got, want) -> bool:
+    return bool(np.allclose(np.asarray(got, float), np.asarray(want, float),
+                            rtol=FRAMEWORK_ROUNDOFF, atol=FRAMEWORK_ROUNDOFF))
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("case", _golden_cases(), ids=lambda c: c["config"].get("model") + "-"
                          + c["config"].get("optimizer", "adam"))
-def test_workers_reproduce_the_in_process_runner_bit_for_bit(fashion_dir, twin_pool, case):
-    """The figures the in-process runner (before the twins moved to workers) recorded on the
-    subset, one thread each: curves, test figures and parity are identical, not just close."""
+def test_workers_reproduce_the_golden_figures(fashion_dir, twin_pool, case):
+    """The figures recorded on the subset, one thread each (tools/golden_figures.py made them):
+    the scratch twin's curves, test figures and parity inputs bit for bit; the Keras twin's
+    and the parity figures within :data:`FRAMEWORK_ROUNDOFF` (third-party arithmetic, which a
+    new library version may move in the last bits; the file records the versions)."""
+    from importlib import metadata
+
+    made_with = _golden()[0]
+    now = {k: (metadata.version(k) if k != "python" else None) for k in made_with}
+    where = f"golden figures made with {made_with}, installed {now}"
     cfg = ExperimentConfig(**case["config"])
     pair = load_pair(*parse_pair(cfg.pair), protocol=cfg.protocol, data_dir=fashion_dir,
                      seed=cfg.split_seed)
     res = run_experiment(cfg, pair, pool=twin_pool)  # one thread per twin
-    for impl in ("scratch", "keras"):
-        r, want = res[impl], case[impl]
-        assert r.status == want["status"]
-        for key in ("train_loss", "train_acc", "val_loss", "val_acc"):
-            assert r.curves[key] == want[key], (impl, key)
-        assert r.test_loss == want["test_loss"] and r.test_acc == want["test_acc"]
-    s = res["scratch"]
-    assert s.max_loss_diff == case["parity"]["max_loss_diff"]
-    assert s.max_weight_rel_diff == case["parity"]["max_weight_rel_diff"]
-    assert s.pred_agreement == case["parity"]["pred_agreement"]
+    s, want = res["scratch"], case["scratch"]
+    assert s.status == want["status"]
+    for key in ("train_loss", "train_acc", "val_loss", "val_acc"):
+        assert s.curves[key] == want[key], ("scratch", key)
+    assert s.test_loss == want["test_loss"] and s.test_acc == want["test_acc"]
+    k, want = res["keras"], case["keras"]
+    assert k.status == want["status"]
+    for key in ("train_loss", "train_acc", "val_loss", "val_acc"):
+        assert _close(k.curves[key], want[key]), ("keras", key, where)
+    assert _close(k.test_loss, want["test_loss"]), where
+    assert _close(k.test_acc, want["test_acc"]), where
+    for key, value in case["parity"].items():
+        assert _close(getattr(s, key), value), (key, where)
 
 
-def test_the_recorded_figures_are_there():
-    assert len(_golden_cases()) == 4, f"{GOLDEN} is missing"
+def test_the_golden_file_has_its_cases_and_the_versions_that_made_them():
+    made_with, cases = _golden()
+    assert len(cases) == 4, f"{GOLDEN} is missing"
+    assert {"tensorflow", "keras", "numpy"} <= set(made_with)
+    assert all(isinstance(v, str) and v[0].isdigit() for v in made_with.values())
+
+
+def test_round_off_is_allowed_and_a_real_change_is_not():
+    """The tolerance of the framework twin: the last bits of float32 pass, a change of the
+    fourth digit (what a changed update rule gives) fails."""
+    golden = 0.17799556255340576
+    assert _close([0.17799554765224457], [golden])  # one float32 ulp, seen with TF 2.21
+    assert not _close([0.1781], [golden])
 
 
 def test_old_result_files_without_the_new_columns_still_read(tmp_path):

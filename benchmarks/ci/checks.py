@@ -25,10 +25,14 @@ figure                      fails when
                             gate on ``time_ratio_mean``), or there is no current figure (no run
                             of both twins finished ok); only when both twins were run
 ``<impl> steady_epoch_s``   ``--same-machine`` only: current > baseline × (1 + ``time_tol``)
-``n_train/n_test``          the split sizes differ (the two were made on different data)
 ``<reference> twin``        the baseline's reference twin has no runs in the current directory
                             (its parity and speed rows would otherwise vanish unseen)
 ==========================  ======================================================================
+
+Two directories made on different data (other split sizes, another kind of data, another
+fingerprint: :mod:`benchmarks.ci.data_check`) are not comparable: bad input
+(:class:`benchmarks.errors.ResultsError`), never a regression. Two timing-only stand-ins made
+from different files compare in speed; their accuracies are shown, not judged.
 
 Absolute times differ from machine to machine, so they are compared only with
 ``--same-machine``, which is refused when the two ``env.json`` fingerprints
@@ -48,6 +52,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from benchmarks.ci.data_check import check_same_data
 from benchmarks.ci.result_dirs import ResultDir, check_same_machine, load_result_dir
 from benchmarks.errors import ConfigError, ResultsError
 from benchmarks.harness.runner import PARITY_TOLERANCE
@@ -104,6 +109,8 @@ class Comparison:
     matched: int = 0
     only_baseline: list[str] = field(default_factory=list)
     only_current: list[str] = field(default_factory=list)
+    #: False when both sides are timing-only stand-ins made from different files
+    accuracy_compares: bool = True
 
     @property
     def failures(self) -> list[Row]:
@@ -129,6 +136,7 @@ def _compare(baseline, current, tol: Tolerances) -> Comparison:
     if tol.same_machine:
         check_same_machine(base, cur)
     out = Comparison(base, cur, tol)
+    out.accuracy_compares = check_same_data(base, cur, _matched_ids(base, cur))
     b_ids = list(base.summary["experiment_id"])
     c_ids = list(cur.summary["experiment_id"])
     for exp_id in b_ids:
@@ -137,7 +145,7 @@ def _compare(baseline, current, tol: Tolerances) -> Comparison:
             out.rows.append(_missing_row(exp_id, "only in baseline", tol.strict))
             continue
         out.matched += 1
-        out.rows.extend(_compare_experiment(exp_id, base, cur, tol))
+        out.rows.extend(_compare_experiment(exp_id, base, cur, tol, out.accuracy_compares))
     for exp_id in c_ids:
         if exp_id not in b_ids:
             out.only_current.append(exp_id)
@@ -145,6 +153,11 @@ def _compare(baseline, current, tol: Tolerances) -> Comparison:
     if out.matched == 0:
         raise ResultsError(no_match_message(base, cur))
     return out
+
+
+def _matched_ids(base: ResultDir, cur: ResultDir) -> list[str]:
+    c_ids = set(cur.summary["experiment_id"])
+    return [e for e in base.summary["experiment_id"] if e in c_ids]
 
 
 def no_match_message(base: ResultDir, cur: ResultDir) -> str:
@@ -192,12 +205,13 @@ def _ok_test_accs(side: ResultDir, exp_id: str, impl: str):
     return r.loc[sel, "test_acc"].astype(float).to_numpy()
 
 
-def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Tolerances) -> list[Row]:
+def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Tolerances,
+                        accuracy_compares: bool = True) -> list[Row]:
     from benchmarks.harness.registry import ordered, twins_of
 
     b, c = _summary_row(base, exp_id), _summary_row(cur, exp_id)
     b_impls, c_impls = _impls(base, exp_id), _impls(cur, exp_id)
-    rows = _data_rows(exp_id, base, cur)
+    rows = []
     _, b_ref = twins_of(base.summary)
     _, reference = twins_of(cur.summary)
     for impl in ordered(b_impls | c_impls):
@@ -213,7 +227,10 @@ def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Toler
             rows.append(Row(exp_id, f"{impl} twin", "text", "run" if impl in b_impls else "-",
                             "run" if impl in c_impls else "-", verdict, failed=failed))
             continue
-        rows.append(_acc_row(exp_id, impl, base, cur, b, c, tol))
+        row = _acc_row(exp_id, impl, base, cur, b, c, tol)
+        if not accuracy_compares:
+            row.verdict, row.failed = "n/a (stand-ins made from other files)", False
+        rows.append(row)
         for what in ("diverged", "failed"):
             bd, cd = int(b.get(f"{impl}_{what}", 0) or 0), int(c.get(f"{impl}_{what}", 0) or 0)
             if bd or cd:
@@ -231,19 +248,6 @@ def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Toler
         if same_ref:
             rows.append(_ratio_row(exp_id, impl, reference, base, cur, b, c, tol))
     return rows
-
-
-def _data_rows(exp_id: str, base: ResultDir, cur: ResultDir) -> list[Row]:
-    """A failing row when the two sides were made on splits of different sizes."""
-    def sizes(side):
-        r = side.runs[side.runs["experiment_id"] == exp_id].iloc[0]
-        return f"{int(r['n_train'])}/{int(r['n_test'])}"
-
-    bs, cs = sizes(base), sizes(cur)
-    if bs == cs:
-        return []
-    return [Row(exp_id, "n_train/n_test", "text", bs, cs,
-                "REGRESSED (different data: not comparable)", True)]
 
 
 def _acc_row(exp_id, impl, base, cur, b, c, tol: Tolerances) -> Row:

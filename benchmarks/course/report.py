@@ -23,7 +23,12 @@ from benchmarks.bounded import read_bytes
 from benchmarks.course import EXPERIMENTS
 from benchmarks.course.common import read_summary, summary_path
 from benchmarks.course.report_fashion import fashion_section
-from benchmarks.course.report_sections import blobs_section, moons_section, sleep_study_section
+from benchmarks.course.report_sections import (
+    blobs_section,
+    moons_section,
+    sleep_study_section,
+    smoke_run,
+)
 from benchmarks.errors import ResultsError
 from benchmarks.harness.resultdir import inside, safe_name
 from benchmarks.report.document import Heading, Image, Para, Plot, Table, code, text
@@ -74,8 +79,14 @@ def build_blocks(out_dir: Path, skipped: dict | None = None) -> tuple[list, list
     summaries = {k: (v if isinstance(v, dict) or v is None else {}) for k, v in summaries.items()}
     found = [name for name in EXPERIMENTS if summaries[name] is not None]
     skipped = skipped or {}
+    smoke = [name for name in found if smoke_run(summaries[name])]
     blocks = [
-        Heading(1, "The course experiments, reproduced"),
+        Heading(1, "The course experiments — a smoke run" if smoke else
+                "The course experiments, reproduced"),
+        *([Para(f"**A SMOKE RUN** (`--quick`: a reduced budget for {text(', '.join(smoke))}): "
+                "it shows that the experiments run end to end; it draws no conclusions, and "
+                "none of its figures is comparable with the course's. Run without `--quick` "
+                "for the real comparison.")] if smoke else []),
         Para("kvsbench grew out of a from-scratch neural-network course. `kvsbench course` "
              "reruns the course's experiments with the `scratch` course API, puts every number "
              "the course printed beside the one measured now, and trains the Keras twin beside "

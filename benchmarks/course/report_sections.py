@@ -25,13 +25,18 @@ def count(n, noun: str) -> str:
     return f"{fmt_count(n)} {noun}" + ("" if int(n) == 1 else "s")
 
 
+def smoke_run(summary) -> bool:
+    """A run at a reduced budget (``--quick``): it shows the experiment runs, nothing more."""
+    return summary.get("budget", 1.0) < 1
+
+
 def budget_note(summary) -> list:
     budget = summary.get("budget", 1.0)
     if budget >= 1:
         return []
-    return [Para(f"**Reduced budget ×{fmt_number(budget)}** (`--quick` or a test): fewer "
+    return [Para(f"**Smoke run: budget ×{fmt_number(budget)}** (`--quick` or a test): fewer "
                  "epochs/steps than the course, so the figures below are NOT comparable with "
-                 "the course's.")]
+                 "the course's, and no conclusion is drawn from them.")]
 
 
 def blobs_section(s: dict, figure) -> list:
@@ -82,8 +87,10 @@ def blobs_section(s: dict, figure) -> list:
     ]
 
 
-def _moons_run_row(r: dict) -> list:
-    if r["epochs"] != r["course_epochs"]:
+def _moons_run_row(r: dict, smoke: bool = False) -> list:
+    if smoke:
+        reproduced = "— (smoke run)"
+    elif r["epochs"] != r["course_epochs"]:
         reproduced = "— (fewer epochs)"
     else:
         reproduced = "yes" if r["reproduced"] else "**no**"
@@ -103,6 +110,9 @@ def _moons_twin_row(t: dict) -> list:
 
 
 def _moons_verdict(s: dict) -> Para:
+    if smoke_run(s):
+        return Para("A smoke run: no run is judged reproduced or not (the course's accuracies "
+                    "need the course's epochs: `kvsbench course moons` without `--quick`).")
     misses = [r for r in s["runs"] if not r["reproduced"]]
     if not misses:
         return Para(f"All {len(s['runs'])} runs reproduce the course's accuracy to the four "
@@ -132,7 +142,7 @@ def moons_section(s: dict, figure) -> list:
         ]),
         Table(["run", "optimizer", "lr", "epochs", "decay", "course's accuracy", "accuracy now",
                "difference", f"within {fmt_number(s['accuracy_tolerance'])}", "final cost",
-               "time"], [_moons_run_row(r) for r in s["runs"]]),
+               "time"], [_moons_run_row(r, smoke_run(s)) for r in s["runs"]]),
         _moons_verdict(s),
         Para(f"The course runs took {fmt_seconds(s.get('course_runs_seconds'))} in all, "
              f"{fmt_count(s.get('workers', 1))} worker process(es); each run's time is its own "

@@ -23,6 +23,7 @@ from benchmarks.data.files import (
     ORIGIN,
     DataSource,
     clear_cache,
+    data_kind,
     data_provenance,
     download_fashion_mnist,
     keras_cache_dir,
@@ -58,6 +59,7 @@ __all__ = [
     "load_pair",
     "check_pairs",
     "fingerprint",
+    "data_kind",
     "data_provenance",
     "to_dataframe",
 ]

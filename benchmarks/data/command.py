@@ -32,7 +32,7 @@ def inspect_dir(directory: Path) -> list[dict]:
     """One dict per expected file: ``name``, ``path`` (None if absent), ``md5``, ``official``
     (the MD5 is Fashion-MNIST's own), ``count`` (images or labels) and ``problem`` (one line,
     or None). A pair of files whose counts disagree is a problem of the labels file."""
-    from benchmarks.data.files import FILE_STEMS, OFFICIAL_MD5, _find_files
+    from benchmarks.data.files import FILE_STEMS, _find_files, is_official_file
     from benchmarks.data.idx import IMAGES_MAGIC, LABELS_MAGIC, read_idx
 
     found, _ = _find_files(directory)
@@ -44,7 +44,7 @@ def inspect_dir(directory: Path) -> list[dict]:
                "count": None, "problem": None if path else "missing"}
         if path is not None:
             row["md5"] = file_digest(path, "md5")
-            row["official"] = row["md5"] == OFFICIAL_MD5.get(path.name)
+            row["official"] = is_official_file(path)
             try:
                 magic = IMAGES_MAGIC if "images" in stem else LABELS_MAGIC
                 row["count"] = int(read_idx(path, expected_magic=magic).shape[0])

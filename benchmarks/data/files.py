@@ -327,12 +327,30 @@ def standin_marker(directory: Path) -> dict | None:
     return marker
 
 
+def is_official_file(path: Path) -> bool:
+    """Is ``path`` Fashion-MNIST's own file: its MD5 is :data:`OFFICIAL_MD5`'s (the one
+    source of ``kvsbench data verify`` and of :func:`data_kind`)."""
+    return file_digest(path, "md5") == OFFICIAL_MD5.get(Path(path).name)
+
+
+def data_kind(directory: Path) -> str:
+    """What a directory of the four files is: ``"standin"`` (a timing-only stand-in: its
+    marker), ``"official"`` (all four MD5s are Fashion-MNIST's own) or ``"subset"`` (any other
+    copy: its t10k files need not be the official test set; the offline subset's are later
+    training images)."""
+    if standin_marker(directory) is not None:
+        return "standin"
+    found, missing = _find_files(Path(directory))
+    return "official" if not missing and all(map(is_official_file, found)) else "subset"
+
+
 def data_provenance(data_dir: str | os.PathLike | None = None) -> dict:
     """Where the loader takes Fashion-MNIST from, and whether it is a timing-only stand-in.
 
     Resolved as the loader does (``data_dir``, ``FASHION_MNIST_DIR``, the Keras cache), without
     downloading. Returns ``{"data_dir": resolved directory, "source": e.g. "FASHION_MNIST_DIR
-    /path", "timing_only": bool, "standin": the stand-in's marker dict or None}``.
+    /path", "kind": :func:`data_kind`, "timing_only": bool, "standin": the stand-in's marker
+    dict or None}``.
 
     Raises
     ------
@@ -344,6 +362,7 @@ def data_provenance(data_dir: str | os.PathLike | None = None) -> dict:
     return {
         "data_dir": str(source.directory),
         "source": str(source),
+        "kind": data_kind(source.directory),
         "timing_only": marker is not None,
         "standin": marker,
     }

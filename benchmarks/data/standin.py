@@ -46,6 +46,8 @@ __all__ = [
     "TEST_PER_CLASS",
     "make_standin",
     "standin_info",
+    "standin_like",
+    "default_standin_dir",
     "add_parser",
 ]
 
@@ -313,6 +315,36 @@ def make_standin(
             f"cannot write the stand-in to {out} ({exc.strerror or exc}); choose a writable --out"
         ) from None
     return out.resolve()
+
+
+def default_standin_dir(train_per_class: int, test_per_class: int) -> Path:
+    """Where ``kvsbench run --like`` keeps the stand-in it rebuilds: ``$KVSBENCH_STANDIN``, else
+    ``$XDG_CACHE_HOME`` (or ``~/.cache``) ``/kvsbench/standin-<train>-<test>``."""
+    if os.environ.get("KVSBENCH_STANDIN"):
+        return Path(os.environ["KVSBENCH_STANDIN"]).expanduser()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser()
+    return cache / "kvsbench" / f"standin-{train_per_class}-{test_per_class}"
+
+
+def standin_like(recorded: dict, source_dir=None) -> tuple[Path, bool]:
+    """The stand-in a result directory was made on (its env.json's marker ``recorded``), made
+    again as ``kvsbench standin`` does from the data found now (``source_dir``, else
+    ``FASHION_MNIST_DIR``, else the Keras cache) at the recorded sizes, in
+    :func:`default_standin_dir` (rebuilt only when out of date). A ``source_dir`` that is itself
+    a stand-in of those sizes is used as it is.
+
+    Returns (its directory, whether it was made from the same source files — by their
+    SHA-256 — so that its accuracies repeat the recorded ones; the times compare either way).
+    """
+    train = _check_size(recorded.get("train_per_class"), "train_per_class")
+    test = _check_size(recorded.get("test_per_class"), "test_per_class")
+    given = None if source_dir is None else standin_info(source_dir)
+    if given is not None and (given["train_per_class"], given["test_per_class"]) == (train, test):
+        out = Path(source_dir).expanduser().resolve()
+    else:
+        out = make_standin(source_dir, default_standin_dir(train, test), train, test)
+    same = standin_info(out).get("source_sha256") == recorded.get("source_sha256")
+    return out, same
 
 
 # --------------------------------------------------------------------------- command line

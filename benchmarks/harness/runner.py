@@ -150,7 +150,7 @@ def run_experiment(
     pair,
     impls=registry.DEFAULT_TWINS,
     target_acc: float | None = None,
-    on_epoch: Callable[[str, int], None] | None = None,
+    on_epoch: Callable[[str, int, dict], None] | None = None,
     *,
     reference: str | None = None,
     pool: TwinPool | None = None,
@@ -168,8 +168,9 @@ def run_experiment(
         :class:`registry.TwinEntry` for twins the registry does not hold (a test's planted twin)
     target_acc : float, optional
         Record each twin's training time until validation accuracy first reaches it.
-    on_epoch : callable(impl, epoch), optional
-        Called after each twin's epoch (progress bars).
+    on_epoch : callable(impl, epoch, logs), optional
+        Called after each twin's epoch (progress): ``logs`` holds its ``loss``, ``accuracy``
+        (the epoch's running means, as Keras reports them), ``val_loss`` and ``val_acc``.
     reference : str, optional
         The twin the others are compared with (default :data:`registry.DEFAULT_REFERENCE`).
     pool : TwinPool, optional
@@ -238,7 +239,8 @@ def run_experiment(
                   and r["val_acc"] >= target_acc):
                 res.time_to_target_seconds = res.fit_seconds
             if on_epoch is not None:
-                on_epoch(impl, epoch)
+                on_epoch(impl, epoch, {"loss": r["loss"], "accuracy": r["accuracy"],
+                                       "val_loss": r["val_loss"], "val_acc": r["val_acc"]})
         if check is not None:
             check.epoch(epoch, [i for i in running if results[i].status == "ok"], start)
     predictions = {}

@@ -102,13 +102,16 @@ def sweep_record(sweep: Sweep) -> dict:
 
 
 def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
-               on_twin_error: str = "skip") -> Sweep:
+               on_twin_error: str = "skip", log=None) -> Sweep:
     """The sweep recorded in ``result_dir``, to rerun exactly (``kvsbench run --like DIR``).
 
     The training settings and twins come from its sweep.json; the pairs, models and seeds from
     its runs.csv (every experiment the directory holds, also when it was filled by several
     runs), else from sweep.json; the threads from sweep.json, else env.json's
-    ``threads_flag``. Raises :class:`ResultsError` when there is no readable sweep.json.
+    ``threads_flag``. The data too: when env.json says the runs were made on a timing-only
+    stand-in, the stand-in is made again from the data found (``data_dir``, else as the loader
+    looks), as ``kvsbench standin`` does (:func:`benchmarks.data.standin.standin_like`), and
+    ``log`` is told. Raises :class:`ResultsError` when there is no readable sweep.json.
     """
     from benchmarks.harness.records import read_csv
 
@@ -153,6 +156,7 @@ def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
                           f"a twin's name; {hint}.")
     impls, reference = resolve(impls, reference, on_error=on_twin_error,
                                warn=lambda msg: print(f"kvsbench: {msg}", file=sys.stderr))
+    data_dir = _data_like(result_dir, data_dir, log)
     target_acc = settings.pop("target_acc", None)
     if target_acc is not None:
         target_acc = as_float("target_acc", target_acc)
@@ -178,6 +182,27 @@ def _names(value, key: str, path) -> tuple[str, ...]:
 def _short(value) -> str:
     r = repr(value)
     return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _data_like(result_dir: Path, data_dir, log):
+    """The data to rerun ``result_dir``'s sweep on: ``data_dir``, or a stand-in rebuilt like
+    the one its env.json records (its runs were timing-only)."""
+    from benchmarks.data.standin import standin_like
+
+    if not (result_dir / "env.json").exists():
+        return data_dir
+    env = read_json(result_dir / "env.json")
+    data = env.get("data") if isinstance(env, dict) else None
+    marker = data.get("standin") if isinstance(data, dict) and data.get("timing_only") else None
+    if not isinstance(marker, dict):
+        return data_dir
+    path, same = standin_like(marker, data_dir)
+    if log is not None:
+        log(f"kvsbench: {result_dir} was made on a timing-only stand-in; running on one made "
+            f"the same way (kvsbench standin) in {path}"
+            + ("" if same else ", from other source files than its own: its times compare, "
+               "its accuracies do not"))
+    return str(path)
 
 
 def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict | None:
@@ -341,8 +366,9 @@ def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool,
     """Run the experiments ``todo`` (grouped by pair and seed: one data load per group),
     recording each as it finishes; return how many had a twin diverge or fail."""
     from benchmarks.data import load_pair, parse_pair
+    from benchmarks.harness.progress import SweepProgress
 
-    progress = _progress(todo, sweep, quiet)
+    progress = SweepProgress(todo, sweep.impls, quiet, log)
     diverged = 0
     pair_cache: dict = {}
     try:
@@ -356,13 +382,13 @@ def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool,
                     seed=config.split_seed,
                 )
             pair = pair_cache[key]
-            progress.set_description(f"{config.model} {config.pair} s{config.seed}")
+            progress.start(config)
             results = run_experiment(
-                config, pair, sweep.impls, sweep.target_acc,
-                on_epoch=lambda impl, epoch: progress.update(1),
+                config, pair, sweep.impls, sweep.target_acc, on_epoch=progress.epoch,
                 reference=sweep.reference, pool=pool,
             )
             store.add(results, pair, sweep.target_acc, host=host)
+            progress.finished(config, results)
             bad = [r for r in results.values() if r.status != "ok"]
             failed = [r for r in bad if r.status == "failed"]
             if failed and sweep.on_twin_error == "stop":
@@ -375,11 +401,3 @@ def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool,
     finally:
         progress.close()
     return diverged
-
-
-def _progress(todo, sweep: Sweep, quiet: bool):
-    from tqdm.auto import tqdm
-
-    total = sum(c.epochs for c in todo) * len(sweep.impls)
-    disable = quiet or not sys.stderr.isatty()
-    return tqdm(total=total, unit="epoch", disable=disable, dynamic_ncols=True, leave=False)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.report.compose import compose, report_title
+from benchmarks.report.compose import compose, protocol_of, report_title
+from benchmarks.report.datanote import data_kind_of, data_note
 from benchmarks.report.document import one_line, plain
 from benchmarks.report.figures import (
     FIGURE_LIST,
@@ -25,7 +26,7 @@ from benchmarks.report.figures import (
 from benchmarks.report.render import render_html, render_markdown
 from benchmarks.report.results import check_result_dir, load_results
 from benchmarks.report.summary import ordered_rows
-from benchmarks.report.verdict import failure_notes, verdict_items, verdict_table
+from benchmarks.report.verdict import failure_notes, verdict_items, verdict_notes, verdict_table
 
 
 def add_parser(sub) -> None:
@@ -70,8 +71,10 @@ def build_report(out_dir, data_dir=None, progress=None) -> dict:
     Returns
     -------
     dict with the paths written: ``summary``, ``report_md``, ``report_html``, ``plots`` (list);
-    ``verdict`` (the verdict sentences as plain text), ``verdict_table`` (a :class:`Table`)
-    and ``failures`` (one plain line per failed run).
+    ``verdict`` (the verdict sentences as plain text), ``verdict_table`` (a :class:`Table`),
+    ``verdict_notes`` (why a cell of it is "—" or "DOES NOT MATCH"), ``data_note`` (what the
+    data is: :mod:`benchmarks.report.datanote`, or None) and ``failures`` (one plain line per
+    failed run).
 
     Raises
     ------
@@ -117,7 +120,10 @@ def build_report(out_dir, data_dir=None, progress=None) -> dict:
         "report_html": out_dir / "report.html",
         "plots": [out_dir / p.path for p in plots],
         "verdict": [plain(v) for v in verdict_items(results.runs, summary)],
-        "verdict_table": verdict_table(summary),
+        "verdict_table": verdict_table(summary,
+                                       timing_only=data_kind_of(results.env) == "standin"),
+        "verdict_notes": verdict_notes(summary),
+        "data_note": data_note(results.env, protocol_of(summary)),
         "failures": [plain(f) for f in failure_notes(results.runs)],
     }
 

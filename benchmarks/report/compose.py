@@ -11,6 +11,7 @@ from benchmarks.harness.hosts import HOSTS_KEY
 from benchmarks.harness.registry import twins_of
 from benchmarks.harness.runner import PARITY_TOLERANCE
 from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
+from benchmarks.report.datanote import data_kind_of, data_note
 from benchmarks.report.document import (
     Bullets,
     Contents,
@@ -36,7 +37,14 @@ from benchmarks.report.fmt import (
 )
 from benchmarks.report.hosts import hosts_blocks, hosts_of_summary
 from benchmarks.report.results import Results
-from benchmarks.report.summary import models_of, others, pair_title, settings_text, twin_text
+from benchmarks.report.summary import (
+    int_text,
+    models_of,
+    others,
+    pair_title,
+    settings_text,
+    twin_text,
+)
 from benchmarks.report.verdict import verdict_items, verdict_table
 
 #: up to this many pairs every per-experiment and per-pair figure is shown in the report; with
@@ -74,7 +82,11 @@ def compose(results: Results, summary, figures: Figures) -> list:
         f"{code(f'kvsbench report {results.out_dir}')}. " + version_text(results.env)))
 
     data = (results.env or {}).get("data") or {}
-    if isinstance(data, dict) and data.get("timing_only"):
+    timing_only = data_kind_of(results.env) == "standin"
+    note = data_note(results.env, protocol_of(summary))
+    if note and not timing_only:
+        blocks.append(Para(f"**{text(note)}.**"))
+    if timing_only:
         blocks.append(Para(
             "**TIMING-ONLY DATA.** These runs trained on a stand-in of the real size built by "
             "repeating a subset's images (`kvsbench standin`, read from "
@@ -85,7 +97,7 @@ def compose(results: Results, summary, figures: Figures) -> list:
     blocks.append(contents)
     blocks += [Heading(2, "Verdict")]
     if reference is not None:
-        blocks.append(verdict_table(summary))
+        blocks.append(verdict_table(summary, timing_only=timing_only))
     blocks.append(Bullets(verdict_items(runs, summary)))
     if reference is not None:
         blocks.append(Para(
@@ -133,6 +145,13 @@ def compose(results: Results, summary, figures: Figures) -> list:
     ])]
     contents.headings = [b.text for b in blocks if isinstance(b, Heading) and b.level == 2]
     return blocks
+
+
+def protocol_of(summary):
+    """The split protocol of the runs (one per directory: sweep.json pins it), or None."""
+    if "protocol" not in summary or not len(summary):
+        return None
+    return summary["protocol"].iloc[0]
 
 
 def report_title(results: Results) -> str:
@@ -350,17 +369,24 @@ def config_blocks(results: Results, summary, impls) -> list:
         from benchmarks.harness.records import CONFIG_COLUMNS
 
         runs = results.runs
-        settings = {c: ", ".join(map(str, runs[c].unique())) for c in CONFIG_COLUMNS
+        settings = {c: ", ".join(map(int_text, runs[c].unique())) for c in CONFIG_COLUMNS
                     if c not in ("pair", "model", "seed")}
     rows = [[text(k), code(fmt_value(v))] for k, v in sorted(settings.items())]
     pairs = [pair_title(p) for p in dict.fromkeys(summary["pair"])]
     rows += [
         ["pairs", f"{len(pairs)}: " + text(", ".join(pairs))],
         ["models", text(", ".join(models_of(summary)))],
-        ["seeds", ", ".join(f"{s:g}" for s in sorted(results.runs["seed"].unique()))],
+        ["seeds", seeds_text(results.runs["seed"])],
         ["twins", text(", ".join(impls))],
     ]
     return [Table(["setting", "value"], rows, "ll")]
+
+
+def seeds_text(seeds) -> str:
+    """How many seeds, and which: "1 (seed 0)", "3 (seeds 0, 1, 2)"."""
+    values = sorted({int_text(s) for s in seeds if finite(s)}, key=int)
+    which = f"seed {values[0]}" if len(values) == 1 else f"seeds {', '.join(values)}"
+    return f"{len(values)} ({which})" if values else "—"
 
 
 def env_blocks(env: dict | None) -> list:

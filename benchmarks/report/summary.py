@@ -104,7 +104,7 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
             row[f"{impl}_epoch_time_spread_max"] = _nanmax(t["epoch_time_spread"])
             slow = t["slow_epochs"].map(lambda v: "" if pd.isna(v) else str(v).strip())
             row[f"{impl}_slow_epochs"] = "; ".join(
-                f"seed {seed}: epochs {v}" for seed, v in slow[slow != ""].items())
+                f"seed {int_text(seed)}: epochs {v}" for seed, v in slow[slow != ""].items())
         if reference is None:
             rows.append(row)
             continue
@@ -216,6 +216,16 @@ def settings_text(row, with_seeds: bool = True) -> str:
     text = (f"{row['optimizer']}, lr {float(row['lr']):g}, batch {row['batch_size']}, "
             f"{plural(int(row['epochs']), 'epoch')}")
     return text + (f", {plural(int(row['n_seeds']), 'seed')}" if with_seeds else "")
+
+
+def int_text(value) -> str:
+    """A whole number as an int ("0", never "0.0": runs.csv columns with a gap read as
+    floats); anything else as it is."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return str(int(f)) if math.isfinite(f) and f.is_integer() else str(value)
 
 
 def models_of(summary) -> list[str]:

@@ -13,12 +13,18 @@ from benchmarks.report.render import render_text_table
 def print_verdict(built: dict, file=None) -> None:
     """The end of ``kvsbench run``: the verdict table (per model and twin), a line per failed
     run, and where the reports are."""
+    from benchmarks.errors import one_line
+
     file = file or sys.stdout
     table = built["verdict_table"]
+    if built.get("data_note"):
+        print(f"\n{built['data_note']}.", file=file)
     if table.rows:
         print("\nVerdict (speed: the reference's time over the twin's, epochs after the "
               "first; > 1 faster):", file=file)
         print(render_text_table(table), file=file)
+        for line in built.get("verdict_notes", []):
+            print(f"  {one_line(line)}", file=file)
     else:
         for line in built["verdict"]:
             print(f"  - {line}", file=file)

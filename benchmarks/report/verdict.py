@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from benchmarks.harness.registry import rule_note, twins_of
+from benchmarks.harness.registry import label, rule_note, twins_of
 from benchmarks.harness.runner import PARITY_TOLERANCE
 from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 from benchmarks.report.document import Table, code, text
@@ -61,26 +61,31 @@ def parity_of(rows, impl: str, reference: str, step: bool) -> tuple[float, str, 
     return parity, "DOES NOT MATCH", "; ".join(dict.fromkeys(notes))
 
 
-def verdict_table(summary) -> Table:
+def verdict_table(summary, timing_only: bool = False) -> Table:
     """The verdict in one table: per model and twin, against the reference, the parity
-    figure, both test accuracies (mean over experiments), the time ratio per epoch at the
-    run's data size and per optimizer step (geometric means over the experiments), and the
-    diverged / failed runs."""
+    figure, both test accuracies (mean over experiments, labelled so when there are several;
+    ``timing_only``: marked as no accuracy of Fashion-MNIST), the time ratio per epoch at the
+    run's data size (a range when the pairs differ in size) and per optimizer step (geometric
+    means over the experiments), and the diverged / failed runs."""
     impls, reference = twins_of(summary)
-    n_train = summary["n_train"].dropna() if "n_train" in summary else []
-    size = f" at {int(n_train.median()):,} images" if len(n_train) else ""
+    size = _size_text(summary)
+    size = f" at {size} images" if size else ""
     ref = twin_text(reference) if reference else "—"
-    step = _has_step_parity(summary, impls, reference)
-    parity_head = (f"step parity (≤ {STEP_PARITY_TOLERANCE:g})" if step
+    by_step = _has_step_parity(summary, impls, reference)
+    parity_head = (f"step parity (≤ {STEP_PARITY_TOLERANCE:g})" if by_step
                    else f"parity (≤ {PARITY_TOLERANCE:g})")
-    headers = ["model", "twin", parity_head, "twin test acc",
-               f"{ref} test acc", f"speed per epoch{size}", "speed per step",
+    per_model = summary.groupby("model").size().max() if len(summary) else 0
+    marks = [f"mean of {per_model}"] if per_model > 1 else []
+    marks += ["timing-only"] if timing_only else []
+    acc = f" ({', '.join(marks)})" if marks else ""
+    headers = ["model", "twin", parity_head, f"twin test acc{acc}",
+               f"{ref} test acc{acc}", f"speed per epoch{size}", "speed per step",
                "diverged / failed"]
     rows = []
     for model in models_of(summary):
         part = summary[summary["model"] == model]
         for impl in others(impls, reference):
-            parity, word, _ = parity_of(part, impl, reference, step)
+            parity, word, _ = parity_of(part, impl, reference, by_step)
             epoch, _ = _geomean(part[f"{impl}_steady_time_ratio_mean"])
             step, _ = _geomean(part[f"{impl}_step_time_ratio_mean"])
             bad = [f"{twin_text(i)} {int(part[f'{i}_diverged'].sum())} / "
@@ -95,6 +100,57 @@ def verdict_table(summary) -> Table:
                 ", ".join(bad) or "none",
             ])
     return Table(headers, rows, "llrrrrrl")
+
+
+def _size_text(rows) -> str:
+    """The training images of ``rows``' experiments: "7,200", or "1,105–1,170" when the pairs
+    differ (a mean of two sizes is the size of no run)."""
+    n = rows["n_train"].dropna() if "n_train" in rows else []
+    if not len(n):
+        return ""
+    low, high = int(n.min()), int(n.max())
+    return f"{low:,}" if low == high else f"{low:,}–{high:,}"
+
+
+def verdict_notes(summary) -> list[str]:
+    """Plain lines for the terminal: why a cell of :func:`verdict_table` is "—" or "DOES NOT
+    MATCH" (the report's sentences say it; a table cell alone does not)."""
+    impls, reference = twins_of(summary)
+    by_step = _has_step_parity(summary, impls, reference)
+    lines = []
+    for model in models_of(summary):
+        part = summary[summary["model"] == model]
+        for impl in others(impls, reference):
+            who = f"{label(impl)} on {model}"
+            parity, word, notes = parity_of(part, impl, reference, by_step)
+            if not finite(parity):
+                lines.append(f"{who}: parity —: " + (
+                    "the twin has no state methods or every check failed (report.md says which)"
+                    if by_step else "no epoch in which both twins' losses were finite"))
+            elif word == "DOES NOT MATCH":
+                why = notes or ("no known difference of the rules: a bug in one twin; the report "
+                                "names the tensor, the optimizer and the size of the difference"
+                                if by_step else "no known difference of the rules: a bug in one "
+                                "twin, or float32 chaos; the report's curves show where they part")
+                lines.append(f"{who}: DOES NOT MATCH: {why}")
+            elif word != "matches":
+                lines.append(f"{who}: {word}: {notes}; it matches the scratch twin of its own "
+                             "rule (docs/parity.md)")
+            epoch, _ = _geomean(part[f"{impl}_steady_time_ratio_mean"])
+            step, _ = _geomean(part[f"{impl}_step_time_ratio_mean"])
+            if not finite(epoch):
+                lines.append(f"{who}: speed per epoch —: " + (
+                    "one epoch per run (no epoch after the first to time)"
+                    if _max_epochs(part) == 1 else "no run of both twins finished ok"))
+            if not finite(step):
+                full = "batch_size" in part and (part["batch_size"].astype(str) == "full").all()
+                lines.append(f"{who}: speed per step —: " + (
+                    "full batch (one step per epoch: nothing between steps to time)" if full
+                    else "too few timed calls per epoch to time one step (a twin that runs "
+                    "several steps per call — Keras (XLA): steps_per_execution — needs 3 calls "
+                    "or more per epoch; more data or a smaller batch gives them)"
+                    if finite(epoch) else "no run of both twins finished ok"))
+    return lines
 
 
 def failure_notes(runs) -> list[str]:
@@ -157,9 +213,10 @@ def twin_verdict(rows, model: str, impl: str, reference: str) -> str:
         if len(ratios) > 1:
             speed += (f" (geometric mean over {len(ratios)} experiments; {ref}/{twin} from "
                       f"{fmt_ratio(ratios.min())} to {fmt_ratio(ratios.max())})")
-        n_train = rows["n_train"].iloc[0] if "n_train" in rows else None
-        if n_train is not None and finite(n_train):
-            speed += f" at this data size ({int(n_train):,} training images)"
+        size = _size_text(rows)
+        if size:
+            per = " per pair" if "–" in size else ""
+            speed += f" at this data size ({size} training images{per})"
         step_gm, _ = _geomean(rows[p + "step_time_ratio_mean"])
         if finite(step_gm):
             speed += (f"; per optimizer step, what a large data set approaches, "

@@ -40,8 +40,9 @@ BATCH_SIZES = {"logreg": (32, 256, None), "mlp": (32, 256)}
 BUDGET_EPOCHS = 2
 SEED = 0
 SKIP_REASON = (
-    "Fashion-MNIST not found: set FASHION_MNIST_DIR to a directory with the four IDX files "
-    "(e.g. ../shared/fashion-mnist-subset)"
+    "Fashion-MNIST not found (FASHION_MNIST_DIR not set, nothing in the Keras cache): set "
+    "FASHION_MNIST_DIR to a directory with the four IDX files (e.g. "
+    "../shared/fashion-mnist-subset) or import them with kvsbench data import DIR"
 )
 
 

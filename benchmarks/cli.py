@@ -262,7 +262,7 @@ def cmd_run(args) -> int:
         )
     try:
         if args.scheduler is not None:  # Dask is imported only here (an optional install)
-            from benchmarks.harness.distributed import run_dask_sweep
+            from benchmarks.engines.dask_sweep import run_dask_sweep
 
             counts = run_dask_sweep(sweep, args.out, args.scheduler, quiet=args.quiet,
                                     verbose=args.verbose)

@@ -24,8 +24,8 @@ from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
 from benchmarks.data import all_pairs, pair_slug
 from benchmarks.errors import ConfigError
-from benchmarks.harness import dask_tasks as kt
-from benchmarks.harness import distributed as kd
+from benchmarks.engines import dask_tasks as kt
+from benchmarks.engines import dask_sweep as kd
 from benchmarks.harness.hosts import host_name
 from benchmarks.harness.records import read_csv
 from benchmarks.harness.sweep import Sweep, run_sweep
@@ -76,7 +76,7 @@ def test_without_dask_installed_the_line_names_the_extra(tmp_path, capsys, monke
 
 def test_without_the_flag_nothing_imports_dask():
     code = ("import sys\n"
-            "from benchmarks import cli, ci, report\n"
+            "from benchmarks import cli, ci, report, engines\n"
             "from benchmarks.harness import sweep, records, hosts\n"
             "from benchmarks.report import build, summary, hosts as report_hosts\n"
             "from benchmarks.ci import checks, history\n"

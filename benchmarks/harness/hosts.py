@@ -1,7 +1,7 @@
 """Which machine measured a run: the ``host`` column of runs.csv and the host table of env.json.
 
 A time is a figure of the machine that measured it. On one machine that is implicit; a sweep
-spread over several (``kvsbench run --scheduler``, :mod:`benchmarks.harness.distributed`)
+spread over several (``kvsbench run --scheduler``, :mod:`benchmarks.engines.dask_sweep`)
 names the host of every run, and env.json holds one fingerprint per host (``hosts``: host id →
 that machine's full env record, as :func:`benchmarks.harness.sweep.sweep_env` made it there).
 The rules that follow from it:

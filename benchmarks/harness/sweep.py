@@ -229,7 +229,7 @@ def plan_sweep(sweep: Sweep, out_dir: Path, log) -> Plan:
     """Check everything, write nothing: ``--out`` that is a file or not writable, a directory
     of another config or other data, no data, corrupt data, or data without images of a
     pair's classes (one-line errors); and find the experiments not recorded yet. Shared by
-    the serial runner and the Dask one (:mod:`benchmarks.harness.distributed`)."""
+    the serial runner and the Dask one (:mod:`benchmarks.engines.dask_sweep`)."""
     from benchmarks.data import check_pairs
     from benchmarks.harness.resultdir import check_writable
 

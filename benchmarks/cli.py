@@ -35,8 +35,9 @@ _FLAG_OF = {"learning_rate": "--lr"}
 #: modules that each add one subcommand through ``add_parser(subparsers)`` (heavy imports
 #: stay inside their command functions, so ``kvsbench --help`` is quick)
 COMMAND_MODULES = tuple(
-    m for m in ("benchmarks.report.build", "benchmarks.ci.compare", "benchmarks.ci.history",
-                "benchmarks.course", "benchmarks.data.standin", "benchmarks.data.command")
+    m for m in ("benchmarks.report.build", "benchmarks.regressions.compare",
+                "benchmarks.regressions.history", "benchmarks.course", "benchmarks.data.standin",
+                "benchmarks.data.command")
     if importlib.util.find_spec(m) is not None
 )
 
@@ -151,8 +152,8 @@ def explicit_run_options(argv) -> list[str]:
 
 
 def like_sweep(args):
-    """``kvsbench run --like DIR``: the sweep recorded in DIR (:func:`sweep_like`)."""
-    from benchmarks.harness.sweep import sweep_like
+    """``kvsbench run --like DIR``: the sweep recorded in DIR (:func:`recorded_sweep`)."""
+    from benchmarks.harness.sweep import recorded_sweep
 
     extra = [k for k in explicit_run_options(args.argv) if k not in LIKE_ALLOWED]
     if extra:
@@ -164,7 +165,7 @@ def like_sweep(args):
         )
     if not args.timeout > 0:
         raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
-    return sweep_like(args.like, data_dir=args.data_dir, timeout=args.timeout)
+    return recorded_sweep(args.like, data_dir=args.data_dir, timeout=args.timeout)
 
 
 def parse_threads(value) -> int:

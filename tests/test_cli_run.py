@@ -269,7 +269,7 @@ def test_native_stderr_goes_to_the_log_and_python_stderr_to_the_terminal(tmp_pat
     import os
     import sys
 
-    from benchmarks.quiet import native_stderr_to
+    from benchmarks.native_stderr import native_stderr_to
 
     with native_stderr_to(tmp_path / "native.log"):
         os.write(2, b"I0000 native line\n")

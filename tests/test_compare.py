@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 
 from benchmarks.atomic import write_csv
-from benchmarks.ci.compare import Tolerances, compare_dirs
 from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
 from benchmarks.harness.records import RUN_COLUMNS, config_columns, read_csv
+from benchmarks.regressions.checks import Tolerances, compare_dirs
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ExperimentConfig(pair="pullover:coat", epochs=5, batch_size=64)

@@ -23,9 +23,9 @@ from conftest import write_tiny_fashion
 from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
 from benchmarks.data import all_pairs, pair_slug
-from benchmarks.errors import ConfigError
-from benchmarks.engines import dask_tasks as kt
 from benchmarks.engines import dask_sweep as kd
+from benchmarks.engines import dask_tasks as kt
+from benchmarks.errors import ConfigError
 from benchmarks.harness.hosts import host_name
 from benchmarks.harness.records import read_csv
 from benchmarks.harness.sweep import Sweep, run_sweep
@@ -78,8 +78,8 @@ def test_without_the_flag_nothing_imports_dask():
     code = ("import sys\n"
             "from benchmarks import cli, ci, report, engines\n"
             "from benchmarks.harness import sweep, records, hosts\n"
-            "from benchmarks.report import build, summary, hosts as report_hosts\n"
-            "from benchmarks.ci import checks, history\n"
+            "from benchmarks.report import build, summary, host_section\n"
+            "from benchmarks.regressions import checks, history\n"
             "cli.build_parser().parse_args(['run'])\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'))\n"
             "print(bad)\n")

@@ -1,4 +1,4 @@
-"""A large report is drawn in worker processes (benchmarks.report.drawing): the same PNG
+"""A large report is drawn in worker processes (benchmarks.report.parallel_drawing): the same PNG
 bytes as drawn here, in the report's order, every figure ticked once, failures in place."""
 
 from __future__ import annotations
@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from test_untrusted_results import result_dir
 
-from benchmarks.report import drawing
-from benchmarks.report.figures import draw_figures
+from benchmarks.report import parallel_drawing
+from benchmarks.report.figure_set import draw_figures
 from benchmarks.report.results import load_results
 from benchmarks.report.summary import ordered_rows, summarize
 
 
 def _figures(path, data_dir, parallel_from, monkeypatch):
-    monkeypatch.setattr(drawing, "PARALLEL_MIN_FIGURES", parallel_from)
+    monkeypatch.setattr(parallel_drawing, "PARALLEL_MIN_FIGURES", parallel_from)
     results = load_results(path)
     ticks = []
     figures = draw_figures(results, ordered_rows(summarize(results.runs)), data_dir,
@@ -43,7 +43,7 @@ def _fails(x):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_results_come_back_in_order_with_failures_in_place(workers):
     done = []
-    out = drawing.draw_all([(str, (1,)), (_fails, ("b",)), (str, (3,))], done=done.append,
+    out = parallel_drawing.draw_all([(str, (1,)), (_fails, ("b",)), (str, (3,))], done=done.append,
                            workers=workers)
     assert out[0] == "1" and out[2] == "3"
     assert isinstance(out[1], ValueError) and "no figure for b" in str(out[1])
@@ -51,7 +51,8 @@ def test_results_come_back_in_order_with_failures_in_place(workers):
 
 
 def test_a_small_report_is_drawn_here():
-    assert drawing.PARALLEL_MIN_FIGURES > 4  # the default quick run (4 experiments) stays here
+    # the default quick run (4 experiments) stays here
+    assert parallel_drawing.PARALLEL_MIN_FIGURES > 4
 
 
 def test_workers_never_run_the_callers_script_again(tmp_path):
@@ -62,9 +63,9 @@ def test_workers_never_run_the_callers_script_again(tmp_path):
 
     script = tmp_path / "unguarded.py"
     script.write_text(
-        "from benchmarks.report import drawing\n"
+        "from benchmarks.report import parallel_drawing\n"
         "print('script ran', flush=True)\n"
-        "out = drawing.draw_all([(str, (i,)) for i in range(6)], workers=2)\n"
+        "out = parallel_drawing.draw_all([(str, (i,)) for i in range(6)], workers=2)\n"
         "print(out)\n", encoding="utf-8")
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                          timeout=120, check=False)

@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-from benchmarks.errors import ConfigError, KvsbenchError
 from benchmarks.engines.dask_tasks import STARTED_TOPIC, experiment_key, run_task
+from benchmarks.errors import ConfigError, KvsbenchError
 
 #: the prefix of ``--scheduler local:N``
 LOCAL = "local:"

@@ -9,7 +9,7 @@ The rules that follow from it:
 - a time ratio is only ever computed within one experiment, so on one machine;
 - absolute times are never averaged or compared across hosts: summary.csv leaves an
   experiment's absolute-time means empty when its seeds ran on several hosts, the report
-  quotes absolute times per host (:mod:`benchmarks.report.hosts`), and ``kvsbench compare
+  quotes absolute times per host (:mod:`benchmarks.report.host_section`), and ``kvsbench compare
   --same-machine`` requires every host of both sides to share one fingerprint.
 
 A host id is the machine's host name; a second machine answering to a name already in the

@@ -75,7 +75,7 @@ def sweep_record(sweep: Sweep) -> dict:
             "models": list(sweep.models), "seeds": sweep.seeds}
 
 
-def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> Sweep:
+def recorded_sweep(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT) -> Sweep:
     """The sweep recorded in ``result_dir``, to rerun exactly (``kvsbench run --like DIR``).
 
     The training settings and twins come from its sweep.json; the pairs, models and seeds from

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks.report.compose import compose, report_title
 from benchmarks.report.document import one_line, plain
-from benchmarks.report.figures import draw_figures, n_figures, remove_stale_plots
+from benchmarks.report.figure_set import draw_figures, n_figures, remove_stale_plots
 from benchmarks.report.render import render_html, render_markdown
 from benchmarks.report.results import check_result_dir, load_results
 from benchmarks.report.summary import ordered_rows

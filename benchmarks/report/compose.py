@@ -20,7 +20,7 @@ from benchmarks.report.document import (
     code,
     text,
 )
-from benchmarks.report.figures import Figures
+from benchmarks.report.figure_set import Figures
 from benchmarks.report.fmt import (
     finite,
     fmt_loss,
@@ -33,7 +33,7 @@ from benchmarks.report.fmt import (
     plural,
     speed_words,
 )
-from benchmarks.report.hosts import hosts_blocks, hosts_of_summary
+from benchmarks.report.host_section import hosts_blocks, hosts_of_summary
 from benchmarks.report.results import Results
 from benchmarks.report.summary import models_of, others, pair_title, settings_text, twin_text
 from benchmarks.report.verdict import verdict_items, verdict_table

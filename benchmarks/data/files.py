@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.data.idx import file_digest, load_idx_pair
+from benchmarks.data.standin_marker import complete_standin_marker
 from benchmarks.errors import DataError
 
 ENV_VAR = "FASHION_MNIST_DIR"
@@ -284,7 +285,7 @@ def load_fashion_mnist_with_source(
 ) -> tuple[Arrays, DataSource]:
     """Like :func:`load_fashion_mnist`, and also where the files were found."""
     source = resolve_data_dir(data_dir, download=download)
-    standin_marker(source.directory)  # a corrupt or half-built stand-in is refused, not read
+    complete_standin_marker(source.directory)  # a corrupt or half-built stand-in is refused
     return _read_dir(str(source.directory), _stamp(source.directory)), source
 
 
@@ -313,20 +314,6 @@ def clear_cache() -> None:
     _read_dir.cache_clear()
 
 
-def standin_marker(directory: Path) -> dict | None:
-    """The ``TIMING-ONLY.json`` marker of a timing-only stand-in (``benchmarks/data/standin.py``),
-    or None; a half-built stand-in (its build was interrupted) is refused."""
-    from benchmarks.data.standin import standin_info
-
-    marker = standin_info(directory)
-    if marker is not None and marker.get("complete") is not True:
-        raise DataError(
-            f"{directory} is a half-built timing-only stand-in (its build was interrupted); "
-            f"rebuild it with kvsbench standin --out {directory}"
-        )
-    return marker
-
-
 def data_provenance(data_dir: str | os.PathLike | None = None) -> dict:
     """Where the loader takes Fashion-MNIST from, and whether it is a timing-only stand-in.
 
@@ -340,7 +327,7 @@ def data_provenance(data_dir: str | os.PathLike | None = None) -> dict:
         No copy found (see :func:`resolve_data_dir`), or a corrupt or half-built stand-in.
     """
     source = resolve_data_dir(data_dir, download=False)
-    marker = standin_marker(source.directory)
+    marker = complete_standin_marker(source.directory)
     return {
         "data_dir": str(source.directory),
         "source": str(source),

@@ -76,7 +76,7 @@ def test_without_dask_installed_the_line_names_the_extra(tmp_path, capsys, monke
 
 def test_without_the_flag_nothing_imports_dask():
     code = ("import sys\n"
-            "from benchmarks import cli, ci, report, engines\n"
+            "from benchmarks import cli, regressions, report, engines\n"
             "from benchmarks.harness import sweep, records, hosts\n"
             "from benchmarks.report import build, summary, host_section\n"
             "from benchmarks.regressions import checks, history\n"

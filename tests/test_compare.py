@@ -38,6 +38,7 @@ def run_row(config, impl, test_acc=0.9, status="ok", max_loss_diff=2e-7, time_ra
     row = {c: math.nan for c in RUN_COLUMNS}
     row.update(
         run_id=config.run_id(impl), experiment_id=config.experiment_id, impl=impl,
+        reference="keras",
         **config_columns(config), n_train=840, n_val=280, n_test=280,
         epochs_run=config.epochs, status=status, train_loss=0.3, train_acc=0.9, val_loss=0.3,
         val_acc=0.9, test_loss=0.3 if status == "ok" else math.nan,

@@ -188,6 +188,7 @@ def fake_results(out: Path, n_pairs: int, seeds: int = 3, epochs: int = 3) -> No
                 loss = 0.6 * np.exp(-np.arange(epochs) / 2) + (1 - base_acc)
                 row.update(
                     run_id=f"{exp}.s{seed}.{impl}", experiment_id=exp, impl=impl,
+                    reference="keras",
                     model="logreg", pair=pair, optimizer="adam", lr=0.001, batch_size="32",
                     epochs=epochs, seed=seed, hidden_units=100, activation="relu",
                     init="glorot_uniform", schedule="constant", decay_rate=1.0,

@@ -18,7 +18,8 @@ def run_row(exp: str, impl: str, seed: int, **figures) -> dict:
     """A runs.csv row with plain defaults; ``figures`` override any column."""
     row = {c: math.nan for c in RUN_COLUMNS}
     row.update(
-        run_id=f"{exp}.s{seed}.{impl}", experiment_id=exp, impl=impl, model="logreg",
+        run_id=f"{exp}.s{seed}.{impl}", experiment_id=exp, impl=impl, reference="keras",
+        model="logreg",
         pair="trouser:ankle-boot", optimizer="adam", lr=0.001, batch_size="32", epochs=3,
         seed=seed, hidden_units=100, activation="relu", init="glorot_uniform",
         schedule="constant", decay_rate=1.0, decay_interval=1, momentum=0.9, protocol="seed",

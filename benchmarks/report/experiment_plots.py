@@ -31,7 +31,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from benchmarks.report.fmt import fmt_seconds, fmt_sig  # noqa: E402
 
-#: line style of a twin missing from the registry (e.g. read from an older result file)
+#: line style of a twin missing from the registry (a result directory from a machine with a
+#: twin this one lacks)
 _DEFAULT_LINE = {"ls": ":", "lw": 1.8, "alpha": 0.9, "marker": "s", "color": "#7a5c99"}
 #: colour per split in the curve panels
 SPLIT_COLOR = {"train": "tab:blue", "val": "tab:orange"}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.data import load_pair
 from benchmarks.harness import registry
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import TwinPool
@@ -22,11 +21,6 @@ KNOWN_DIFFERENCE = {("torch", "rmsprop"): 1e-2}
 def _installed(name):
     why = registry.TWINS[name].missing()
     return pytest.param(name, marks=pytest.mark.skipif(why is not None, reason=why or ""))
-
-
-@pytest.fixture(scope="module")
-def trouser_boot(fashion_dir):
-    return load_pair("trouser", "ankle-boot", protocol="seed", data_dir=fashion_dir)
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,6 @@ pytest.importorskip("tensorflow")
 
 
 @pytest.fixture(scope="module")
-def trouser_boot(fashion_dir):
-    from benchmarks.data import load_pair
-
-    return load_pair("trouser", "ankle-boot", protocol="seed", data_dir=fashion_dir)
-
-
-@pytest.fixture(scope="module")
 def course_logreg(trouser_boot, twin_pool):
     """The course's Fashion-MNIST experiment: logreg, zeros, full-batch SGD, lr 0.05, 100 epochs."""
     config = ExperimentConfig(

@@ -183,3 +183,12 @@ def run_row(exp: str, impl: str, seed: int = 0, **columns) -> dict:
     )
     row.update(columns)
     return row
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``data`` every test that needs Fashion-MNIST: the one way a test gets it is the
+    ``fashion_dir`` fixture (directly or through another fixture), so the marker follows it
+    and cannot drift. ``slow`` is set by hand, in the test files (``pytestmark`` or per test)."""
+    for item in items:
+        if "fashion_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.data)

@@ -14,6 +14,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs the pytest-benchmark suites in a subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -13,6 +13,8 @@ import pytest
 from benchmarks.cli import main
 from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
 
+pytestmark = pytest.mark.slow  # runs kvsbench run end to end
+
 
 @pytest.mark.parametrize(
     "argv, needle",

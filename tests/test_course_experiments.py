@@ -26,6 +26,8 @@ from benchmarks.course import (
 from benchmarks.course.report import build_course_report
 from benchmarks.errors import ConfigError, DataError
 
+pytestmark = pytest.mark.slow  # runs the course's experiments (Keras included)
+
 pytest.importorskip("tensorflow")
 
 

@@ -11,6 +11,8 @@ from benchmarks.harness import registry
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import TwinPool
 
+pytestmark = pytest.mark.slow  # trains the other twins in worker processes
+
 NEW_TWINS = ("torch", "keras-jax", "keras-torch")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 #: twins whose rule differs from Keras' for a stated reason (registry rule_notes); their parity

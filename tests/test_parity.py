@@ -11,6 +11,8 @@ import pytest
 from benchmarks.config import ExperimentConfig
 from benchmarks.harness.runner import run_experiment
 
+pytestmark = pytest.mark.slow  # trains both twins on the real subset
+
 pytest.importorskip("tensorflow")
 
 

@@ -21,6 +21,7 @@ def _figures(path, data_dir, parallel_from, monkeypatch):
     return figures, ticks
 
 
+@pytest.mark.slow
 def test_workers_draw_the_same_figures_as_this_process(tmp_path, fashion_dir, monkeypatch):
     path = result_dir(tmp_path / "r", epochs=3)
     here, here_ticks = _figures(path, fashion_dir, 10**9, monkeypatch)
@@ -40,6 +41,7 @@ def _fails(x):
     raise ValueError(f"no figure for {x}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_results_come_back_in_order_with_failures_in_place(workers):
     done = []
@@ -55,6 +57,7 @@ def test_a_small_report_is_drawn_here():
     assert parallel_drawing.PARALLEL_MIN_FIGURES > 4
 
 
+@pytest.mark.slow
 def test_workers_never_run_the_callers_script_again(tmp_path):
     """A script without a ``__main__`` guard that draws in workers runs once, not once per
     worker (spawn would re-import it)."""

@@ -193,6 +193,7 @@ def test_a_directory_name_with_a_markdown_link_gives_no_link(tmp_path, capsys):
     assert_nothing_live(out)
 
 
+@pytest.mark.slow
 def test_a_resumed_run_does_not_write_outside_either(tmp_path, capsys, monkeypatch):
     """`kvsbench run` into a directory holding a hostile runs.csv (all recorded: a resume that
     only rebuilds the report) writes inside it only."""

@@ -22,6 +22,8 @@ from benchmarks.harness.registry import TwinEntry
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import TwinPool, TwinWorker, WorkerDied
 
+pytestmark = pytest.mark.slow  # every test here starts twin worker processes
+
 GOLDEN = Path(__file__).parent / "data" / "inprocess_runner_figures.json"
 
 

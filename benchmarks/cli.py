@@ -36,9 +36,10 @@ _FLAG_OF = {"learning_rate": "--lr"}
 #: modules that each add one subcommand through ``add_parser(subparsers)`` (heavy imports
 #: stay inside their command functions, so ``kvsbench --help`` is quick)
 COMMAND_MODULES = tuple(
-    m for m in ("benchmarks.report.build", "benchmarks.ci.compare", "benchmarks.ci.history",
-                "benchmarks.course", "benchmarks.data.standin", "benchmarks.data.command",
-                "benchmarks.harness.twins_command", "benchmarks.check.command")
+    m for m in ("benchmarks.report.build", "benchmarks.regressions.compare",
+                "benchmarks.regressions.history", "benchmarks.course", "benchmarks.data.standin",
+                "benchmarks.data.command", "benchmarks.harness.twins_command",
+                "benchmarks.check.command")
     if importlib.util.find_spec(m) is not None
 )
 
@@ -159,9 +160,9 @@ def explicit_run_options(argv) -> list[str]:
 
 
 def like_sweep(args):
-    """``kvsbench run --like DIR``: the sweep recorded in DIR (:func:`sweep_like`)."""
+    """``kvsbench run --like DIR``: the sweep recorded in DIR (:func:`recorded_sweep`)."""
     from benchmarks.config import parse_threads
-    from benchmarks.harness.sweep import sweep_like
+    from benchmarks.harness.sweep import recorded_sweep
 
     extra = [k for k in explicit_run_options(args.argv) if k not in LIKE_ALLOWED]
     if extra:
@@ -175,9 +176,9 @@ def like_sweep(args):
         raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
     from benchmarks.errors import one_line
 
-    sweep = sweep_like(args.like, data_dir=args.data_dir, timeout=args.timeout,
-                       on_twin_error=args.on_twin_error,
-                       log=lambda msg: print(one_line(msg), file=sys.stderr))
+    sweep = recorded_sweep(args.like, data_dir=args.data_dir, timeout=args.timeout,
+                           on_twin_error=args.on_twin_error,
+                           log=lambda msg: print(one_line(msg), file=sys.stderr))
     try:
         parse_threads(sweep.threads, cores=_local_cores(args))
     except ConfigError as exc:
@@ -287,7 +288,7 @@ def cmd_run(args) -> int:
     sweep = like_sweep(args) if args.like is not None else build_sweep(args)
     try:
         if args.scheduler is not None:  # Dask is imported only here (an optional install)
-            from benchmarks.harness.distributed import run_dask_sweep
+            from benchmarks.engines.dask_sweep import run_dask_sweep
 
             counts = run_dask_sweep(sweep, args.out, args.scheduler, quiet=args.quiet,
                                     verbose=args.verbose)

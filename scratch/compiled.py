@@ -236,7 +236,7 @@ class CompiledEpoch:
 
     def _alphas(self, steps: int):
         """Adam's α = lr·sqrt(1 − β2^t) / (1 − β1^t) for the epoch's steps, in float32 as
-        :func:`scratch.optimizers.adam_step` computes it."""
+        :meth:`scratch.optimizers.Adam.update_step` computes it."""
         o = self.optimizer
         if self.rule != ADAM:
             return np.zeros(steps, np.float32)

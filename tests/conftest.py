@@ -142,3 +142,61 @@ def no_fashion_env(monkeypatch, tmp_path):
     monkeypatch.setattr(data, "_probe_host", offline)
     monkeypatch.setattr(data, "_keras_get_file", no_keras)
     return keras_home / "datasets" / "fashion-mnist"
+
+
+# ----------------------------------------------------------------------------- shared helpers
+@pytest.fixture(scope="module")
+def trouser_boot(fashion_dir):
+    """Trouser vs Ankle boot of the real subset under the course's ``seed`` protocol."""
+    from benchmarks.data import load_pair
+
+    return load_pair("trouser", "ankle-boot", protocol="seed", data_dir=fashion_dir)
+
+
+def run_cli(capsys, *argv, warnings_fail: bool = False) -> tuple[object, str, str]:
+    """``kvsbench ARGV`` in this process: (exit status, stdout, stderr). A KeyboardInterrupt
+    that escapes ``main`` (it would be a traceback) comes back as the status
+    ``"KeyboardInterrupt escaped"``; ``warnings_fail``: a RuntimeWarning (NumPy's) fails."""
+    import warnings
+
+    from benchmarks.cli import main
+
+    try:
+        with warnings.catch_warnings():
+            if warnings_fail:
+                warnings.simplefilter("error", RuntimeWarning)
+            code = main([str(a) for a in argv])
+    except KeyboardInterrupt:
+        code = "KeyboardInterrupt escaped"
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_row(exp: str, impl: str, seed: int = 0, **columns) -> dict:
+    """A runs.csv row (every column of ``RUN_COLUMNS``) with plain defaults: a logreg Adam run
+    of Trouser vs Ankle boot against the Keras reference; ``columns`` override any column."""
+    from benchmarks.harness.records import RUN_COLUMNS
+
+    row = {c: float("nan") for c in RUN_COLUMNS}
+    row.update(
+        run_id=f"{exp}.s{seed}.{impl}", experiment_id=exp, impl=impl, reference="keras",
+        model="logreg", pair="trouser:ankle-boot", optimizer="adam", lr=0.001,
+        batch_size="32", epochs=3, seed=seed, hidden_units=100, activation="relu",
+        init="glorot_uniform", schedule="constant", decay_rate=1.0, decay_interval=1,
+        momentum=0.9, protocol="seed", n_train=600, n_val=200, n_test=100, epochs_run=3,
+        status="ok", train_loss=0.3, train_acc=0.9, val_loss=0.35, val_acc=0.9, test_loss=0.3,
+        fit_seconds=1.0, first_epoch_seconds=0.5, steady_epoch_seconds=0.25, setup_seconds=0.0,
+        samples_per_second=1800.0, max_loss_diff=1e-6, max_weight_rel_diff=1e-6,
+        pred_agreement=1.0, time_ratio=2.0,
+    )
+    row.update(columns)
+    return row
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``data`` every test that needs Fashion-MNIST: the one way a test gets it is the
+    ``fashion_dir`` fixture (directly or through another fixture), so the marker follows it
+    and cannot drift. ``slow`` is set by hand, in the test files (``pytestmark`` or per test)."""
+    for item in items:
+        if "fashion_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.data)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the pytest-benchmark suites in a subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -20,14 +20,14 @@ import pandas as pd
 import pytest
 
 from benchmarks.atomic import write_csv
-from benchmarks.ci.compare import compare_dirs
-from benchmarks.ci.history import find_steps
-from benchmarks.ci.speedcheck import SpeedChange, fast, sampled_change, speed_verdict
 from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
 from benchmarks.harness import envinfo
 from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, config_columns
+from benchmarks.regressions.checks import compare_dirs
+from benchmarks.regressions.history import find_steps
+from benchmarks.regressions.speedcheck import SpeedChange, fast, sampled_change, speed_verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ExperimentConfig(pair="pullover:coat", epochs=20, batch_size=32)

@@ -15,6 +15,8 @@ from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
 from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 from benchmarks.report.fmt import fmt_sci
 
+pytestmark = pytest.mark.slow  # runs kvsbench run end to end
+
 
 @pytest.mark.parametrize(
     "argv, needle",
@@ -273,7 +275,7 @@ def test_native_stderr_goes_to_the_log_and_python_stderr_to_the_terminal(tmp_pat
     import os
     import sys
 
-    from benchmarks.quiet import native_stderr_to
+    from benchmarks.native_stderr import native_stderr_to
 
     with native_stderr_to(tmp_path / "native.log"):
         os.write(2, b"I0000 native line\n")

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_cli, run_row
 
 from benchmarks.atomic import write_csv
-from benchmarks.ci.compare import Tolerances, compare_dirs
-from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
 from benchmarks.harness.records import RUN_COLUMNS, config_columns, read_csv
+from benchmarks.regressions.checks import Tolerances, compare_dirs
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ExperimentConfig(pair="pullover:coat", epochs=5, batch_size=64)
@@ -33,20 +33,20 @@ ENV = {
 }
 
 
-def run_row(config, impl, test_acc=0.9, status="ok", max_loss_diff=2e-7, time_ratio=3.0,
-            steady=0.01) -> dict:
-    row = {c: math.nan for c in RUN_COLUMNS}
-    row.update(
-        run_id=config.run_id(impl), experiment_id=config.experiment_id, impl=impl,
-        **config_columns(config), n_train=840, n_val=280, n_test=280,
+def config_row(config, impl, test_acc=0.9, status="ok", max_loss_diff=2e-7, time_ratio=3.0,
+               steady=0.01) -> dict:
+    """A runs.csv row of ``config``'s run of twin ``impl`` (:func:`conftest.run_row`)."""
+    ok = status == "ok"
+    return run_row(
+        config.experiment_id, impl, run_id=config.run_id(impl), **config_columns(config),
+        n_train=840, n_val=280, n_test=280,
         epochs_run=config.epochs, status=status, train_loss=0.3, train_acc=0.9, val_loss=0.3,
-        val_acc=0.9, test_loss=0.3 if status == "ok" else math.nan,
-        test_acc=test_acc if status == "ok" else math.nan,
+        val_acc=0.9, test_loss=0.3 if ok else math.nan, test_acc=test_acc if ok else math.nan,
         fit_seconds=steady * config.epochs, first_epoch_seconds=steady,
         steady_epoch_seconds=steady, setup_seconds=0.0, samples_per_second=840 / steady,
-        max_loss_diff=max_loss_diff, time_ratio=time_ratio,
+        max_loss_diff=max_loss_diff, time_ratio=time_ratio, max_weight_rel_diff=math.nan,
+        pred_agreement=math.nan,
     )
-    return row
 
 
 def write_result(path: Path, rows: list[dict], env: dict | None = ENV) -> Path:
@@ -58,7 +58,7 @@ def write_result(path: Path, rows: list[dict], env: dict | None = ENV) -> Path:
 
 
 def paired(config, acc=(0.9, 0.9), **kw) -> list[dict]:
-    return [run_row(config, "scratch", acc[0], **kw), run_row(config, "keras", acc[1], **kw)]
+    return [config_row(config, "scratch", acc[0], **kw), config_row(config, "keras", acc[1], **kw)]
 
 
 @pytest.fixture
@@ -77,16 +77,15 @@ def copy_with(src: Path, dst: Path, edit) -> Path:
     return dst
 
 
-def run_cli(capsys, *args) -> tuple[int, str, str]:
-    code = main(["compare", *map(str, args)])
-    out, err = capsys.readouterr()
-    return code, out, err
+def compare(capsys, *args) -> tuple[int, str, str]:
+    """``kvsbench compare ARGS`` (:func:`conftest.run_cli`)."""
+    return run_cli(capsys, "compare", *args)
 
 
 # ----------------------------------------------------------------------------- acceptance
 def test_identical_directories_pass(baseline, tmp_path, capsys):
     current = shutil.copytree(baseline, tmp_path / "current")
-    code, out, err = run_cli(capsys, baseline, current)
+    code, out, err = compare(capsys, baseline, current)
     assert code == 0, out + err
     assert "2 of 2 baseline experiment(s) compared" in out and "no regression" in out
     assert "REGRESSED" not in out
@@ -97,7 +96,7 @@ def test_accuracy_lowered_by_5_points_fails_naming_the_experiment(baseline, tmp_
         runs.loc[runs["experiment_id"] == MLP.experiment_id, "test_acc"] -= 0.05
 
     current = copy_with(baseline, tmp_path / "current", lower)
-    code, out, _ = run_cli(capsys, baseline, current)
+    code, out, _ = compare(capsys, baseline, current)
     assert code == 1
     failed = [line for line in out.splitlines() if "REGRESSED" in line]
     assert len(failed) == 2  # both twins of the mlp experiment, not the logreg one
@@ -112,7 +111,7 @@ def test_broken_parity_fails(baseline, tmp_path, capsys):
         runs.loc[runs["experiment_id"] == LOGREG.experiment_id, "max_loss_diff"] = 0.02
 
     current = copy_with(baseline, tmp_path / "current", break_parity)
-    code, out, _ = run_cli(capsys, baseline, current)
+    code, out, _ = compare(capsys, baseline, current)
     assert code == 1
     (line,) = [line for line in out.splitlines() if "REGRESSED" in line]
     assert LOGREG.experiment_id in line and "max_loss_diff" in line and "parity" in line
@@ -122,7 +121,7 @@ def test_non_result_directory_exits_2_with_one_line(baseline, tmp_path, capsys):
     other = tmp_path / "photos"
     other.mkdir()
     (other / "cat.jpg").write_bytes(b"\xff\xd8")
-    code, out, err = run_cli(capsys, baseline, other)
+    code, out, err = compare(capsys, baseline, other)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("kvsbench: error: ")
     assert str(other) in err and "not a kvsbench result directory" in err
@@ -142,7 +141,7 @@ def test_bad_input_exits_2(baseline, tmp_path, capsys, make):
     elif make == "bad_env":
         shutil.copytree(baseline, bad)
         (bad / "env.json").write_text("{not json")
-    code, out, err = run_cli(capsys, bad, baseline)
+    code, out, err = compare(capsys, bad, baseline)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and str(bad) in err
 
@@ -202,10 +201,10 @@ def test_absolute_times_are_ignored_without_same_machine(baseline, tmp_path):
 def test_same_machine_is_refused_when_fingerprints_differ(baseline, tmp_path, capsys):
     current = shutil.copytree(baseline, tmp_path / "current")
     (current / "env.json").write_text(json.dumps({**ENV, "blas_threads": 8}))
-    code, out, err = run_cli(capsys, baseline, current, "--same-machine")
+    code, out, err = compare(capsys, baseline, current, "--same-machine")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "--same-machine refused" in err and "blas_threads 2 vs 8" in err
-    code, _, _ = run_cli(capsys, baseline, current)  # without the flag: fine
+    code, _, _ = compare(capsys, baseline, current)  # without the flag: fine
     assert code == 0
 
 
@@ -231,11 +230,11 @@ def test_one_sided_experiments_are_listed_and_fail_only_when_strict(baseline, tm
     rows = read_csv(baseline / "runs.csv")
     rows = rows[rows["experiment_id"] != MLP.experiment_id].to_dict("records")
     current = write_result(tmp_path / "current", rows + paired(extra))
-    code, out, _ = run_cli(capsys, baseline, current)
+    code, out, _ = compare(capsys, baseline, current)
     assert code == 0
     assert "1 only in baseline" in out and "1 only in current" in out
     assert MLP.experiment_id in out and extra.experiment_id in out
-    code, out, _ = run_cli(capsys, baseline, current, "--strict")
+    code, out, _ = compare(capsys, baseline, current, "--strict")
     assert code == 1 and "ONLY IN BASELINE (--strict)" in out
 
 
@@ -253,7 +252,7 @@ def test_markdown_format(baseline, tmp_path, capsys):
         runs["test_acc"] -= 0.05
 
     current = copy_with(baseline, tmp_path / "current", lower)
-    code, out, _ = run_cli(capsys, baseline, current, "--format", "markdown")
+    code, out, _ = compare(capsys, baseline, current, "--format", "markdown")
     assert code == 1
     assert out.startswith("### kvsbench compare: regression")
     assert "| experiment | figure | baseline | current | change | verdict |" in out
@@ -262,7 +261,7 @@ def test_markdown_format(baseline, tmp_path, capsys):
 
 @pytest.mark.parametrize("flag", [["--acc-tol", "-1"], ["--ratio-tol", "1.5"]])
 def test_bad_tolerance_exits_2(baseline, capsys, flag):
-    code, _, err = run_cli(capsys, baseline, baseline, *flag)
+    code, _, err = compare(capsys, baseline, baseline, *flag)
     assert code == 2 and flag[0] in err
 
 
@@ -270,7 +269,7 @@ def test_committed_baseline_matches_itself(capsys):
     base = ROOT / "results" / "baseline"
     if not (base / "runs.csv").is_file():
         pytest.skip("results/baseline/ has not been generated")
-    code, out, _ = run_cli(capsys, base, base, "--strict", "--same-machine")
+    code, out, _ = compare(capsys, base, base, "--strict", "--same-machine")
     assert code == 0, out
     assert "0 experiment(s)" not in out
 
@@ -285,7 +284,7 @@ def test_a_figure_missing_from_the_current_side_fails_its_experiment(
         runs.loc[runs["experiment_id"] == MLP.experiment_id, column] = math.nan
 
     current = copy_with(baseline, tmp_path / "current", lose)
-    code, out, _ = run_cli(capsys, baseline, current)
+    code, out, _ = compare(capsys, baseline, current)
     assert code == 1, out
     (line,) = [line for line in out.splitlines() if "REGRESSED" in line]
     assert MLP.experiment_id in line and figure in line
@@ -307,7 +306,7 @@ def test_a_candidate_cut_mid_row_is_bad_input_not_a_divergence(baseline, tmp_pat
     current = shutil.copytree(baseline, tmp_path / "current")
     text = (current / "runs.csv").read_text()
     (current / "runs.csv").write_text(text[: len(text) - 120])  # the last row, cut
-    code, out, err = run_cli(capsys, baseline, current)
+    code, out, err = compare(capsys, baseline, current)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and str(current / "runs.csv") in err and "cut short" in err
 
@@ -319,7 +318,7 @@ def test_a_run_recorded_twice_in_a_candidate_is_refused(baseline, tmp_path, caps
     if twice != "same run_id":
         dup["run_id"] = "another-id"
     current = write_result(tmp_path / "current", pd.concat([rows, dup]).to_dict("records"))
-    code, out, err = run_cli(capsys, baseline, current)
+    code, out, err = compare(capsys, baseline, current)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "twice" in err and str(current / "runs.csv") in err
 
@@ -332,7 +331,7 @@ def test_markdown_output_shows_hostile_ids_as_text(baseline, tmp_path, capsys):
         runs.loc[sel, "run_id"] = runs.loc[sel, "experiment_id"] + "." + runs.loc[sel, "impl"]
 
     current = copy_with(baseline, tmp_path / "current", rename)
-    code, out, _ = run_cli(capsys, baseline, current, "--format", "markdown", "--strict")
+    code, out, _ = compare(capsys, baseline, current, "--format", "markdown", "--strict")
     assert code == 1
     assert "](javascript" not in out.replace("\\](javascript", "")
     assert "\\[x\\]\\(javascript:alert\\(1\\)\\)\\`\\|" in out

@@ -19,6 +19,8 @@ from scratch.models import build_model  # noqa: E402
 from scratch.optimizers import SGD, Adam, RMSprop  # noqa: E402
 from scratch.training import train_epoch  # noqa: E402
 
+pytestmark = pytest.mark.slow  # compiles and trains the numba twin
+
 RULES = [("sgd", lambda: SGD(0.05)), ("momentum", lambda: SGD(0.01, momentum=0.9)),
          ("rmsprop", lambda: RMSprop(0.001)), ("adam", lambda: Adam(0.001))]
 

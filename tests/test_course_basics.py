@@ -46,6 +46,18 @@ def test_every_name_in_scratch_all_resolves():
         assert getattr(scratch, name) is not None, name
 
 
+def test_course_names_are_an_explicit_list_that_hides_no_core_name():
+    assert set(COURSE_API_NAMES) <= set(scratch.COURSE_API)
+    assert set(scratch.CORE).isdisjoint(scratch.COURSE_API)
+    assert len(scratch.__all__) == len(set(scratch.__all__)) == len(scratch.CORE) + len(
+        scratch.COURSE_API)
+    for name in scratch.CORE:  # a core module is the module, not a course function
+        value = getattr(scratch, name)
+        assert getattr(value, "__module__", value.__name__).startswith(f"scratch.{name}") or \
+            not value.__name__.startswith("scratch."), name
+    assert not hasattr(importlib.import_module("scratch.course"), "propagate")  # no re-exports
+
+
 def test_star_import_gives_the_course_api():
     namespace = {}
     exec("from scratch import *", namespace)

@@ -15,9 +15,18 @@ import pandas as pd
 import pytest
 
 from benchmarks.cli import main
-from benchmarks.course import EXPERIMENTS, blobs, moons, parse_names, run_course, sleep_study
+from benchmarks.course import (
+    EXPERIMENTS,
+    blobs_experiment,
+    moons_experiment,
+    parse_names,
+    run_course,
+    sleep_study_experiment,
+)
 from benchmarks.course.report import build_course_report
 from benchmarks.errors import ConfigError, DataError
+
+pytestmark = pytest.mark.slow  # runs the course's experiments (Keras included)
 
 pytest.importorskip("tensorflow")
 
@@ -28,9 +37,9 @@ def course_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("course")
     quiet = lambda *a, **k: None  # noqa: E731
     results = {
-        "blobs": blobs.run(out, log=quiet),  # the course's full 15 epochs: cheap
-        "moons": moons.run(out, budget=0.001, twin_epochs=3, workers=1, log=quiet),
-        "sleep-study": sleep_study.run(out, budget=0.02, log=quiet),
+        "blobs": blobs_experiment.run(out, log=quiet),  # the course's full 15 epochs: cheap
+        "moons": moons_experiment.run(out, budget=0.001, twin_epochs=3, workers=1, log=quiet),
+        "sleep-study": sleep_study_experiment.run(out, budget=0.02, log=quiet),
     }
     return out, results
 
@@ -41,35 +50,35 @@ def course_dir(tmp_path_factory):
 def test_moons_run1_cost_after_epoch0_is_the_courses():
     """The course printed "Cost after epoch 0: 0.708957" for run 1: data, He weights, batches,
     forward pass and cost are the course's."""
-    X, Y = moons.load_moons()
+    X, Y = moons_experiment.load_moons()
     assert X.shape == (2, 900) and Y.shape == (1, 900)
-    res = moons.train_course_run(X, Y, moons.COURSE_RUNS[0], epochs=1)
-    assert round(res.costs[0], 6) == moons.COURSE_EPOCH0_COST == 0.708957
+    res = moons_experiment.train_course_run(X, Y, moons_experiment.COURSE_RUNS[0], epochs=1)
+    assert round(res.costs[0], 6) == moons_experiment.COURSE_EPOCH0_COST == 0.708957
 
 
-@pytest.mark.parametrize("run", moons.COURSE_RUNS, ids=lambda r: f"run{r.run}")
+@pytest.mark.parametrize("run", moons_experiment.COURSE_RUNS, ids=lambda r: f"run{r.run}")
 def test_moons_lean_loop_is_the_course_api_loop(run):
     """The in-place loop gives bit-identical costs and weights to the course API's updates."""
-    X, Y = moons.load_moons()
-    lean = moons.train_course_run(X, Y, run, epochs=3, lean=True)
-    api = moons.train_course_run(X, Y, run, epochs=3, lean=False)
+    X, Y = moons_experiment.load_moons()
+    lean = moons_experiment.train_course_run(X, Y, run, epochs=3, lean=True)
+    api = moons_experiment.train_course_run(X, Y, run, epochs=3, lean=False)
     assert lean.costs == api.costs
     for key in api.parameters:
         np.testing.assert_array_equal(lean.parameters[key], api.parameters[key])
 
 
 def test_moons_decay_sets_the_next_epochs_rate_from_the_initial_one():
-    X, Y = moons.load_moons()
-    run4 = moons.COURSE_RUNS[3]  # gd 0.5, update_lr, rate 1
-    res = moons.train_course_run(X, Y, run4, epochs=4)
+    X, Y = moons_experiment.load_moons()
+    run4 = moons_experiment.COURSE_RUNS[3]  # gd 0.5, update_lr, rate 1
+    res = moons_experiment.train_course_run(X, Y, run4, epochs=4)
     assert res.learning_rates == pytest.approx([0.5, 0.5, 0.25, 0.5 / 3])
 
 
 def test_moons_epoch_order_is_random_mini_batches_permutation():
     from scratch import random_mini_batches
 
-    X, Y = moons.load_moons()
-    order = moons.epoch_order(900, 0)
+    X, Y = moons_experiment.load_moons()
+    order = moons_experiment.epoch_order(900, 0)
     batches = random_mini_batches(X, Y, 64, 11)
     assert [b[0].shape[1] for b in batches] == [64] * 14 + [4]
     np.testing.assert_array_equal(np.concatenate([b[0] for b in batches], axis=1), X[:, order])
@@ -107,10 +116,10 @@ def test_sleep_study_gradient_check_and_bfgs(course_dir):
 
 
 def test_sleep_study_first_order_steps_reach_the_bfgs_cost():
-    X, y, _ = sleep_study.normalised_data()
-    net = sleep_study.SleepStudyNet(X, y)
-    w0 = sleep_study.initial_weights(0)
-    r = sleep_study.train_first_order(net, w0, "adam", 0.1, target=1e-3, max_steps=5000)
+    X, y, _ = sleep_study_experiment.normalised_data()
+    net = sleep_study_experiment.SleepStudyNet(X, y)
+    w0 = sleep_study_experiment.initial_weights(0)
+    r = sleep_study_experiment.train_first_order(net, w0, "adam", 0.1, target=1e-3, max_steps=5000)
     assert r["steps"] is not None and r["costs"][r["steps"]] <= 1e-3
     assert all(c > 1e-3 for c in r["costs"][: r["steps"]])
 
@@ -135,10 +144,10 @@ def test_blobs_fifteen_epochs_plots_and_gif(course_dir):
 
 
 def test_blobs_course_step_sums_dw_and_averages_db():
-    X, y, X_test, y_test = blobs.load_split()
+    X, y, X_test, y_test = blobs_experiment.load_split()
     assert len(X) == 400 and len(X_test) == 100
-    history, _ = blobs.train_course(X, y, X_test, y_test, epochs=1, learning_rate=0.001)
-    w, b = blobs.initial_weights()
+    history, _ = blobs_experiment.train_course(X, y, X_test, y_test, epochs=1, learning_rate=0.001)
+    w, b = blobs_experiment.initial_weights()
     yhat = 1 / (1 + np.exp(-(X @ w + b)))
     np.testing.assert_allclose([history[1]["w1"], history[1]["w2"]],
                                w - 0.001 * X.T @ (yhat - y))
@@ -149,9 +158,9 @@ def test_blobs_course_step_sums_dw_and_averages_db():
 
 
 def test_fashion_on_the_subset(fashion_dir, tmp_path):
-    from benchmarks.course import fashion
+    from benchmarks.course import fashion_experiment
 
-    s = fashion.run(tmp_path, budget=0.1, data_dir=fashion_dir, tsne_samples=150,
+    s = fashion_experiment.run(tmp_path, budget=0.1, data_dir=fashion_dir, tsne_samples=150,
                     log=lambda *a: None)
     lr = s["logistic_regression"]
     assert lr["Trouser vs Ankle boot"]["test_acc"] > 0.9

@@ -23,9 +23,9 @@ from conftest import write_tiny_fashion
 from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
 from benchmarks.data import all_pairs, pair_slug
+from benchmarks.engines import dask_sweep as kd
+from benchmarks.engines import dask_tasks as kt
 from benchmarks.errors import ConfigError
-from benchmarks.harness import dask_tasks as kt
-from benchmarks.harness import distributed as kd
 from benchmarks.harness.hosts import host_name
 from benchmarks.harness.records import read_csv
 from benchmarks.harness.sweep import Sweep, run_sweep
@@ -76,10 +76,10 @@ def test_without_dask_installed_the_line_names_the_extra(tmp_path, capsys, monke
 
 def test_without_the_flag_nothing_imports_dask():
     code = ("import sys\n"
-            "from benchmarks import cli, ci, report\n"
+            "from benchmarks import cli, regressions, report, engines\n"
             "from benchmarks.harness import sweep, records, hosts\n"
-            "from benchmarks.report import build, summary, hosts as report_hosts\n"
-            "from benchmarks.ci import checks, history\n"
+            "from benchmarks.report import build, summary, host_section\n"
+            "from benchmarks.regressions import checks, history\n"
             "cli.build_parser().parse_args(['run'])\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'))\n"
             "print(bad)\n")
@@ -88,6 +88,7 @@ def test_without_the_flag_nothing_imports_dask():
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_the_nanny_environment_is_undone_for_the_twins(monkeypatch):
     """What Dask's nanny sets for itself goes; a value the user chose stays."""
     pytest.importorskip("distributed")
@@ -138,6 +139,7 @@ def _content(path: Path) -> pd.DataFrame:
         drop=True)
 
 
+@pytest.mark.slow
 def test_a_dask_sweep_records_what_the_serial_runner_records(cluster, data_dir, tmp_path):
     s = _sweep(data_dir)
     assert len(s.configs()) == 8
@@ -172,6 +174,7 @@ def test_a_dask_sweep_records_what_the_serial_runner_records(cluster, data_dir, 
     assert again["ran"] == 0 and again["skipped"] == 8  # resume: nothing is missing
 
 
+@pytest.mark.slow
 def test_a_task_that_keeps_failing_is_recorded_failed_once(data_dir, tmp_path, monkeypatch):
     """A worker without the data: its tasks raise, are retried, and are recorded as failed
     with the reason; the sweep completes, and a re-run submits them again."""
@@ -199,6 +202,7 @@ def test_a_task_that_keeps_failing_is_recorded_failed_once(data_dir, tmp_path, m
     kd._restore_environment(saved)
 
 
+@pytest.mark.slow
 def test_a_worker_with_other_data_refuses_its_tasks(data_dir, tmp_path, monkeypatch):
     """Every machine must hold the client's copy: a worker whose Fashion-MNIST differs (its
     fingerprint) fails its tasks, which are recorded as failed with the reason."""
@@ -220,6 +224,7 @@ def test_a_worker_with_other_data_refuses_its_tasks(data_dir, tmp_path, monkeypa
     assert "is not the client's" in reason
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_one_line_exit_2(tmp_path, capsys, monkeypatch, data_dir):
     pytest.importorskip("distributed")
     monkeypatch.setattr(kd, "CONNECT_TIMEOUT", 1.0)
@@ -232,6 +237,7 @@ def test_an_unreachable_scheduler_is_one_line_exit_2(tmp_path, capsys, monkeypat
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_sigint_then_rerun_submits_only_the_missing_experiments(data_dir, tmp_path):
     """Ctrl-C of `kvsbench run --scheduler local:2` mid-sweep keeps every recorded experiment;
     the same command again submits exactly the rest."""
@@ -270,6 +276,7 @@ def test_sigint_then_rerun_submits_only_the_missing_experiments(data_dir, tmp_pa
     assert (kept["train_loss"].to_numpy() == first["train_loss"].to_numpy()).all()
 
 
+@pytest.mark.slow
 def test_a_dask_worker_killed_mid_task_costs_that_task_only(cluster, data_dir, tmp_path):
     """SIGKILL the Dask worker process running the sweep's first task: the scheduler runs
     the experiment again elsewhere; every experiment is recorded once, every CSV parses.

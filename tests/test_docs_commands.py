@@ -68,6 +68,10 @@ def test_other_command_names_what_exists(doc, command):
         for w in words[1:]:
             if not w.startswith("-") and ("/" in w or w.endswith(".py")):
                 assert (ROOT / w.split("::")[0]).exists(), f"{doc}: {w} does not exist"
+        if "-m" in words:  # every marker of the expression is registered in pyproject
+            for marker in set(re.findall(r"\w+", words[words.index("-m") + 1])) - {
+                    "and", "or", "not"}:
+                assert marker in registered_markers(), f"{doc}: marker `{marker}`"
     elif tool == "tox":
         ini = configparser.ConfigParser()
         ini.read(ROOT / "tox.ini")
@@ -81,6 +85,17 @@ def test_other_command_names_what_exists(doc, command):
                 assert re.search(rf"^{extra} = \[", text, re.M), f"{doc}: extra [{extra}]"
     else:
         assert tool in {"pytest-benchmark", "cp", "python"}, f"{doc}: unknown tool `{tool}`"
+
+
+def registered_markers() -> set[str]:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return {m.split(":")[0] for m in config["tool"]["pytest"]["ini_options"]["markers"]}
+
+
+def test_the_inner_loop_markers_are_registered():
+    assert {"slow", "data"} <= registered_markers()
 
 
 def test_a_wrong_command_is_caught(capsys):

@@ -126,6 +126,7 @@ def test_a_one_epoch_run_has_no_steady_epoch_time():
     assert r.first_epoch_seconds == 0.02
 
 
+@pytest.mark.slow
 def test_a_far_too_large_learning_rate_gives_matching_twins_and_no_warning(
         fashion_dir, tmp_path, capsys):
     """The issue's case on real data: --lr 1e6, losses around 1e22 — the twins match, and

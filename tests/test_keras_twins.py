@@ -12,6 +12,8 @@ from keras_models.optimizers import build_optimizer, epoch_schedule  # noqa: E40
 from scratch.models import build_model as build_scratch_model  # noqa: E402
 from scratch.schedules import epoch_schedule as scratch_epoch_schedule  # noqa: E402
 
+pytestmark = pytest.mark.slow  # trains Keras models
+
 
 @pytest.mark.parametrize(
     "model, hidden, shapes",

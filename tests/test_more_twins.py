@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.data import load_pair
 from benchmarks.harness import registry
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import TwinPool
+
+pytestmark = pytest.mark.slow  # trains the other twins in worker processes
 
 NEW_TWINS = ("torch", "keras-jax", "keras-torch")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
@@ -31,11 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def _installed(name):
     why = registry.TWINS[name].missing()
     return pytest.param(name, marks=pytest.mark.skipif(why is not None, reason=why or ""))
-
-
-@pytest.fixture(scope="module")
-def trouser_boot(fashion_dir):
-    return load_pair("trouser", "ankle-boot", protocol="seed", data_dir=fashion_dir)
 
 
 @pytest.fixture(scope="module")

@@ -322,7 +322,7 @@ def test_different_data_is_not_comparable_exit_2_with_what_to_do(tmp_path, capsy
      "fingerprint aaa there, bbb here"),
 ])
 def test_same_sizes_on_other_data_are_not_comparable(tmp_path, cur_env, cur_sweep, why):
-    from benchmarks.ci.compare import compare_dirs
+    from benchmarks.regressions.checks import compare_dirs
 
     base = _side(tmp_path / "base", env={"data": {"kind": "subset", "timing_only": False}},
                  sweep={"settings": {}, "data": {"sha1": "aaa"}})
@@ -332,7 +332,7 @@ def test_same_sizes_on_other_data_are_not_comparable(tmp_path, cur_env, cur_swee
 
 
 def test_stand_ins_from_other_files_compare_in_speed_not_accuracy(tmp_path):
-    from benchmarks.ci.compare import compare_dirs
+    from benchmarks.regressions.checks import compare_dirs
 
     base = _side(tmp_path / "base", 7200, _standin_env("x"))
     cur = _side(tmp_path / "cur", 7200, _standin_env("y"))
@@ -353,7 +353,7 @@ def test_like_makes_the_baselines_stand_in_again_from_the_data_found(
         make_idx_dir, tmp_path, monkeypatch):
     from benchmarks.data import data_provenance
     from benchmarks.data.standin import make_standin
-    from benchmarks.harness.sweep import sweep_like
+    from benchmarks.harness.sweep import recorded_sweep
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("KVSBENCH_STANDIN", raising=False)
@@ -368,7 +368,7 @@ def test_like_makes_the_baselines_stand_in_again_from_the_data_found(
         "pairs": ["pullover:coat"], "models": ["logreg"], "seeds": 1}))
     (base / "env.json").write_text(json.dumps({"data": data_provenance(original)}))
     said = []
-    sweep = sweep_like(base, data_dir=str(subset), log=said.append)
+    sweep = recorded_sweep(base, data_dir=str(subset), log=said.append)
     rebuilt = Path(sweep.data_dir)
     assert rebuilt == (tmp_path / "cache" / "kvsbench" / "standin-4-2").resolve()
     assert data_provenance(rebuilt)["timing_only"] is True
@@ -377,12 +377,12 @@ def test_like_makes_the_baselines_stand_in_again_from_the_data_found(
     assert len(said) == 1 and "timing-only stand-in" in said[0] and "other source" not in said[0]
     other = make_idx_dir("other", seed=7)
     said.clear()
-    sweep_like(base, data_dir=str(other), log=said.append)
+    recorded_sweep(base, data_dir=str(other), log=said.append)
     assert "from other source files than its own: its times compare" in said[0]
 
 
 def test_like_on_a_directory_made_on_real_data_keeps_the_data_given(tmp_path):
-    from benchmarks.harness.sweep import sweep_like
+    from benchmarks.harness.sweep import recorded_sweep
 
     base = tmp_path / "base"
     base.mkdir()
@@ -391,7 +391,7 @@ def test_like_on_a_directory_made_on_real_data_keeps_the_data_given(tmp_path):
         "models": ["logreg"], "seeds": 1}))
     (base / "env.json").write_text(json.dumps({"data": {"kind": "subset",
                                                         "timing_only": False}}))
-    assert sweep_like(base, data_dir="/some/dir").data_dir == "/some/dir"
+    assert recorded_sweep(base, data_dir="/some/dir").data_dir == "/some/dir"
 
 
 @pytest.mark.slow

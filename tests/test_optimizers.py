@@ -12,9 +12,7 @@ from scratch.optimizers import (
     MovingAverageMomentum,
     RMSprop,
     TextbookAdam,
-    adam_step,
     moving_average_momentum_step,
-    rmsprop_step,
     sgd_step,
     textbook_adam_step,
 )
@@ -88,15 +86,18 @@ def test_sgd_momentum_hand_steps():
 
 
 def test_rmsprop_hand_step_eps_inside_root():
-    w, s = np.array([1.0]), np.zeros(1)
-    rmsprop_step(w, np.array([2.0]), s, 0.01, rho=0.9, epsilon=0.5)
-    assert s[0] == pytest.approx(0.4)  # 0.1 * 2^2
+    w, opt = np.array([1.0]), RMSprop(0.01, rho=0.9, epsilon=0.5)
+    opt.apply_gradients([(np.array([2.0]), w)])
+    assert opt.get_slot(w, "velocity")[0] == pytest.approx(0.4)  # 0.1 * 2^2
     assert w[0] == pytest.approx(1 - 0.01 * 2 / math.sqrt(0.4 + 0.5))
 
 
 def test_rmsprop_momentum_and_centered_hand_step():
-    w, s, mom, a = np.array([1.0]), np.zeros(1), np.array([0.5]), np.zeros(1)
-    rmsprop_step(w, np.array([2.0]), s, 0.01, 0.9, 1e-7, mom, 0.5, True, a)
+    w, opt = np.array([1.0]), RMSprop(0.01, 0.9, momentum=0.5, epsilon=1e-7, centered=True)
+    opt.build([w])
+    mom, a = opt.get_slot(w, "momentum"), opt.get_slot(w, "average_gradient")
+    mom[0] = 0.5
+    opt.apply_gradients([(np.array([2.0]), w)])
     assert a[0] == pytest.approx(0.2)
     increment = 0.01 * 2 / math.sqrt(0.4 - 0.04 + 1e-7)
     assert mom[0] == pytest.approx(0.25 + increment)
@@ -104,15 +105,16 @@ def test_rmsprop_momentum_and_centered_hand_step():
 
 
 def test_adam_hand_steps_keras_form():
-    w, m, v = np.array([1.0]), np.zeros(1), np.zeros(1)
+    w, opt = np.array([1.0]), Adam(0.1)
     g, lr, b1, b2, eps = 2.0, 0.1, 0.9, 0.999, 1e-7
-    adam_step(w, np.array([g]), m, v, 1, lr)
+    opt.apply_gradients([(np.array([g]), w)])  # t = 1
+    m, v = opt.get_slot(w, "momentum"), opt.get_slot(w, "velocity")
     m1, v1 = 0.1 * g, 0.001 * g * g
     alpha = lr * math.sqrt(1 - b2) / (1 - b1)
     assert (m[0], v[0]) == (pytest.approx(m1), pytest.approx(v1))
     assert w[0] == pytest.approx(1 - alpha * m1 / (math.sqrt(v1) + eps), rel=1e-12)
     w_before = w[0]
-    adam_step(w, np.array([g]), m, v, 2, lr)
+    opt.apply_gradients([(np.array([g]), w)])  # t = 2
     m2, v2 = m1 + (g - m1) * (1 - b1), v1 + (g * g - v1) * (1 - b2)
     alpha2 = lr * math.sqrt(1 - b2**2) / (1 - b1**2)
     assert w[0] == pytest.approx(w_before - alpha2 * m2 / (math.sqrt(v2) + eps), rel=1e-12)
@@ -132,11 +134,6 @@ def test_textbook_adam_hand_step_eps_outside_root():
     np.testing.assert_allclose([m[0], v[0]], [0.2, 0.004])
     np.testing.assert_allclose([m_hat[0], v_hat[0]], [2.0, 4.0])  # bias-corrected
     assert w[0] == pytest.approx(1 - 0.1 * 2.0 / (2.0 + 0.5))
-
-
-def test_step_functions_reject_t_zero():
-    with pytest.raises(ValueError, match="`t` must be >= 1"):
-        adam_step(np.ones(1), np.ones(1), np.zeros(1), np.zeros(1), 0, 0.1)
 
 
 # ----------------------------------------------------------------------------- against real Keras
@@ -287,9 +284,9 @@ def test_step_work_buffer_gives_same_result():
     rng = np.random.default_rng(5)
     w, g = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
     a, b = w.copy(), w.copy()
-    m1, v1, m2, v2 = (np.zeros_like(w) for _ in range(4))
-    adam_step(a, g, m1, v1, 1, 0.01)
-    adam_step(b, g, m2, v2, 1, 0.01, work=np.empty_like(w))
+    v1, v2 = np.zeros_like(w), np.zeros_like(w)
+    sgd_step(a, g, 0.01, v1, 0.9)
+    sgd_step(b, g, 0.01, v2, 0.9, work=np.empty_like(w))
     np.testing.assert_array_equal(a, b)
 
 
@@ -298,8 +295,8 @@ def test_step_functions_update_0d_arrays_in_place():
     steps = [
         lambda w, g: sgd_step(w, g, 0.1),
         lambda w, g: sgd_step(w, g, 0.1, np.array(0.0), 0.9),
-        lambda w, g: rmsprop_step(w, g, np.array(0.0), 0.1),
-        lambda w, g: adam_step(w, g, np.array(0.0), np.array(0.0), 1, 0.1),
+        lambda w, g: RMSprop(0.1).apply_gradients([(g, w)]),
+        lambda w, g: Adam(0.1).apply_gradients([(g, w)]),
         lambda w, g: moving_average_momentum_step(w, g, np.array(0.0), 0.1, 0.9),
         lambda w, g: textbook_adam_step(w, g, np.array(0.0), np.array(0.0), 1, 0.1),
     ]

@@ -11,14 +11,9 @@ import pytest
 from benchmarks.config import ExperimentConfig
 from benchmarks.harness.runner import run_experiment
 
+pytestmark = pytest.mark.slow  # trains both twins on the real subset
+
 pytest.importorskip("tensorflow")
-
-
-@pytest.fixture(scope="module")
-def trouser_boot(fashion_dir):
-    from benchmarks.data import load_pair
-
-    return load_pair("trouser", "ankle-boot", protocol="seed", data_dir=fashion_dir)
 
 
 @pytest.fixture(scope="module")

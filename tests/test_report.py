@@ -68,6 +68,7 @@ def real_run(tmp_path_factory, fashion_dir):
     return out
 
 
+@pytest.mark.slow
 def test_run_ends_with_summary_plots_and_reports(real_run):
     for name in REPORT_FILES:
         assert (real_run / name).is_file(), name
@@ -83,6 +84,7 @@ def test_run_ends_with_summary_plots_and_reports(real_run):
     assert row["scratch_test_acc_mean"] > 0.9 and row["keras_test_acc_mean"] > 0.9
 
 
+@pytest.mark.slow
 def test_report_html_embeds_every_image_and_names_every_experiment(real_run):
     page = parse_report(real_run / "report.html")
     assert_self_contained(page)
@@ -98,6 +100,7 @@ def test_report_html_embeds_every_image_and_names_every_experiment(real_run):
     assert "## Verdict" in md and "(plots/pair_trouser-vs-ankle-boot.png)" in md
 
 
+@pytest.mark.slow
 def test_report_rebuilds_from_the_csvs_alone(real_run, tmp_path, fashion_dir, capsys):
     copy = tmp_path / "copy"
     shutil.copytree(real_run, copy)
@@ -133,6 +136,7 @@ def test_report_of_a_non_result_directory_is_one_line_and_exit_2(tmp_path, capsy
 
 
 # ---------------------------------------------------------------------------- interrupt, resume
+@pytest.mark.slow
 def test_interrupted_sweep_leaves_valid_csvs_and_resumes_the_rest(
     fashion_dir, tmp_path, monkeypatch, capsys
 ):
@@ -184,6 +188,7 @@ def fake_results(out: Path, n_pairs: int, seeds: int = 3, epochs: int = 3) -> No
                 loss = 0.6 * np.exp(-np.arange(epochs) / 2) + (1 - base_acc)
                 row.update(
                     run_id=f"{exp}.s{seed}.{impl}", experiment_id=exp, impl=impl,
+                    reference="keras",
                     model="logreg", pair=pair, optimizer="adam", lr=0.001, batch_size="32",
                     epochs=epochs, seed=seed, hidden_units=100, activation="relu",
                     init="glorot_uniform", schedule="constant", decay_rate=1.0,
@@ -209,6 +214,7 @@ def fake_results(out: Path, n_pairs: int, seeds: int = 3, epochs: int = 3) -> No
     pd.DataFrame(curves, columns=list(CURVE_COLUMNS)).to_csv(out / "curves.csv", index=False)
 
 
+@pytest.mark.slow
 def test_large_sweep_without_data_shows_heatmaps_and_a_selection(tmp_path, monkeypatch):
     monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras-home"))

@@ -17,6 +17,8 @@ from test_report import fake_results
 
 from benchmarks.report.build import build_report
 
+pytestmark = pytest.mark.slow  # drives a browser
+
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 VIEWPORT = {"width": 1280, "height": 900}
 

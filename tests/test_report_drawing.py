@@ -1,4 +1,4 @@
-"""A large report is drawn in worker processes (benchmarks.report.drawing): the same PNG
+"""A large report is drawn in worker processes (benchmarks.report.parallel_drawing): the same PNG
 bytes as drawn here, in the report's order, every figure ticked once, failures in place."""
 
 from __future__ import annotations
@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from test_untrusted_results import result_dir
 
-from benchmarks.report import drawing
-from benchmarks.report.figures import draw_figures
+from benchmarks.report import parallel_drawing
+from benchmarks.report.figure_set import draw_figures
 from benchmarks.report.results import load_results
 from benchmarks.report.summary import ordered_rows, summarize
 
 
 def _figures(path, data_dir, parallel_from, monkeypatch):
-    monkeypatch.setattr(drawing, "PARALLEL_MIN_FIGURES", parallel_from)
+    monkeypatch.setattr(parallel_drawing, "PARALLEL_MIN_FIGURES", parallel_from)
     results = load_results(path)
     ticks = []
     figures = draw_figures(results, ordered_rows(summarize(results.runs)), data_dir,
@@ -21,6 +21,7 @@ def _figures(path, data_dir, parallel_from, monkeypatch):
     return figures, ticks
 
 
+@pytest.mark.slow
 def test_workers_draw_the_same_figures_as_this_process(tmp_path, fashion_dir, monkeypatch):
     path = result_dir(tmp_path / "r", epochs=3)
     here, here_ticks = _figures(path, fashion_dir, 10**9, monkeypatch)
@@ -40,10 +41,11 @@ def _fails(x):
     raise ValueError(f"no figure for {x}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_results_come_back_in_order_with_failures_in_place(workers):
     done = []
-    out = drawing.draw_all([(str, (1,)), (_fails, ("b",)), (str, (3,))], done=done.append,
+    out = parallel_drawing.draw_all([(str, (1,)), (_fails, ("b",)), (str, (3,))], done=done.append,
                            workers=workers)
     assert out[0] == "1" and out[2] == "3"
     assert isinstance(out[1], ValueError) and "no figure for b" in str(out[1])
@@ -51,9 +53,11 @@ def test_results_come_back_in_order_with_failures_in_place(workers):
 
 
 def test_a_small_report_is_drawn_here():
-    assert drawing.PARALLEL_MIN_FIGURES > 4  # the default quick run (4 experiments) stays here
+    # the default quick run (4 experiments) stays here
+    assert parallel_drawing.PARALLEL_MIN_FIGURES > 4
 
 
+@pytest.mark.slow
 def test_workers_never_run_the_callers_script_again(tmp_path):
     """A script without a ``__main__`` guard that draws in workers runs once, not once per
     worker (spawn would re-import it)."""
@@ -62,9 +66,9 @@ def test_workers_never_run_the_callers_script_again(tmp_path):
 
     script = tmp_path / "unguarded.py"
     script.write_text(
-        "from benchmarks.report import drawing\n"
+        "from benchmarks.report import parallel_drawing\n"
         "print('script ran', flush=True)\n"
-        "out = drawing.draw_all([(str, (i,)) for i in range(6)], workers=2)\n"
+        "out = parallel_drawing.draw_all([(str, (i,)) for i in range(6)], workers=2)\n"
         "print(out)\n", encoding="utf-8")
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                          timeout=120, check=False)

@@ -13,7 +13,7 @@ from test_report import fake_results, parse_report
 from benchmarks import __version__
 from benchmarks.cli import main
 from benchmarks.data import load_pair
-from benchmarks.report import heatmaps, plots
+from benchmarks.report import experiment_plots, heatmaps
 from benchmarks.report.build import build_report
 from benchmarks.report.document import anchor
 from benchmarks.report.render import render_text_table
@@ -97,7 +97,7 @@ def test_pair_sample_images_are_light_on_black(fashion_dir):
     from PIL import Image
 
     pair = load_pair(1, 9, protocol="seed", data_dir=fashion_dir)
-    png = Image.open(io.BytesIO(plots.pair_figure(pair))).convert("L")
+    png = Image.open(io.BytesIO(experiment_plots.pair_figure(pair))).convert("L")
     w, h = png.size
     # the sample mosaic fills the right part of the figure; Fashion-MNIST's background is 0
     mosaic = np.asarray(png.crop((int(0.55 * w), int(0.25 * h), int(0.85 * w),

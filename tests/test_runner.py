@@ -12,6 +12,8 @@ from benchmarks.config import ExperimentConfig
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.twins import epoch_orders, initial_weights
 
+pytestmark = pytest.mark.slow  # runs paired experiments in worker processes
+
 
 def test_initial_weights_and_orders_are_seeded():
     c = ExperimentConfig(model="mlp", hidden_units=8, seed=3, epochs=4)

@@ -24,7 +24,8 @@ from benchmarks.data import (
     load_pair,
 )
 from benchmarks.data.idx import write_idx
-from benchmarks.data.standin import KIND, MARKER, add_parser, make_standin, standin_info
+from benchmarks.data.standin import add_parser, make_standin
+from benchmarks.data.standin_marker import KIND, MARKER, standin_info
 from benchmarks.errors import ConfigError, DataError, KvsbenchError
 
 TRAIN, TEST = 7, 4  # per class in the stand-in

@@ -6,30 +6,13 @@ import math
 
 import pandas as pd
 import pytest
+from conftest import run_row
 
 from benchmarks.harness.records import RUN_COLUMNS
 from benchmarks.report.summary import confidence_interval, summarize
 
 #: Student's t, 97.5 % quantile, 2 degrees of freedom (tables: 4.303; scipy.stats.t.ppf)
 T_975_DF2 = 4.302652729749462
-
-
-def run_row(exp: str, impl: str, seed: int, **figures) -> dict:
-    """A runs.csv row with plain defaults; ``figures`` override any column."""
-    row = {c: math.nan for c in RUN_COLUMNS}
-    row.update(
-        run_id=f"{exp}.s{seed}.{impl}", experiment_id=exp, impl=impl, model="logreg",
-        pair="trouser:ankle-boot", optimizer="adam", lr=0.001, batch_size="32", epochs=3,
-        seed=seed, hidden_units=100, activation="relu", init="glorot_uniform",
-        schedule="constant", decay_rate=1.0, decay_interval=1, momentum=0.9, protocol="seed",
-        n_train=600, n_val=200, n_test=100, epochs_run=3, status="ok",
-        train_loss=0.3, train_acc=0.9, val_loss=0.35, val_acc=0.9, test_loss=0.3,
-        fit_seconds=1.0, first_epoch_seconds=0.5, steady_epoch_seconds=0.25, setup_seconds=0.0,
-        samples_per_second=1800.0, max_loss_diff=1e-6, max_weight_rel_diff=1e-6,
-        pred_agreement=1.0, time_ratio=2.0,
-    )
-    row.update(figures)
-    return row
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ import math
 import os
 import re
 import shutil
-import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_cli
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -145,12 +145,9 @@ def snapshot(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*")}
 
 
-def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)  # NumPy must not complain either
-        code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+def run_strict(capsys, *argv):
+    """``kvsbench ARGV`` (:func:`conftest.run_cli`); NumPy must not complain either."""
+    return run_cli(capsys, *argv, warnings_fail=True)
 
 
 def assert_one_line_or_quiet(code: int, err: str, allowed=(0, 2)) -> None:
@@ -176,7 +173,7 @@ def test_an_experiment_id_cannot_write_outside_the_directory(tmp_path, capsys, e
     sandbox = tmp_path / "sandbox"
     out = result_dir(sandbox / "a" / "b" / "out", exp=exp_id.format(tmp=tmp_path))
     before = snapshot(tmp_path)
-    code, _, err = run_cli(capsys, "report", out)
+    code, _, err = run_strict(capsys, "report", out)
     assert code == 0, err
     created = snapshot(tmp_path) - before
     assert created and all(c.startswith("sandbox/a/b/out/") for c in created), created
@@ -189,13 +186,14 @@ def test_an_experiment_id_cannot_write_outside_the_directory(tmp_path, capsys, e
 def test_a_directory_name_with_a_markdown_link_gives_no_link(tmp_path, capsys):
     out = result_dir(tmp_path / "G_[clk](javascript:alert%281%29)",
                      env={"machine": "G_[clk](javascript:alert%281%29)", "cpu_model": "x"})
-    code, _, err = run_cli(capsys, "report", out)
+    code, _, err = run_strict(capsys, "report", out)
     assert code == 0, err
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "javascript" in html and 'href="javascript' not in html
     assert_nothing_live(out)
 
 
+@pytest.mark.slow
 def test_a_resumed_run_does_not_write_outside_either(tmp_path, capsys, monkeypatch):
     """`kvsbench run` into a directory holding a hostile runs.csv (all recorded: a resume that
     only rebuilds the report) writes inside it only."""
@@ -204,7 +202,7 @@ def test_a_resumed_run_does_not_write_outside_either(tmp_path, capsys, monkeypat
     out = result_dir(tmp_path / "out", exp="../../escaped-by-run")
     monkeypatch.setattr(sweep_module.ResultStore, "done", lambda self, ids: True)
     before = snapshot(tmp_path)
-    code, _, err = run_cli(capsys, "run", "--pairs", "trouser:ankle-boot", "--models", "logreg",
+    code, _, err = run_strict(capsys, "run", "--pairs", "trouser:ankle-boot", "--models", "logreg",
                            "--epochs", "3", "--quiet", "--out", out)
     assert code == 0, err
     assert all(c.startswith("out/") for c in snapshot(tmp_path) - before)
@@ -266,7 +264,7 @@ def test_report_of_a_hostile_directory_is_contained_live_free_and_one_line(
         tmp_path, capsys, case):
     out = _make(tmp_path, case)
     before = snapshot(tmp_path)
-    code, stdout, err = run_cli(capsys, "report", out)
+    code, stdout, err = run_strict(capsys, "report", out)
     assert_one_line_or_quiet(code, err)
     rel = str(out.relative_to(tmp_path))
     assert all(c == rel or c.startswith(rel + os.sep) for c in snapshot(tmp_path) - before)
@@ -283,7 +281,7 @@ def test_report_of_a_hostile_directory_is_contained_live_free_and_one_line(
 def test_compare_with_a_hostile_candidate_is_0_1_or_one_line(tmp_path, capsys, case, fmt):
     base = result_dir(tmp_path / "baseline")
     cur = _make(tmp_path, case)
-    code, stdout, err = run_cli(capsys, "compare", base, cur, "--format", fmt)
+    code, stdout, err = run_strict(capsys, "compare", base, cur, "--format", fmt)
     assert_one_line_or_quiet(code, err, allowed=(0, 1, 2))
     assert all(ord(c) >= 32 for line in stdout.splitlines() for c in line), stdout[:300]
     if fmt == "markdown":  # a CI job summary: no link at all, no raw HTML
@@ -307,11 +305,11 @@ def test_a_damaged_csv_is_one_line_and_leaves_the_old_report(tmp_path, capsys, c
     good = (out / where).read_bytes()
     try:
         (out / where).write_bytes(good[: int(cut * len(good))] + garbage)
-        code, _, err = run_cli(capsys, "report", out)
+        code, _, err = run_strict(capsys, "report", out)
         assert_one_line_or_quiet(code, err)
         if code == 2:
             assert (out / "report.html").read_bytes() == report
-        code, _, err = run_cli(capsys, "compare", out, out)
+        code, _, err = run_strict(capsys, "compare", out, out)
         assert_one_line_or_quiet(code, err, allowed=(0, 1, 2))
     finally:
         (out / where).write_bytes(good)

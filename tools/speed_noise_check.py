@@ -8,7 +8,8 @@ current run's scratch twin slowed down by ``--factor`` in its result files (ever
 slowdown should be caught). Each comparison is judged by
 
 * the old gate: ``time_ratio_mean`` fell by more than 25 % (a fixed gate on one median), and
-* ``kvsbench compare`` itself (:func:`benchmarks.ci.compare.compare_dirs`, default tolerances).
+* ``kvsbench compare`` itself (:func:`benchmarks.regressions.checks.compare_dirs`, default
+  tolerances).
 
 Rates are given per comparison (does compare exit 1?) and per speed row (experiment × twin).
 """
@@ -26,7 +27,6 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.atomic import write_csv
-from benchmarks.ci.compare import Tolerances, compare_dirs, load_result_dir
 from benchmarks.harness.records import (
     CONFIG_COLUMNS,
     CURVE_COLUMNS,
@@ -34,6 +34,8 @@ from benchmarks.harness.records import (
     config_from_row,
     read_csv,
 )
+from benchmarks.regressions.checks import Tolerances, compare_dirs
+from benchmarks.regressions.result_dirs import load_result_dir
 
 OLD_TOL = 0.25
 

@@ -25,10 +25,10 @@ from pathlib import Path
 EXPERIMENTS = ("blobs", "moons", "sleep-study", "fashion")
 DEFAULT_OUT = Path("results") / "course"
 _MODULES = {
-    "blobs": "benchmarks.course.blobs",
-    "moons": "benchmarks.course.moons",
-    "sleep-study": "benchmarks.course.sleep_study",
-    "fashion": "benchmarks.course.fashion",
+    "blobs": "benchmarks.course.blobs_experiment",
+    "moons": "benchmarks.course.moons_experiment",
+    "sleep-study": "benchmarks.course.sleep_study_experiment",
+    "fashion": "benchmarks.course.fashion_experiment",
 }
 
 
@@ -84,7 +84,7 @@ def run_course(names, out_dir, data_dir=None, budget: float = 1.0, skip_missing_
     check_writable(out_dir)
     skipped = {}
     if "fashion" in names:  # read and check the data now, before anything is written
-        from benchmarks.course.fashion import PAIRS
+        from benchmarks.course.fashion_experiment import PAIRS
         from benchmarks.data import check_pairs
 
         try:
@@ -151,7 +151,7 @@ def cmd_course(args) -> int:
     named = {n.strip().lower() for n in args.names}
     with contextlib.ExitStack() as stack:
         if not args.verbose:
-            from benchmarks.quiet import native_stderr_to
+            from benchmarks.native_stderr import native_stderr_to
 
             stack.enter_context(native_stderr_to(Path(args.out) / "tensorflow.log"))
         result = run_course(names, args.out, data_dir=args.data_dir, budget=budget,

@@ -1,6 +1,6 @@
 """The moons experiment's figures: the data, the course runs' costs and decision boundaries
-(``results``: :class:`benchmarks.course.moons.CourseResult`), the twins' parity
-(``twins``: :class:`benchmarks.course.moons.TwinResult`)."""
+(``results``: :class:`benchmarks.course.moons_experiment.CourseResult`), the twins' parity
+(``twins``: :class:`benchmarks.course.moons_experiment.TwinResult`)."""
 
 from __future__ import annotations
 

@@ -238,7 +238,7 @@ def cmd_fetch(args) -> int:
 
     with contextlib.ExitStack() as stack:
         if not args.verbose:  # importing Keras starts TensorFlow, which prints its own lines
-            from benchmarks.quiet import native_stderr_to
+            from benchmarks.native_stderr import native_stderr_to
 
             log = stack.enter_context(tempfile.TemporaryDirectory(prefix="kvsbench-fetch-"))
             stack.enter_context(native_stderr_to(Path(log) / "tensorflow.log"))

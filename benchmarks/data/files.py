@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.data.idx import file_digest, load_idx_pair
+from benchmarks.data.standin_marker import complete_standin_marker
 from benchmarks.errors import DataError
 
 ENV_VAR = "FASHION_MNIST_DIR"
@@ -284,7 +285,7 @@ def load_fashion_mnist_with_source(
 ) -> tuple[Arrays, DataSource]:
     """Like :func:`load_fashion_mnist`, and also where the files were found."""
     source = resolve_data_dir(data_dir, download=download)
-    standin_marker(source.directory)  # a corrupt or half-built stand-in is refused, not read
+    complete_standin_marker(source.directory)  # a corrupt or half-built stand-in is refused
     return _read_dir(str(source.directory), _stamp(source.directory)), source
 
 
@@ -313,20 +314,6 @@ def clear_cache() -> None:
     _read_dir.cache_clear()
 
 
-def standin_marker(directory: Path) -> dict | None:
-    """The ``TIMING-ONLY.json`` marker of a timing-only stand-in (``benchmarks/data/standin.py``),
-    or None; a half-built stand-in (its build was interrupted) is refused."""
-    from benchmarks.data.standin import standin_info
-
-    marker = standin_info(directory)
-    if marker is not None and marker.get("complete") is not True:
-        raise DataError(
-            f"{directory} is a half-built timing-only stand-in (its build was interrupted); "
-            f"rebuild it with kvsbench standin --out {directory}"
-        )
-    return marker
-
-
 def is_official_file(path: Path) -> bool:
     """Is ``path`` Fashion-MNIST's own file: its MD5 is :data:`OFFICIAL_MD5`'s (the one
     source of ``kvsbench data verify`` and of :func:`data_kind`)."""
@@ -338,7 +325,7 @@ def data_kind(directory: Path) -> str:
     marker), ``"official"`` (all four MD5s are Fashion-MNIST's own) or ``"subset"`` (any other
     copy: its t10k files need not be the official test set; the offline subset's are later
     training images)."""
-    if standin_marker(directory) is not None:
+    if complete_standin_marker(directory) is not None:
         return "standin"
     found, missing = _find_files(Path(directory))
     return "official" if not missing and all(map(is_official_file, found)) else "subset"
@@ -358,7 +345,7 @@ def data_provenance(data_dir: str | os.PathLike | None = None) -> dict:
         No copy found (see :func:`resolve_data_dir`), or a corrupt or half-built stand-in.
     """
     source = resolve_data_dir(data_dir, download=False)
-    marker = standin_marker(source.directory)
+    marker = complete_standin_marker(source.directory)
     return {
         "data_dir": str(source.directory),
         "source": str(source),

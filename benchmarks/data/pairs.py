@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.data.classes import CLASS_NAMES, pair_slug, parse_pair
-from benchmarks.data.files import Arrays, load_fashion_mnist_with_source, standin_marker
+from benchmarks.data.files import Arrays, load_fashion_mnist_with_source
+from benchmarks.data.standin_marker import complete_standin_marker
 from benchmarks.errors import DataError
 
 PROTOCOLS = ("seed", "official")
@@ -178,7 +179,7 @@ def load_pair(
     ):
         raise DataError(f"seed must be an integer in 0..2**32-1, got {seed!r}")
     ((x_train, y_train), (x_test, y_test)), source = load_fashion_mnist_with_source(data_dir)
-    timing_only = standin_marker(source.directory) is not None
+    timing_only = complete_standin_marker(source.directory) is not None
     _check_pair(source, y_train, y_test, a, b, protocol)
     pool = _pair_index(y_train, a, b)
     n = len(pool)

@@ -35,25 +35,26 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.atomic import atomic_path
-from benchmarks.bounded import read_json
+from benchmarks.data.files import FILE_STEMS, _find_files, resolve_data_dir
 from benchmarks.data.idx import file_digest
+from benchmarks.data.standin_marker import (
+    KIND,
+    MARKER,
+    VERSION,
+    read_marker,
+    standin_info,
+)
 from benchmarks.errors import ConfigError, DataError
 
 __all__ = [
-    "MARKER",
-    "KIND",
     "TRAIN_PER_CLASS",
     "TEST_PER_CLASS",
     "make_standin",
-    "standin_info",
     "standin_like",
     "default_standin_dir",
     "add_parser",
 ]
 
-MARKER = "TIMING-ONLY.json"
-KIND = "kvsbench timing-only stand-in"
-VERSION = 1
 TRAIN_PER_CLASS = 6000  # the real Fashion-MNIST: 60,000 training images, 6,000 per class
 TEST_PER_CLASS = 1000  # and 10,000 test images, 1,000 per class
 ORDER_SEEDS = {"train": 0, "test": 1}
@@ -63,45 +64,8 @@ WARNING = (
     "are copies of training images; never use this directory for accuracy claims, only for "
     "speed figures at the real data size"
 )
-_REBUILD = "delete the directory and rebuild it with kvsbench standin --out DIR"
 # a temp file left by a killed build: ".<file name>.<random>.tmp" (benchmarks.atomic)
 _TEMP_RE = re.compile(r"^\.(?P<name>[^/]+)\.[^./]+\.tmp$")
-
-
-# --------------------------------------------------------------------------- the marker
-
-
-def _read_marker(directory: Path) -> dict | None:
-    path = Path(directory) / MARKER
-    if not path.is_file():
-        if path.exists():
-            raise DataError(f"timing-only marker {path} is not a file; {_REBUILD}")
-        return None
-    try:
-        info = read_json(path, error=DataError)
-    except DataError as exc:
-        raise DataError(f"timing-only marker {exc} {_REBUILD}") from None
-    if (
-        not isinstance(info, dict)
-        or info.get("kind") != KIND
-        or info.get("timing_only") is not True
-    ):
-        raise DataError(
-            f"timing-only marker {path} is corrupt (not a JSON object with kind {KIND!r} and "
-            f"timing_only true); {_REBUILD}"
-        )
-    return info
-
-
-def standin_info(data_dir: str | os.PathLike) -> dict | None:
-    """The parsed ``TIMING-ONLY.json`` marker if ``data_dir`` is a timing-only stand-in, else None.
-
-    Raises
-    ------
-    DataError
-        The marker exists but is not valid JSON or not a kvsbench stand-in marker.
-    """
-    return _read_marker(Path(data_dir).expanduser())
 
 
 # --------------------------------------------------------------------------- building
@@ -129,7 +93,6 @@ def _check_size(value, flag: str) -> int:
 
 def _resolve_source(source_dir):
     """The :class:`benchmarks.data.DataSource` of the subset (explicit dir, env, Keras cache)."""
-    from benchmarks.data.files import _find_files, resolve_data_dir
 
     if source_dir is not None and str(source_dir) != "":
         path = Path(source_dir).expanduser()
@@ -179,7 +142,7 @@ def _check_out_dir(out: Path, source: Path, names: set[str]) -> list[Path]:
         raise DataError(f"stand-in output {out} is the source directory; choose another --out")
     if not out.is_dir():
         return []
-    marker = _read_marker(out)
+    marker = read_marker(out)
     stale, others = [], []
     for entry in sorted(out.iterdir()):
         temp = _TEMP_RE.match(entry.name)
@@ -233,7 +196,6 @@ def make_standin(
     ConfigError
         A size that is not an integer >= 1.
     """
-    from benchmarks.data.files import FILE_STEMS, _find_files
     from benchmarks.data.idx import load_idx_pair, write_idx
 
     sizes = {
@@ -241,7 +203,7 @@ def make_standin(
         "test": _check_size(test_per_class, "--test-per-class"),
     }
     source = _resolve_source(source_dir)
-    if _read_marker(source.directory) is not None:
+    if read_marker(source.directory) is not None:
         raise DataError(
             f"stand-in source {source.directory} is itself a timing-only stand-in; point --from "
             "at the real subset (e.g. ../shared/fashion-mnist-subset)"
@@ -273,7 +235,7 @@ def make_standin(
         "complete": False,
         "files": {},
     }
-    old = _read_marker(out) if out.is_dir() else None
+    old = read_marker(out) if out.is_dir() else None
     same = {k: v for k, v in marker.items() if k not in ("complete", "files")}
     if old is not None and old.get("complete") is True and same == {
         k: v for k, v in old.items() if k not in ("complete", "files")

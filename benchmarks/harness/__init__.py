@@ -3,7 +3,7 @@
 ``registry`` is the one list of twins, ``twins`` / ``torch_twin`` the twin classes, ``worker``
 a process per twin, ``runner`` one paired experiment (and the parity formula), ``sweep`` every
 experiment of a ``kvsbench run``, ``records`` runs.csv / curves.csv, ``resultdir`` safe names
-and the lock of a result directory, ``envinfo`` the machine a result was made on;
-``distributed`` / ``dask_tasks`` the same sweep as Dask tasks, ``hosts`` which machine
-measured each run.
+and the lock of a result directory, ``envinfo`` the machine a result was made on, ``hosts``
+which machine measured each run. The same sweep as Dask tasks is an optional engine,
+:mod:`benchmarks.engines`, which the harness never imports.
 """

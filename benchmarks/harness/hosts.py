@@ -1,7 +1,7 @@
 """Which machine measured a run: the ``host`` column of runs.csv and the host table of env.json.
 
 A time is a figure of the machine that measured it. On one machine that is implicit; a sweep
-spread over several (``kvsbench run --scheduler``, :mod:`benchmarks.harness.distributed`)
+spread over several (``kvsbench run --scheduler``, :mod:`benchmarks.engines.dask_sweep`)
 names the host of every run, and env.json holds one fingerprint per host (``hosts``: host id →
 that machine's full env record, as :func:`benchmarks.harness.sweep.sweep_env` made it there).
 The rules that follow from it:
@@ -9,7 +9,7 @@ The rules that follow from it:
 - a time ratio is only ever computed within one experiment, so on one machine;
 - absolute times are never averaged or compared across hosts: summary.csv leaves an
   experiment's absolute-time means empty when its seeds ran on several hosts, the report
-  quotes absolute times per host (:mod:`benchmarks.report.hosts`), and ``kvsbench compare
+  quotes absolute times per host (:mod:`benchmarks.report.host_section`), and ``kvsbench compare
   --same-machine`` requires every host of both sides to share one fingerprint.
 
 A host id is the machine's host name; a second machine answering to a name already in the

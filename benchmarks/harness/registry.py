@@ -376,19 +376,15 @@ def resolve(impls, reference: str | None = None, on_error: str = "stop",
 
 
 def twins_of(table) -> tuple[list[str], str | None]:
-    """(twins in registry order, reference twin) of a runs.csv or summary.csv table (pandas).
-    Result directories from before the reference was recorded compared scratch with keras."""
+    """(twins in registry order, reference twin) of a runs.csv or summary.csv table (pandas);
+    None when no row names one of the twins as the reference."""
     if "twins" in table.columns:  # summary.csv
         impls = ordered(" ".join(map(str, table["twins"].dropna())).split())
     else:
         impls = ordered(table["impl"].dropna().unique())
     column = table["reference"].dropna().unique() if "reference" in table.columns else []
     refs = [str(r) for r in column if str(r) in impls]
-    if refs:
-        return impls, refs[0]
-    if len(impls) < 2:
-        return impls, None
-    return impls, (DEFAULT_REFERENCE if DEFAULT_REFERENCE in impls else impls[0])
+    return impls, (refs[0] if refs else None)
 
 
 def rule_note(name: str, optimizer: str) -> str | None:

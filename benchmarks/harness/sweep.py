@@ -101,8 +101,8 @@ def sweep_record(sweep: Sweep) -> dict:
             "models": list(sweep.models), "seeds": sweep.seeds, "twin_targets": added}
 
 
-def sweep_like(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
-               on_twin_error: str = "skip", log=None) -> Sweep:
+def recorded_sweep(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
+                   on_twin_error: str = "skip", log=None) -> Sweep:
     """The sweep recorded in ``result_dir``, to rerun exactly (``kvsbench run --like DIR``).
 
     The training settings and twins come from its sweep.json; the pairs, models and seeds from
@@ -327,7 +327,7 @@ def plan_sweep(sweep: Sweep, out_dir: Path, log) -> Plan:
     """Check everything, write nothing: ``--out`` that is a file or not writable, a directory
     of another config or other data, no data, corrupt data, or data without images of a
     pair's classes (one-line errors); and find the experiments not recorded yet. Shared by
-    the serial runner and the Dask one (:mod:`benchmarks.harness.distributed`)."""
+    the serial runner and the Dask one (:mod:`benchmarks.engines.dask_sweep`)."""
     from benchmarks.data import check_pairs
     from benchmarks.harness.resultdir import check_writable
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from benchmarks.report.compose import compose, protocol_of, report_title
 from benchmarks.report.datanote import data_kind_of, data_note
 from benchmarks.report.document import one_line, plain
-from benchmarks.report.figures import (
+from benchmarks.report.figure_set import (
     FIGURE_LIST,
     draw_figures,
     figure_list,

@@ -22,7 +22,7 @@ from benchmarks.report.document import (
     code,
     text,
 )
-from benchmarks.report.figures import Figures
+from benchmarks.report.figure_set import Figures
 from benchmarks.report.fmt import (
     finite,
     fmt_loss,
@@ -35,7 +35,7 @@ from benchmarks.report.fmt import (
     plural,
     speed_words,
 )
-from benchmarks.report.hosts import hosts_blocks, hosts_of_summary
+from benchmarks.report.host_section import hosts_blocks, hosts_of_summary
 from benchmarks.report.results import Results
 from benchmarks.report.summary import (
     int_text,

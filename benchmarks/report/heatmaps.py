@@ -1,5 +1,6 @@
 """The class-by-class heatmaps of a sweep of many pairs, drawn like the other figures
-(:mod:`benchmarks.report.plots`: the Agg canvas, PNG bytes, strings through ``mpl_text``):
+(:mod:`benchmarks.report.experiment_plots`: the Agg canvas, PNG bytes, strings through
+``mpl_text``):
 
 - :func:`accuracy_heatmap` — a 10 × 10 grid of test accuracy per model, a twin above the
   diagonal, the reference below.
@@ -18,8 +19,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from benchmarks.report.experiment_plots import (
+    DIAGONAL,
+    EMPTY_CELL,
+    mpl_text,
+    to_png,
+    without_warnings,
+)
 from benchmarks.report.fmt import fmt_sig
-from benchmarks.report.plots import DIAGONAL, EMPTY_CELL, mpl_text, quiet, to_png
 
 
 def _class_grid(ax, class_names) -> None:
@@ -64,7 +71,7 @@ def _panels(grids: dict, class_names, cmap_name, norm, label, title):
     return fig, axes, image
 
 
-@quiet
+@without_warnings
 def accuracy_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "scratch",
                      reference: str = "Keras") -> bytes:
     """Test accuracy of every pair, one 10 × 10 panel per model.
@@ -103,7 +110,7 @@ def accuracy_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "
     return to_png(fig)
 
 
-@quiet
+@without_warnings
 def time_ratio_heatmap(grids: dict, class_names, subtitle: str = "", twin: str = "scratch",
                        reference: str = "Keras") -> bytes:
     """``reference`` / ``twin`` steady-state epoch time of every pair, one panel per model.

@@ -1,9 +1,12 @@
 """Optimizers with Keras 3's names, defaults and exact update rules, and the course's variants.
 
 In the manner of ``keras/src/optimizers/``: one file per optimizer, its rule stated in that
-file's docstring, its step function (pure, in place; what the course API wraps) beside its class
-(slots per variable, ``apply_gradients``, ``iterations``, ``build``, ``get_config``), and
-:mod:`.base` for what they share. Where the course's textbook rules differ from Keras':
+file's docstring, its class (slots per variable, ``apply_gradients``, ``iterations``, ``build``,
+``get_config``; ``update_step`` the rule), and :mod:`.base` for what they share. The rules the
+course API also applies to bare arrays (SGD, the moving-average momentum, textbook Adam) are a
+step function (pure, in place) beside the class, which both call; Keras' Adam and RMSprop,
+which only the classes use, are their ``update_step``. Where the course's textbook rules
+differ from Keras':
 
 ============================ ================================= =================================
 Keras' rule (the twins)      the course's rule                 the difference
@@ -24,13 +27,13 @@ The formulas side by side, with the loss and the epoch figures: docs/twins.md, "
 rules".
 """
 
-from scratch.optimizers.adam import Adam, adam_step
+from scratch.optimizers.adam import Adam
 from scratch.optimizers.base import Optimizer
 from scratch.optimizers.moving_average_momentum import (
     MovingAverageMomentum,
     moving_average_momentum_step,
 )
-from scratch.optimizers.rmsprop import RMSprop, rmsprop_step
+from scratch.optimizers.rmsprop import RMSprop
 from scratch.optimizers.sgd import SGD, sgd_step
 from scratch.optimizers.textbook_adam import TextbookAdam, textbook_adam_step
 from scratch.optimizers.textbook_rmsprop import TextbookRMSprop, textbook_rmsprop_step
@@ -45,10 +48,8 @@ __all__ = [
     "RMSprop",
     "TextbookAdam",
     "TextbookRMSprop",
-    "adam_step",
     "get",
     "moving_average_momentum_step",
-    "rmsprop_step",
     "sgd_step",
     "textbook_adam_step",
     "textbook_rmsprop_step",

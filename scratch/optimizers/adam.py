@@ -18,40 +18,7 @@ import numpy as np
 
 from scratch.optimizers.base import Optimizer, check_bool, check_epsilon, check_in_range
 
-__all__ = ["Adam", "adam_step"]
-
-
-def adam_step(
-    w, g, m, v, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, v_hat=None, *, work=None, work2=None
-):
-    """One step, in place (``v_hat`` given: AMSGrad); Keras' order needs a second scratch
-    buffer, ``work2``. Returns ``w``."""
-    if t < 1:
-        raise ValueError(f"Argument `t` must be >= 1 (steps count from 1). Received: t={t}")
-    dt = w.dtype.type
-    one = dt(1)
-    alpha = dt(lr) * np.sqrt(one - dt(beta_2) ** dt(t)) / (one - dt(beta_1) ** dt(t))
-
-    if work is None:
-        work = np.empty_like(w)
-    if work2 is None:
-        work2 = np.empty_like(w)
-    tmp = np.subtract(g, m, out=work)
-    tmp *= 1 - beta_1
-    m += tmp
-    np.square(g, out=tmp)
-    tmp -= v
-    tmp *= 1 - beta_2
-    v += tmp
-    if v_hat is not None:
-        np.maximum(v_hat, v, out=v_hat)
-        v = v_hat
-    denominator = np.sqrt(v, out=tmp)
-    denominator += epsilon
-    step = np.multiply(m, alpha, out=work2)
-    step /= denominator
-    w -= step
-    return w
+__all__ = ["Adam"]
 
 
 class Adam(Optimizer):
@@ -79,17 +46,24 @@ class Adam(Optimizer):
         )
 
     def update_step(self, gradient, variable, learning_rate, slots):
-        adam_step(
-            variable,
-            gradient,
-            slots["momentum"],
-            slots["velocity"],
-            t=self.iterations + 1,
-            lr=learning_rate,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
-            v_hat=slots.get("velocity_hat"),
-            work=slots["work"],
-            work2=slots["work2"],
-        )
+        """One step of ``variable`` in place, ``t = iterations + 1``; Keras' order needs two
+        scratch buffers (``work``, ``work2``)."""
+        w, g, m, v = variable, gradient, slots["momentum"], slots["velocity"]
+        dt = w.dtype.type
+        one, t = dt(1), dt(self.iterations + 1)
+        alpha = dt(learning_rate) * np.sqrt(one - dt(self.beta_2) ** t) / (
+            one - dt(self.beta_1) ** t)
+        tmp = np.subtract(g, m, out=slots["work"])
+        tmp *= 1 - self.beta_1
+        m += tmp
+        np.square(g, out=tmp)
+        tmp -= v
+        tmp *= 1 - self.beta_2
+        v += tmp
+        if self.amsgrad:
+            v = np.maximum(slots["velocity_hat"], v, out=slots["velocity_hat"])
+        denominator = np.sqrt(v, out=tmp)
+        denominator += self.epsilon
+        step = np.multiply(m, alpha, out=slots["work2"])
+        step /= denominator
+        w -= step

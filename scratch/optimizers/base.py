@@ -1,12 +1,12 @@
 """What every optimizer shares: the learning rate, the step count, the slots, Keras' wording.
 
 A subclass names its slots in ``_slot_names()`` and implements ``update_step(gradient,
-variable, learning_rate, slots)`` by calling its file's step function. The step functions
-update ``w`` and the slots IN PLACE (``w`` of any shape, 0-d included: the course keeps scalar
-biases as 0-d arrays) and take ``work``, a preallocated array of ``w``'s shape and dtype for
-their temporaries, so that a training step allocates nothing; the classes keep one per variable
-beside its slots. Scalars (``lr``, betas) are applied in the variable's dtype, as Keras casts
-them.
+variable, learning_rate, slots)``: the rule itself, or its file's step function where the
+course API applies the same rule to bare arrays. Either updates ``w`` and the slots IN PLACE
+(``w`` of any shape, 0-d included: the course keeps scalar biases as 0-d arrays) and uses
+``work``, a preallocated array of ``w``'s shape and dtype, for its temporaries, so that a
+training step allocates nothing; the classes keep one per variable beside its slots. Scalars
+(``lr``, betas) are applied in the variable's dtype, as Keras casts them.
 """
 
 from __future__ import annotations

@@ -13,54 +13,7 @@ import numpy as np
 
 from scratch.optimizers.base import Optimizer, check_bool, check_epsilon, check_in_range
 
-__all__ = ["RMSprop", "rmsprop_step"]
-
-
-def rmsprop_step(
-    w,
-    g,
-    velocity,
-    lr,
-    rho=0.9,
-    epsilon=1e-7,
-    momentum_buf=None,
-    momentum=0.0,
-    centered=False,
-    average_grad=None,
-    *,
-    work=None,
-):
-    """One step, in place; ``velocity`` is ``s``, ``momentum_buf`` is needed when
-    ``momentum > 0`` and ``average_grad`` (``a``) when ``centered``. Returns ``w``."""
-    if work is None:
-        work = np.empty_like(w)
-    velocity *= rho
-    tmp = np.square(g, out=work)
-    tmp *= 1 - rho
-    velocity += tmp
-    if centered:
-        if average_grad is None:
-            raise ValueError("Argument `average_grad` is required when centered=True.")
-        average_grad *= rho
-        np.multiply(g, 1 - rho, out=tmp)
-        average_grad += tmp
-        np.square(average_grad, out=tmp)
-        np.subtract(velocity, tmp, out=tmp)
-        tmp += epsilon
-    else:
-        np.add(velocity, epsilon, out=tmp)
-    np.sqrt(tmp, out=tmp)
-    np.divide(g, tmp, out=tmp)
-    tmp *= lr  # increment
-    if momentum > 0:
-        if momentum_buf is None:
-            raise ValueError("Argument `momentum_buf` is required when momentum > 0.")
-        momentum_buf *= momentum
-        momentum_buf += tmp
-        w -= momentum_buf
-    else:
-        w -= tmp
-    return w
+__all__ = ["RMSprop"]
 
 
 class RMSprop(Optimizer):
@@ -84,16 +37,30 @@ class RMSprop(Optimizer):
         return tuple(names)
 
     def update_step(self, gradient, variable, learning_rate, slots):
-        rmsprop_step(
-            variable,
-            gradient,
-            slots["velocity"],
-            learning_rate,
-            rho=self.rho,
-            epsilon=self.epsilon,
-            momentum_buf=slots.get("momentum"),
-            momentum=self.momentum,
-            centered=self.centered,
-            average_grad=slots.get("average_gradient"),
-            work=slots["work"],
-        )
+        """One step of ``variable`` in place: ``velocity`` is ``s``; the ``momentum`` slot
+        exists when ``momentum > 0``, ``average_gradient`` (``a``) when ``centered``."""
+        w, g, velocity, rho = variable, gradient, slots["velocity"], self.rho
+        velocity *= rho
+        tmp = np.square(g, out=slots["work"])
+        tmp *= 1 - rho
+        velocity += tmp
+        if self.centered:
+            average_grad = slots["average_gradient"]
+            average_grad *= rho
+            np.multiply(g, 1 - rho, out=tmp)
+            average_grad += tmp
+            np.square(average_grad, out=tmp)
+            np.subtract(velocity, tmp, out=tmp)
+            tmp += self.epsilon
+        else:
+            np.add(velocity, self.epsilon, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        np.divide(g, tmp, out=tmp)
+        tmp *= learning_rate  # increment
+        if self.momentum > 0:
+            momentum_buf = slots["momentum"]
+            momentum_buf *= self.momentum
+            momentum_buf += tmp
+            w -= momentum_buf
+        else:
+            w -= tmp

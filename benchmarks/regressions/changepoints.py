@@ -1,6 +1,7 @@
-"""Steps in a figure's history: where, within one machine's stretch of commits, a figure
-moved for good (``kvsbench history``, :mod:`benchmarks.ci.history`). Kept apart from reading
-and drawing the history because the rule is statistics of its own, tested on its own.
+"""Change points in a figure's history — "steps": where, within one machine's stretch of
+commits, a figure moved for good (``kvsbench history``, :mod:`benchmarks.regressions.history`).
+Kept apart from reading and drawing the history because the rule is statistics of its own,
+tested on its own.
 
 **The rule** (:func:`find_steps`): within a stretch of values ``v_0 … v_{n-1}``, every split
 ``k`` (1 ≤ k < n) is a candidate step at commit ``k``; it is a step when
@@ -28,7 +29,7 @@ import math
 
 import numpy as np
 
-from benchmarks.ci.checks import Tolerances
+from benchmarks.regressions.checks import Tolerances
 from benchmarks.report.fmt import fmt_change, fmt_pp, fmt_sig
 
 #: parity: a step is a change by this factor at least

@@ -6,7 +6,7 @@ runner does (:func:`benchmarks.harness.runner.run_experiment`), and returns the 
 fingerprint of the machine that measured them. The twins' pool is cached per Dask worker process
 and reused by its next task (starting TensorFlow costs seconds), closed when the process exits;
 tasks on one process never overlap (a lock), so a twin always trains alone. The client side —
-submitting, recording, retries — is :mod:`benchmarks.harness.distributed`.
+submitting, recording, retries — is :mod:`benchmarks.engines.dask_sweep`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ take days on one machine runs on whatever cluster its user already has. It is op
 What is given up: nothing the serial runner (:func:`benchmarks.harness.sweep.run_sweep`)
 promises.
 
-- **One experiment, one task** (:mod:`benchmarks.harness.dask_tasks`): all the experiment's
+- **One experiment, one task** (:mod:`benchmarks.engines.dask_tasks`): all the experiment's
   twins in lockstep on one worker machine, each in its own process, exactly as the serial
   runner; the task returns the records and that machine's env.json record, so time ratios are
   computed within the experiment, on one machine.
@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
+from benchmarks.engines.dask_tasks import STARTED_TOPIC, experiment_key, run_task
 from benchmarks.errors import ConfigError, KvsbenchError
-from benchmarks.harness.dask_tasks import STARTED_TOPIC, experiment_key, run_task
 
 #: the prefix of ``--scheduler local:N``
 LOCAL = "local:"

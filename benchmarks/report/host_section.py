@@ -59,7 +59,7 @@ def per_host_speed(runs, env: dict | None) -> list[list]:
     _, reference = twins_of(runs)
     named = runs["host"].map(names_a_host) if "host" in runs else pd.Series(False, runs.index)
     groups = [(h, runs[named & (runs["host"] == h)]) for h in hosts_of(runs)]
-    if not named.all():  # runs recorded before hosts were: one machine, env.json's own
+    if not named.all():  # runs that name no host (results/baseline/): one machine, env.json's
         groups.append(("", runs[~named]))
     rows = []
     for host, on_host in groups:

@@ -1,5 +1,5 @@
 """The run report's figures: the heatmaps over pairs, one figure per experiment and one per
-pair, drawn by :mod:`benchmarks.report.plots`. A plot's file name made from a result
+pair, drawn by :mod:`benchmarks.report.experiment_plots`. A plot's file name made from a result
 directory's data is :func:`benchmarks.harness.resultdir.safe_name` and checked to lie inside
 it."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from benchmarks.errors import DataError
 from benchmarks.harness.registry import label, twins_of
 from benchmarks.report.document import Plot, code, text
-from benchmarks.report.drawing import draw_all
+from benchmarks.report.parallel_drawing import draw_all
 from benchmarks.report.results import Results
 from benchmarks.report.summary import (
     models_of,
@@ -86,7 +86,7 @@ def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures
     :func:`~benchmarks.harness.resultdir.safe_name`; a caption is markup, with every string from
     the data as text."""
     from benchmarks.harness.resultdir import safe_name
-    from benchmarks.report import plots
+    from benchmarks.report import experiment_plots
 
     figures = Figures()
 
@@ -97,14 +97,14 @@ def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures
         return plot
 
     # the per-experiment and per-pair figures are most of a large report: drawn together,
-    # in worker processes when there are many (benchmarks.report.drawing)
+    # in worker processes when there are many (benchmarks.report.parallel_drawing)
     curves_by_id = dict(tuple(results.curves.groupby("experiment_id", sort=False)))
     jobs, plotted = [], []  # plotted: (kind, key, path, caption) of each job
     for _, row in summary.iterrows():
         exp_id = row["experiment_id"]
         curves = curves_by_id.get(exp_id, results.curves.iloc[:0])
         title = f"{row['model']} · {pair_title(row['pair'])} — {settings_text(row)}"
-        jobs.append((plots.experiment_figure, (curves, row, title)))
+        jobs.append((experiment_plots.experiment_figure, (curves, row, title)))
         plotted.append(("experiment", exp_id, f"plots/{safe_name(exp_id, '.png')}",
                         f"{text(row['model'])} on {text(pair_title(row['pair']))}: loss, "
                         f"accuracy and epoch time ({code(exp_id)})"))
@@ -179,10 +179,10 @@ def pair_png(first: int, second: int, protocol: str, directory: str, seed: int) 
     """One pair's figure (PCA projection and sample images), its data read here: a worker
     process reads the files itself rather than receiving the arrays."""
     from benchmarks.data import load_pair
-    from benchmarks.report import plots
+    from benchmarks.report import experiment_plots
 
-    return plots.pair_figure(load_pair(first, second, protocol=protocol, data_dir=directory,
-                                       seed=seed))
+    return experiment_plots.pair_figure(load_pair(first, second, protocol=protocol,
+                                                  data_dir=directory, seed=seed))
 
 
 def _pair_jobs(results: Results, pairs, data_dir) -> tuple[list, str]:

@@ -43,7 +43,7 @@ EMPTY_CELL = "#e6e6e6"
 DIAGONAL = "#555555"
 
 
-def quiet(draw):
+def without_warnings(draw):
     """Draw without warnings on the terminal: numbers at float's edge in a result file (a loss
     of 1e308) make NumPy and matplotlib's tickers warn, and a name in a script the font lacks
     makes matplotlib warn once per glyph; the figure is drawn all the same."""
@@ -107,7 +107,7 @@ def to_png(fig: Figure) -> bytes:
 
 
 # ------------------------------------------------------------------------ one experiment
-@quiet
+@without_warnings
 def experiment_figure(curves, summary_row, title: str) -> bytes:
     """Loss, accuracy and epoch time of one experiment, every twin.
 
@@ -230,7 +230,7 @@ def _get(row, key) -> float:
 
 
 # ------------------------------------------------------------------------ one pair's images
-@quiet
+@without_warnings
 def pair_figure(pair, max_points: int = 1500, n_samples: int = 12, seed: int = 0) -> bytes:
     """A pair's training images: a 2-D PCA projection coloured by class, and sample images.
 

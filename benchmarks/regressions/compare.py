@@ -1,10 +1,11 @@
 """``kvsbench compare BASELINE CURRENT``: did accuracy, parity or relative speed regress?
 
 The command in three modules, one job each: reading the two result directories
-(:mod:`benchmarks.ci.result_dirs`), the checks and their verdicts — which figure fails when —
-(:mod:`benchmarks.ci.checks`, :mod:`benchmarks.ci.speedcheck` for the speed verdict), and the
-output as text or Markdown (:mod:`benchmarks.ci.compare_format`). This module is the command
-line, and the one place to import compare's API from.
+(:mod:`~benchmarks.regressions.result_dirs`), the checks and their verdicts — which figure
+fails when — (:mod:`~benchmarks.regressions.checks`, :mod:`~benchmarks.regressions.speedcheck`
+for the speed verdict), and the output as text or Markdown
+(:mod:`~benchmarks.regressions.compare_format`). This module is the command line only; the API
+is imported from those modules.
 
 Exit status: 0 nothing regressed, 1 something did, 2 bad input
 (:class:`benchmarks.errors.ResultsError`, printed as one line by the CLI): a missing or damaged
@@ -16,21 +17,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.ci.checks import Comparison, Row, Tolerances, compare_dirs, no_match_message
-from benchmarks.ci.compare_format import (
-    HEADER,
-    format_markdown,
-    format_text,
-    matched_text,
-    verdict_line,
-)
-from benchmarks.ci.result_dirs import ResultDir, check_same_machine, load_result_dir
 from benchmarks.harness.runner import PARITY_TOLERANCE
 from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
-
-__all__ = ["Comparison", "FORMATS", "HEADER", "ResultDir", "Row", "Tolerances", "add_parser",
-           "check_same_machine", "cmd_compare", "compare_dirs", "format_markdown",
-           "format_text", "load_result_dir", "matched_text", "no_match_message", "verdict_line"]
+from benchmarks.regressions.checks import Tolerances, compare_dirs
+from benchmarks.regressions.compare_format import format_markdown, format_text
 
 FORMATS = ("text", "markdown")
 

@@ -12,7 +12,7 @@ images are repeats either way) but not in accuracy.
 
 from __future__ import annotations
 
-from benchmarks.ci.result_dirs import ResultDir
+from benchmarks.regressions.result_dirs import ResultDir
 from benchmarks.errors import ResultsError
 from benchmarks.report.datanote import data_kind_of
 

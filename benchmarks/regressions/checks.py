@@ -20,9 +20,9 @@ figure                      fails when
                             where it fails above ``parity_tol`` or when it cannot be computed
                             (:func:`benchmarks.harness.runner.loss_gap`)
 ``time_ratio``              reference/twin speed measured inside each run fell by more than
-                            ``ratio_tol`` AND outside the noise (:mod:`benchmarks.ci.speedcheck`:
-                            fastest epochs, bootstrap interval; without curves.csv the fixed
-                            gate on ``time_ratio_mean``), or there is no current figure (no run
+                            ``ratio_tol`` AND outside the noise (``speedcheck.py``: fastest
+                            epochs, bootstrap interval; without curves.csv the fixed gate on
+                            ``time_ratio_mean``), or there is no current figure (no run
                             of both twins finished ok); only when both twins were run
 ``<impl> steady_epoch_s``   ``--same-machine`` only: current > baseline × (1 + ``time_tol``)
 ``<reference> twin``        the baseline's reference twin has no runs in the current directory
@@ -30,7 +30,7 @@ figure                      fails when
 ==========================  ======================================================================
 
 Two directories made on different data (other split sizes, another kind of data, another
-fingerprint: :mod:`benchmarks.ci.data_check`) are not comparable: bad input
+fingerprint: :mod:`benchmarks.regressions.data_check`) are not comparable: bad input
 (:class:`benchmarks.errors.ResultsError`), never a regression. Two timing-only stand-ins made
 from different files compare in speed; their accuracies are shown, not judged.
 
@@ -52,11 +52,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from benchmarks.ci.data_check import check_same_data
-from benchmarks.ci.result_dirs import ResultDir, check_same_machine, load_result_dir
 from benchmarks.errors import ConfigError, ResultsError
 from benchmarks.harness.runner import PARITY_TOLERANCE
 from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
+from benchmarks.regressions.data_check import check_same_data
+from benchmarks.regressions.result_dirs import ResultDir, check_same_machine, load_result_dir
 
 #: a float comparison's slack, so that a drop of exactly the tolerance does not fail
 _EPS = 1e-12
@@ -322,9 +322,10 @@ def _parity_row(exp_id, impl, reference, b, c, tol: Tolerances, same_ref: bool) 
 
 
 def _ratio_row(exp_id, impl, reference, base, cur, b, c, tol: Tolerances) -> Row:
-    """The speed verdict from both sides' per-epoch times (:mod:`benchmarks.ci.speedcheck`);
-    the fixed gate on the runs' time_ratio medians when a side has no per-epoch times."""
-    from benchmarks.ci.speedcheck import median_change, sampled_change, speed_verdict
+    """The speed verdict from both sides' per-epoch times
+    (:mod:`benchmarks.regressions.speedcheck`); the fixed gate on the runs' time_ratio medians
+    when a side has no per-epoch times."""
+    from benchmarks.regressions.speedcheck import median_change, sampled_change, speed_verdict
 
     key = f"{impl}_time_ratio_mean"
     figure = f"time_ratio {reference}/{impl}"
@@ -345,7 +346,7 @@ def _ratio_row(exp_id, impl, reference, base, cur, b, c, tol: Tolerances) -> Row
 
 
 def _epoch_times(side: ResultDir, exp_id: str, impl: str, reference: str):
-    from benchmarks.ci.speedcheck import epoch_times
+    from benchmarks.regressions.speedcheck import epoch_times
 
     return epoch_times(side.curves, exp_id, impl, reference)
 

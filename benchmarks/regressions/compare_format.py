@@ -1,5 +1,5 @@
 """``kvsbench compare``'s output: a plain-text table for the terminal and a Markdown job
-summary for CI, both from the :class:`~benchmarks.ci.checks.Comparison`. Numbers go through
+summary for CI, both from the :class:`~benchmarks.regressions.checks.Comparison`. Numbers go through
 :mod:`benchmarks.report.fmt`; the Markdown is blocks of the shared document model rendered by
 :func:`benchmarks.report.render.render_markdown`, every string from the two directories a code
 span or escaped text (:func:`benchmarks.report.document.code`), so a result file can neither
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from benchmarks.ci.checks import Comparison, Row, Tolerances
+from benchmarks.regressions.checks import Comparison, Row, Tolerances
 from benchmarks.report.document import Bullets, Heading, Para, Table, code, one_line, text
 from benchmarks.report.fmt import (
     finite,

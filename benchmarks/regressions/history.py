@@ -20,7 +20,7 @@ changes: the plot's line breaks there (a dotted vertical line marks it), and ste
 within each machine's stretch only, never across one.
 
 **Steps** — where a figure moved for good within one machine's stretch — are found by
-:mod:`benchmarks.ci.steps` (the rule is there).
+:mod:`benchmarks.regressions.changepoints` (the rule is there).
 """
 
 from __future__ import annotations
@@ -31,8 +31,14 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.ci.steps import change_text, detect, find_steps, step_change, stretches
 from benchmarks.errors import ConfigError, ResultsError
+from benchmarks.regressions.changepoints import (
+    change_text,
+    detect,
+    find_steps,
+    step_change,
+    stretches,
+)
 
 __all__ = ["FIGURES", "Point", "Series", "add_parser", "collect_series", "compose", "detect",
            "find_steps", "history_table", "load_points", "trend_figure", "write_history"]
@@ -75,10 +81,10 @@ class Series:
 
 # ----------------------------------------------------------------------------- reading
 def load_points(dirs, as_given: bool = False) -> list[Point]:
-    """Read every directory (:func:`benchmarks.ci.result_dirs.load_result_dir`), put them in
-    order and number the machines (1, 2, … in order of first appearance)."""
-    from benchmarks.ci.result_dirs import load_result_dir
+    """Read every directory (:func:`benchmarks.regressions.result_dirs.load_result_dir`), put
+    them in order and number the machines (1, 2, … in order of first appearance)."""
     from benchmarks.harness.hosts import machine_fingerprint
+    from benchmarks.regressions.result_dirs import load_result_dir
 
     if not dirs:
         raise ConfigError("kvsbench history needs at least one result directory.")
@@ -168,7 +174,7 @@ def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> byte
     from matplotlib.figure import Figure
 
     from benchmarks.harness.registry import label
-    from benchmarks.report.plots import mpl_text, to_png, twin_line
+    from benchmarks.report.experiment_plots import mpl_text, to_png, twin_line
 
     figures = [f for f in FIGURES if any(s.figure == f for s in series)]
     fig = Figure(figsize=(4.2 * len(figures), 3.4), layout="constrained")

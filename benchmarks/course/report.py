@@ -25,6 +25,7 @@ from benchmarks.course.common import read_summary, summary_path
 from benchmarks.course.report_fashion import fashion_section
 from benchmarks.course.report_sections import (
     blobs_section,
+    budget_of,
     moons_section,
     sleep_study_section,
     smoke_run,
@@ -63,8 +64,7 @@ def figure(out_dir: Path, name, caption: str):
 
 def _overview_row(name: str, summary: dict | None, skipped: dict) -> list:
     if summary is not None:
-        budget = summary.get("budget", 1)
-        budget = float(budget) if finite(budget) else 1.0  # an edited summary: as run
+        budget = budget_of(summary)
         status = "done" if budget >= 1 else f"done, budget ×{fmt_number(budget)}"
         return [code(name), status, fmt_seconds(summary.get("seconds"))]
     if name in skipped:

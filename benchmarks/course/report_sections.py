@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from benchmarks.report.document import Heading, Para, Table, text
 from benchmarks.report.fmt import (
+    finite,
     fmt_count,
     fmt_decimal,
     fmt_loss,
@@ -27,11 +28,17 @@ def count(n, noun: str) -> str:
 
 def smoke_run(summary) -> bool:
     """A run at a reduced budget (``--quick``): it shows the experiment runs, nothing more."""
-    return summary.get("budget", 1.0) < 1
+    return budget_of(summary) < 1
+
+
+def budget_of(summary) -> float:
+    """The run's budget (1: the course's own); an edited summary's non-number: as run."""
+    budget = summary.get("budget", 1.0)
+    return float(budget) if finite(budget) else 1.0
 
 
 def budget_note(summary) -> list:
-    budget = summary.get("budget", 1.0)
+    budget = budget_of(summary)
     if budget >= 1:
         return []
     return [Para(f"**Smoke run: budget ×{fmt_number(budget)}** (`--quick` or a test): fewer "

@@ -87,13 +87,11 @@ def decode(raw: bytes, path, error=ResultsError) -> str:
         if raw.startswith(bom):
             raise error(f"{path} is {name} text; kvsbench reads UTF-8: save it as UTF-8 "
                         "(or restore the file kvsbench wrote).")
-    if 0 in head:  # NUL is valid UTF-8 but never in a text file: UTF-16's ASCII, or binary
-        half = len(head) // 2
-        looks = ("UTF-16 text without a byte-order mark"
-                 if max(head[0::2].count(0), head[1::2].count(0)) > half * 0.7
-                 else "binary data, not text")
-        raise error(f"{path} is {looks} (a NUL byte at {head.index(0)}); kvsbench reads "
-                    "UTF-8 text: save it as UTF-8 (or restore the file kvsbench wrote).")
+    half = len(head) // 2
+    if half and max(head[0::2].count(0), head[1::2].count(0)) > half * 0.7:
+        # every other byte NUL: UTF-16's ASCII, which is valid UTF-8 byte for byte
+        raise error(f"{path} is UTF-16 text without a byte-order mark; kvsbench reads UTF-8: "
+                    "save it as UTF-8 (or restore the file kvsbench wrote).")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -30,7 +30,7 @@ def read_marker(directory: Path) -> dict | None:
     try:
         info = read_json(path, error=DataError)
     except DataError as exc:
-        raise DataError(f"timing-only marker {exc} {_REBUILD}") from None
+        raise DataError(f"timing-only marker {path} is unreadable ({exc}); {_REBUILD}") from None
     if (
         not isinstance(info, dict)
         or info.get("kind") != KIND

@@ -44,6 +44,9 @@ def test_each_twin_reports_its_settings_as_resolved(tmp_path, twin):
     finally:
         worker.close()
     assert (info["backend"], info["jit_compile"], info["steps_per_execution"]) == EXPECTED[twin]
+    # plain values only: unpickling a framework's type (torch's TorchVersion) would import that
+    # framework into the parent (the runtime guard caught it beside TensorFlow)
+    assert all(type(v).__module__ == "builtins" for v in info.values()), info
 
 
 @pytest.mark.parametrize("twin", _installed(["keras-xla", "keras"]))

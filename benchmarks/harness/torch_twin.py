@@ -145,7 +145,8 @@ class TorchTwin:
     def runtime_info(cls) -> dict:
         import torch
 
-        return {**_blas_info(), "torch_version": torch.__version__,
+        # str(): torch's TorchVersion would import torch where the reply is unpickled
+        return {**_blas_info(), "torch_version": str(torch.__version__),
                 "torch_threads": torch.get_num_threads(),
                 "torch_interop_threads": torch.get_num_interop_threads(),
                 # PyTorch's own default: the eager loop, no torch.compile

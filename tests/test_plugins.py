@@ -21,7 +21,8 @@ from benchmarks.harness import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "kvsbench-coursenet"
-BUILT_IN = ("scratch", "scratch-numba", "keras", "keras-xla", "torch", "keras-jax", "keras-torch")
+BUILT_IN = ("scratch", "scratch-numba", "keras", "keras-xla", "torch", "keras-jax",
+            "keras-jax-tuned", "keras-torch")
 
 
 @pytest.fixture

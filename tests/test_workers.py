@@ -3,8 +3,6 @@ in-process runner the workers replaced."""
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import signal
 import threading

@@ -33,7 +33,7 @@ from benchmarks.course.report_sections import (
 from benchmarks.errors import ResultsError
 from benchmarks.harness.resultdir import inside, safe_name
 from benchmarks.report.document import Heading, Image, Para, Plot, Table, code, text
-from benchmarks.report.fmt import finite, fmt_number, fmt_seconds
+from benchmarks.report.fmt import fmt_number, fmt_seconds
 from benchmarks.report.render import render_html, render_markdown
 
 TITLE = "kvsbench — the course experiments"

@@ -1,8 +1,8 @@
 """Child processes die with their parent, and leave nothing behind in ``/tmp``.
 
 A twin's worker (:mod:`benchmarks.harness.worker`) and a report's drawing worker
-(:mod:`benchmarks.report.parallel_drawing`) run in sessions of their own (Ctrl-C in the terminal is the
-parent's), so a parent killed with SIGKILL — or stopped and then killed — took nothing with it:
+(:mod:`benchmarks.report.parallel_drawing`) run in sessions of their own (Ctrl-C in the
+terminal is the parent's), so a parent killed with SIGKILL — or stopped and then killed — took nothing with it:
 a stopped worker stayed under init holding 848 MB, drawing workers outlived their report by
 minutes. :func:`die_with_parent` fixes that twice: on Linux the kernel sends the child SIGKILL
 when its parent dies (``prctl(PR_SET_PDEATHSIG)``, via ctypes; it kills a stopped process

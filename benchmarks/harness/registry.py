@@ -320,7 +320,8 @@ def get(name: str) -> TwinEntry:
         return TWINS[name]
     except KeyError:
         raise ConfigError(
-            f"Argument `--impls` must name registered twins {list(TWINS)}. Received: {name!r}"
+            f"Argument `--impls` must name registered twins {list(TWINS)}. Received: {name!r} "
+            "(kvsbench twins lists every twin, installed or not; --twin MODULE:CLASS adds one)"
         ) from None
 
 

@@ -12,8 +12,8 @@ images are repeats either way) but not in accuracy.
 
 from __future__ import annotations
 
-from benchmarks.regressions.result_dirs import ResultDir
 from benchmarks.errors import ResultsError
+from benchmarks.regressions.result_dirs import ResultDir
 from benchmarks.report.datanote import data_kind_of
 
 

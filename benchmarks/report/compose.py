@@ -7,7 +7,6 @@ A result directory is untrusted input: every string from it enters the report th
 
 from __future__ import annotations
 
-from benchmarks.harness.hosts import HOSTS_KEY
 from benchmarks.harness.registry import twins_of
 from benchmarks.harness.runner import PARITY_TOLERANCE
 from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
@@ -37,8 +36,8 @@ from benchmarks.report.fmt import (
 )
 from benchmarks.report.host_section import hosts_blocks, hosts_of_summary
 from benchmarks.report.results import Results
+from benchmarks.report.run_settings import config_blocks, env_blocks, version_text
 from benchmarks.report.summary import (
-    int_text,
     models_of,
     others,
     pair_title,
@@ -50,17 +49,6 @@ from benchmarks.report.verdict import verdict_items, verdict_table
 #: up to this many pairs every per-experiment and per-pair figure is shown in the report; with
 #: more, a telling selection is shown and the rest are linked (they are all in plots/)
 SHOW_ALL_MAX_PAIRS = 12
-
-
-def version_text(env: dict | None) -> str:
-    """Which kvsbench measured the runs (env.json) and which built this report."""
-    from benchmarks import __version__
-
-    measured = (env or {}).get("kvsbench_version")
-    if measured in (None, __version__):
-        return f"Made with kvsbench {__version__}."
-    return (f"Measured with kvsbench {text(fmt_value(measured))}; report built by kvsbench "
-            f"{__version__}.")
 
 
 def compose(results: Results, summary, figures: Figures) -> list:
@@ -359,46 +347,3 @@ def _links(summary, figures: Figures) -> list[str]:
             for _, r in rows.iterrows())
         items.append(f"{text(model)}: {links}")
     return items
-
-
-def config_blocks(results: Results, summary, impls) -> list:
-    sweep = results.sweep or {}
-    settings = sweep.get("settings")
-    settings = dict(settings) if isinstance(settings, dict) else {}
-    if not settings:  # an older directory: read the settings off the runs
-        from benchmarks.harness.records import CONFIG_COLUMNS
-
-        runs = results.runs
-        settings = {c: ", ".join(map(int_text, runs[c].unique())) for c in CONFIG_COLUMNS
-                    if c not in ("pair", "model", "seed")}
-    rows = [[text(k), code(fmt_value(v))] for k, v in sorted(settings.items())]
-    pairs = [pair_title(p) for p in dict.fromkeys(summary["pair"])]
-    rows += [
-        ["pairs", f"{len(pairs)}: " + text(", ".join(pairs))],
-        ["models", text(", ".join(models_of(summary)))],
-        ["seeds", seeds_text(results.runs["seed"])],
-        ["twins", text(", ".join(impls))],
-    ]
-    return [Table(["setting", "value"], rows, "ll")]
-
-
-def seeds_text(seeds) -> str:
-    """How many seeds, and which: "1 (seed 0)", "3 (seeds 0, 1, 2)"."""
-    values = sorted({int_text(s) for s in seeds if finite(s)}, key=int)
-    which = f"seed {values[0]}" if len(values) == 1 else f"seeds {', '.join(values)}"
-    return f"{len(values)} ({which})" if values else "—"
-
-
-def env_blocks(env: dict | None) -> list:
-    if not env:
-        return [Para("`env.json` is missing: where these figures were measured is not recorded.")]
-    rows = []
-    for k, v in env.items():
-        if k == HOSTS_KEY:  # the hosts' records: see hosts_blocks
-            continue
-        if isinstance(v, dict):
-            shown = ", ".join(f"{kk} {fmt_value(vv)}" for kk, vv in v.items() if vv is not None)
-            rows.append([text(k), text(shown or "—")])
-        else:
-            rows.append([text(k), text(fmt_value(v))])
-    return [Table(["key", "value"], rows, "ll")]

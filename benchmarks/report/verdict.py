@@ -43,18 +43,20 @@ def parity_of(rows, impl: str, reference: str, step: bool) -> tuple[float, str, 
     step parity when ``step`` (a twin whose rule differs from the reference's for a stated
     reason and that matches the scratch twin of its own rule is "different rule"), else the
     free-running loss gap of an older result directory."""
+    notes = [n for o in dict.fromkeys(rows["optimizer"])
+             for n in [rule_note(impl, o) or rule_note(reference, o)] if n]
     if not step:
         parity = rows[f"{impl}_max_loss_diff"].max()
-        word = ("—" if not finite(parity) else "matches" if parity <= PARITY_TOLERANCE
-                else "DOES NOT MATCH")
-        return parity, word, ""
+        if not finite(parity):
+            return parity, "—", ""
+        if parity <= PARITY_TOLERANCE:
+            return parity, "matches", ""
+        return parity, "DOES NOT MATCH", "; ".join(dict.fromkeys(notes))
     parity = rows[f"{impl}_step_parity"].max()
     if not finite(parity):
         return parity, "—", ""
     if parity <= STEP_PARITY_TOLERANCE:
         return parity, "matches", ""
-    notes = [n for o in dict.fromkeys(rows["optimizer"])
-             for n in [rule_note(impl, o) or rule_note(reference, o)] if n]
     own = rows[f"{impl}_rule_step_parity"].max() if f"{impl}_rule_step_parity" in rows else None
     if notes and finite(own) and own <= STEP_PARITY_TOLERANCE:
         return parity, notes[0].split(" (")[0], "; ".join(dict.fromkeys(notes))

@@ -158,7 +158,8 @@ def test_the_terminal_says_why_a_cell_is_empty_or_does_not_match():
         r["impl"] = "torch" if r["impl"] == "scratch" else "keras"
         r["run_id"] = r["run_id"].replace(".scratch", ".torch")
     notes = verdict_notes(summary_of(rows))
-    assert any("DOES NOT MATCH: PyTorch's Adam adds ε" in n for n in notes), notes
+    assert any("DOES NOT MATCH: different rule: ε outside the root (PyTorch's Adam adds ε"
+               in n for n in notes), notes
     assert any("speed per step —: too few timed calls per epoch" in n for n in notes), notes
     full = replace(BASE, batch_size=None)
     notes = verdict_notes(summary_of([run_row(full, "scratch", step_ratio=math.nan),
@@ -355,7 +356,7 @@ def test_like_makes_the_baselines_stand_in_again_from_the_data_found(
         make_idx_dir, tmp_path, monkeypatch):
     from benchmarks.data import data_provenance
     from benchmarks.data.standin import make_standin
-    from benchmarks.harness.sweep import recorded_sweep
+    from benchmarks.harness.rerun import recorded_sweep
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("KVSBENCH_STANDIN", raising=False)
@@ -384,7 +385,7 @@ def test_like_makes_the_baselines_stand_in_again_from_the_data_found(
 
 
 def test_like_on_a_directory_made_on_real_data_keeps_the_data_given(tmp_path):
-    from benchmarks.harness.sweep import recorded_sweep
+    from benchmarks.harness.rerun import recorded_sweep
 
     base = tmp_path / "base"
     base.mkdir()

@@ -79,7 +79,7 @@ RANGES = {
                      "setup_seconds", "samples_per_second", "step_seconds",
                      "epoch_fixed_seconds", "time_to_target_seconds", "peak_rss_mb",
                      "peak_traced_mb", "epoch_seconds", "cumulative_seconds", "lr",
-                     "decay_rate", "threads"), (0.0, _INF)),
+                     "decay_rate", "threads", "step_parity", "rule_step_parity"), (0.0, _INF)),
     "momentum": (0.0, 1.0),
 }
 #: what may appear only once per file: a run (its id, or its experiment, seed and twin), and

@@ -1,0 +1,119 @@
+"""``kvsbench run --like DIR``: the sweep a result directory records, to run again exactly —
+its settings and twins from sweep.json, its experiments from runs.csv, its data (a timing-only
+stand-in is made again the same way). Every file of DIR is untrusted input: read bounded,
+each field checked, one line for a bad one."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from benchmarks.bounded import read_json
+from benchmarks.config import ExperimentConfig, as_float, as_int, check_seeds
+from benchmarks.errors import ConfigError, ResultsError
+from benchmarks.harness.sweep import DEFAULT_THREADS, Sweep
+from benchmarks.harness.worker import DEFAULT_TIMEOUT
+
+
+def recorded_sweep(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
+                   on_twin_error: str = "skip", log=None) -> Sweep:
+    """The sweep recorded in ``result_dir``, to rerun exactly (``kvsbench run --like DIR``).
+
+    The training settings and twins come from its sweep.json; the pairs, models and seeds from
+    its runs.csv (every experiment the directory holds, also when it was filled by several
+    runs), else from sweep.json; the threads from sweep.json, else env.json's
+    ``threads_flag``. The data too: when env.json says the runs were made on a timing-only
+    stand-in, the stand-in is made again from the data found (``data_dir``, else as the loader
+    looks), as ``kvsbench standin`` does (:func:`benchmarks.data.standin.standin_like`), and
+    ``log`` is told. Raises :class:`ResultsError` when there is no readable sweep.json.
+    """
+    from benchmarks.harness.records import read_csv
+
+    result_dir = Path(result_dir)
+    path = result_dir / "sweep.json"
+    hint = "give a directory written by `kvsbench run --out`"
+    if not path.exists():
+        raise ResultsError(f"--like {result_dir}: it has no sweep.json; {hint}.")
+    rec = read_json(path)
+    if not (isinstance(rec, dict) and isinstance(rec.get("settings"), dict)):
+        raise ResultsError(f"--like {result_dir}: {path} has no `settings` object; {hint}.")
+    settings = dict(rec["settings"])
+    impls = _names(rec.get("impls"), "impls", path)
+    if not impls:
+        raise ResultsError(f"--like {result_dir}: {path} names no twins (`impls`); {hint}.")
+    pairs = _names(rec.get("pairs"), "pairs", path)
+    models = _names(rec.get("models"), "models", path)
+    seeds = rec.get("seeds")
+    if (result_dir / "runs.csv").is_file():
+        runs = read_csv(result_dir / "runs.csv", ("pair", "model", "seed"))
+        if not runs.empty:
+            pairs = list(dict.fromkeys(runs["pair"]))
+            models = list(dict.fromkeys(runs["model"]))
+            seeds = int(runs["seed"].max()) + 1
+    if not (pairs and models and seeds):
+        raise ResultsError(f"--like {result_dir}: it records no experiments yet; {hint}.")
+    threads = rec.get("threads")
+    if threads is None and (result_dir / "env.json").exists():
+        env = read_json(result_dir / "env.json")
+        threads = env.get("threads_flag") if isinstance(env, dict) else None
+    from benchmarks.harness.registry import TWINS, register, resolve
+
+    targets = rec.get("twin_targets") or {}
+    for name in impls:  # the twins `--twin` added to the recorded run
+        if name not in TWINS and isinstance(targets, dict) and name in targets:
+            register(str(targets[name]))
+    targets = {n: str(t) for n, t in targets.items() if n in TWINS and n in impls} \
+        if isinstance(targets, dict) else {}
+    reference = rec.get("reference")
+    if reference is not None and not isinstance(reference, str):
+        raise ConfigError(f"--like {result_dir}: {path}'s `reference` is {_short(reference)}, not "
+                          f"a twin's name; {hint}.")
+    impls, reference = resolve(impls, reference, on_error=on_twin_error,
+                               warn=lambda msg: print(f"kvsbench: {msg}", file=sys.stderr))
+    data_dir = _data_like(result_dir, data_dir, log)
+    target_acc = settings.pop("target_acc", None)
+    if target_acc is not None:
+        target_acc = as_float("target_acc", target_acc)
+    settings.pop("threads", None)
+    base = ExperimentConfig.from_dict({**settings, "pair": pairs[0], "model": models[0]})
+    threads = DEFAULT_THREADS if threads is None else as_int("threads", threads)
+    return Sweep(base=base, pairs=pairs, models=models, seeds=check_seeds(seeds),
+                 impls=impls, reference=reference, target_acc=target_acc,
+                 data_dir=data_dir, threads=threads, timeout=timeout,
+                 on_twin_error=on_twin_error, twin_targets=targets)
+
+
+def _names(value, key: str, path) -> tuple[str, ...]:
+    """sweep.json's ``pairs``/``models``/``impls``: a list of names (None when absent)."""
+    if value is None:
+        return ()
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ConfigError(f"{path}: `{key}` must be a list of names. Received: "
+                          f"{key}={_short(value)}")
+    return tuple(value)
+
+
+def _short(value) -> str:
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _data_like(result_dir: Path, data_dir, log):
+    """The data to rerun ``result_dir``'s sweep on: ``data_dir``, or a stand-in rebuilt like
+    the one its env.json records (its runs were timing-only)."""
+    from benchmarks.data.standin import standin_like
+
+    if not (result_dir / "env.json").exists():
+        return data_dir
+    env = read_json(result_dir / "env.json")
+    data = env.get("data") if isinstance(env, dict) else None
+    marker = data.get("standin") if isinstance(data, dict) and data.get("timing_only") else None
+    if not isinstance(marker, dict):
+        return data_dir
+    path, same = standin_like(marker, data_dir)
+    if log is not None:
+        log(f"kvsbench: {result_dir} was made on a timing-only stand-in; running on one made "
+            f"the same way (kvsbench standin) in {path}"
+            + ("" if same else ", from other source files than its own: its times compare, "
+               "its accuracies do not"))
+    return str(path)

@@ -1,13 +1,13 @@
 """Child processes die with their parent, and leave nothing behind in ``/tmp``.
 
 A twin's worker (:mod:`benchmarks.harness.worker`) and a report's drawing worker
-(:mod:`benchmarks.report.parallel_drawing`) run in sessions of their own (Ctrl-C in the
-terminal is the parent's), so a parent killed with SIGKILL — or stopped and then killed — took nothing with it:
-a stopped worker stayed under init holding 848 MB, drawing workers outlived their report by
-minutes. :func:`die_with_parent` fixes that twice: on Linux the kernel sends the child SIGKILL
-when its parent dies (``prctl(PR_SET_PDEATHSIG)``, via ctypes; it kills a stopped process
-too), and everywhere a daemon thread watches the parent's pid and ends the process when it
-changes (a watchdog; a worker blocked on its pipe also sees end-of-file there).
+(:mod:`benchmarks.report.parallel_drawing`) run in sessions of their own (Ctrl-C in the terminal
+is the parent's), so a parent killed with SIGKILL — or stopped and then killed — took nothing
+with it: a stopped worker stayed under init holding 848 MB, drawing workers outlived their
+report by minutes. :func:`die_with_parent` fixes that twice: on Linux the kernel sends the child
+SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``, via ctypes; it kills a stopped
+process too), and everywhere a daemon thread watches the parent's pid and ends the process when
+it changes (a watchdog; a worker blocked on its pipe also sees end-of-file there).
 
 The pool's private directory of pair arrays is ``/tmp/kvsbench-pairs-<pid>-*``:
 :func:`clean_stale_pair_dirs` removes those of processes that are gone (killed, so their own

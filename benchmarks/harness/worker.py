@@ -71,29 +71,19 @@ class TwinError(Exception):
     """The twin raised an exception in its worker (the message is its one line)."""
 
 
-#: a twin's exception as the one line the parent gets
-_one_line = exception_line
-
-
 # ============================================================================ child side
-def load_target(target: str):
-    """The class named by ``"module:Class"`` or ``"path/to/file.py:Class"`` (imported here:
-    call it in the twin's worker); the registry's one loader."""
-    from benchmarks.harness.registry import load_target as load
-
-    return load(target)
-
-
 def _serve(conn, target: str, threads: int, t0: float) -> None:
     """The worker's main loop (runs in the child process, its environment set by the parent)."""
     try:
+        from benchmarks.harness.registry import load_target  # the registry's one loader
+
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         twin_class = load_target(target)
         twin_class.configure_threads(threads)
         info = {"pid": os.getpid(), **twin_class.runtime_info()}
         info["startup_seconds"] = time.perf_counter() - t0
     except BaseException as exc:  # noqa: BLE001  (reported to the parent as one line)
-        conn.send(("error", _one_line(exc)))
+        conn.send(("error", exception_line(exc)))
         return
     conn.send(("ok", info))
     from benchmarks.harness.serving import Serving
@@ -109,7 +99,7 @@ def _serve(conn, target: str, threads: int, t0: float) -> None:
         try:
             reply = ("ok", getattr(state, cmd)(**kwargs))
         except Exception as exc:  # noqa: BLE001
-            reply = ("error", _one_line(exc))
+            reply = ("error", exception_line(exc))
         conn.send(reply)
 
 

@@ -9,8 +9,9 @@ The twins run in lockstep, one at a time — epoch k of every twin in turn — s
 compete for the cores, and a slow drift of a shared machine hits all of them alike. Wall time
 is training only (each worker's ``time.perf_counter``): no process start-up, imports, data
 loading or evaluation. Every twin's parity and speed are measured against ONE reference twin:
-step parity (:mod:`benchmarks.harness.step_parity`), checked before each epoch from the
-reference's state at sampled steps, outside the timed epochs, and the free-running loss gap.
+step parity (:mod:`benchmarks.harness.step_parity`: the reference's state taken before each
+epoch, the sampled steps checked after it, outside the timed epochs), and the free-running
+loss gap.
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ def run_experiment(
     threads : int
         Threads per twin when the pool is started here (0: every core).
     step_check : bool
-        Measure step parity (:mod:`benchmarks.harness.step_parity`) before each epoch.
+        Measure step parity (:mod:`benchmarks.harness.step_parity`) between the epochs.
 
     Returns
     -------
@@ -191,7 +192,6 @@ def run_experiment(
         impls = (*names, *entries)
         reference = reference or (registry.DEFAULT_REFERENCE
                                   if registry.DEFAULT_REFERENCE in impls else impls[0])
-        impls = tuple(impls)
     else:
         impls, reference = registry.resolve(impls, reference)
     if pool is None:

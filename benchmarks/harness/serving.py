@@ -58,12 +58,17 @@ class Serving(TimedCommands):
         self.X_epoch, self.y_epoch = np.empty(X.shape, X.dtype), np.empty(y.shape, y.dtype)
         return self.twin.setup_seconds
 
+    def reorder(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        """The training split in epoch ``epoch``'s batch order, taken into the buffers made
+        by ``build`` (outside any timed region)."""
+        a, order = self.arrays, self.orders[epoch]
+        np.take(a["X_train"], order, axis=0, out=self.X_epoch)
+        np.take(a["y_train"], order, out=self.y_epoch)
+        return self.X_epoch, self.y_epoch
+
     def epoch(self, epoch: int) -> dict:
         a = self.arrays
-        order = self.orders[epoch]
-        np.take(a["X_train"], order, axis=0, out=self.X_epoch)  # outside the timed region
-        np.take(a["y_train"], order, out=self.y_epoch)
-        ep = self.twin.train_epoch(self.X_epoch, self.y_epoch, epoch)
+        ep = self.twin.train_epoch(*self.reorder(epoch), epoch)
         val_loss = val_acc = math.nan
         if math.isfinite(ep.loss):
             val_loss, val_acc = self.twin.evaluate(a["X_val"], a["y_val"])

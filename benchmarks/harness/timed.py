@@ -38,15 +38,13 @@ def _seconds(fn) -> tuple[float, object]:
 
 
 class TimedCommands:
-    """Mixed into the worker's state (``arrays``, ``twin``, ``orders``, ``X_epoch``,
-    ``y_epoch`` set by its ``data`` and ``build`` commands)."""
+    """Mixed into the worker's state (``arrays``, ``twin``, ``X_epoch``, ``y_epoch`` set by
+    its ``data`` and ``build`` commands, and its ``reorder``)."""
 
     def _first_epoch(self) -> tuple[np.ndarray, np.ndarray]:
         """The training split in the first epoch's batch order (reordered once per build)."""
         if getattr(self, "_ordered_twin", None) is not self.twin:
-            a = self.arrays
-            np.take(a["X_train"], self.orders[0], axis=0, out=self.X_epoch)
-            np.take(a["y_train"], self.orders[0], out=self.y_epoch)
+            self.reorder(0)
             self._ordered_twin = self.twin
         return self.X_epoch, self.y_epoch
 

@@ -101,14 +101,17 @@ class ExperimentConfig:
         if not (_is_number(self.decay_rate) and math.isfinite(self.decay_rate)
                 and self.decay_rate >= 0):
             raise ConfigError(
-                f"Argument `decay_rate` must be >= 0. Received: decay_rate={self.decay_rate!r}"
+                "Argument `decay_rate` must be >= 0. "
+                f"Received: decay_rate={_short(self.decay_rate)}"
             )
         if not (_is_number(self.momentum) and 0.0 <= self.momentum < 1.0):
             raise ConfigError(
-                f"Argument `momentum` must be in [0, 1). Received: momentum={self.momentum!r}"
+                "Argument `momentum` must be in [0, 1). "
+                f"Received: momentum={_short(self.momentum)}"
             )
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
-            raise ConfigError(f"Argument `seed` must be an int >= 0. Received: seed={self.seed!r}")
+            raise ConfigError("Argument `seed` must be an int >= 0. "
+                              f"Received: seed={_short(self.seed)}")
         _at_most("seed", self.seed)
 
     # ---------------------------------------------------------------- the specs both twins use
@@ -268,6 +271,13 @@ def check_seeds(seeds) -> int:
 
 
 def _short(value) -> str:
+    """``value`` for an error line: its repr up to 60 characters; a whole number past 15
+    digits in scientific notation, so its size shows (and no 4,300-digit int is printed)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        try:
+            return f"{float(value):.3g}"
+        except OverflowError:
+            return "a whole number over 1e308"
     r = repr(value)
     return r if len(r) <= 60 else r[:57] + "..."
 
@@ -296,7 +306,7 @@ def _parse_batch_size(value) -> int | None:
         except ValueError:
             raise ConfigError(
                 "Argument `batch_size` must be a positive int or 'full'. "
-                f"Received: batch_size={value!r}"
+                f"Received: batch_size={_short(value)}"
             ) from None
     return as_int("batch_size", value)
 
@@ -352,7 +362,7 @@ def _choice(name: str, value, choices) -> None:
 
 def _positive(name: str, value) -> None:
     if not _is_number(value) or not value > 0 or not math.isfinite(value):
-        raise ConfigError(f"Argument `{name}` must be > 0. Received: {name}={value!r}")
+        raise ConfigError(f"Argument `{name}` must be > 0. Received: {name}={_short(value)}")
 
 
 def _positive_int(name: str, value) -> None:
@@ -365,4 +375,4 @@ def _positive_int(name: str, value) -> None:
 def _at_most(name: str, value: int) -> None:
     if name in LIMITS and value > LIMITS[name]:
         raise ConfigError(f"Argument `{name}` must be at most {LIMITS[name]:,}. "
-                          f"Received: {name}={value}")
+                          f"Received: {name}={_short(value)}")

@@ -95,3 +95,15 @@ def test_several_hidden_layers_round_trip_through_a_csv_row():
         ExperimentConfig(hidden_units=(5, 0))
     with pytest.raises(ConfigError, match="widths like '5 2'"):
         ExperimentConfig.from_dict({"hidden_units": "five"})
+
+
+@pytest.mark.parametrize("field, value, shown", [
+    ("batch_size", 1e225, "batch_size=1e+225"),
+    ("epochs", 10**400, "epochs=a whole number over 1e308"),
+    ("seed", -10**30, "seed=-1e+30"),
+])
+def test_a_huge_number_is_named_by_its_size_in_one_short_line(field, value, shown):
+    # found by hypothesis: 1e225 as a batch size printed all 226 digits of int(1e225)
+    with pytest.raises(ConfigError) as exc:
+        ExperimentConfig.from_dict({"pair": "trouser:ankle-boot", "model": "mlp", field: value})
+    assert shown in str(exc.value) and len(str(exc.value)) < 100

@@ -61,7 +61,7 @@ def train_course(X, y, X_test, y_test, epochs: int, learning_rate: float = LEARN
 def train_twins(X, y, X_test, y_test, epochs: int, learning_rate: float) -> dict:
     """The logreg twins, full-batch mean-gradient SGD (Keras' rule), float32, same weights.
 
-    The harness' own twins (:mod:`benchmarks.harness.twins`), each in its worker process
+    The harness' own twins (:mod:`benchmarks.twins`), each in its worker process
     (:mod:`benchmarks.course.twins`), trained epoch by epoch on the blobs in their given order,
     from the course's initial weights.
     """

@@ -29,7 +29,7 @@ import pandas as pd
 
 from benchmarks.atomic import write_csv
 from benchmarks.course.common import new_figure, save_png, scaled, write_summary
-from benchmarks.harness.registry import DEFAULT_TWINS
+from benchmarks.twins.registry import DEFAULT_TWINS
 
 NAME = "fashion"
 PAIRS = (("trouser", "ankle-boot"), ("pullover", "coat"))

@@ -7,7 +7,7 @@ mini-batches of 64 with seeds 11, 12, ..., the textbook rules, the course's deca
 formula is the ``scratch`` course API's; this file runs, records and plots.
 
 Part 2 — the twins. The same data (as rows, float32) through the harness' own ``scratch`` and
-``keras`` twins (:mod:`benchmarks.harness.twins`), built from one ``ExperimentConfig`` of the [5, 2]
+``keras`` twins (:mod:`benchmarks.twins`), built from one ``ExperimentConfig`` of the [5, 2]
 relu net (two hidden layers): the course's initial weights (W transposed into Keras' (in, out)
 kernels), the course's batch order (the permutations of ``random_mini_batches``, seeds 11, 12,
 ...), Keras' exact SGD, momentum (``v = βv − lr·g``) and Adam (ε = 1e-7) on both sides, Keras

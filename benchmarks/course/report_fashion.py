@@ -7,7 +7,6 @@ untrusted text (:func:`~benchmarks.report.document.text`)."""
 from __future__ import annotations
 
 from benchmarks.course.report_sections import budget_note, count, smoke_run
-from benchmarks.harness.registry import DEFAULT_TWINS
 from benchmarks.report.document import Heading, Para, Table, text
 from benchmarks.report.fmt import (
     fmt_count,
@@ -18,6 +17,7 @@ from benchmarks.report.fmt import (
     fmt_sci,
     fmt_seconds,
 )
+from benchmarks.twins.registry import DEFAULT_TWINS
 
 
 def fashion_section(s: dict, figure) -> list:

@@ -191,8 +191,8 @@ class RunCheck:
     worker of its own and used for nothing else."""
 
     def __init__(self, pool, config, weights, pair, reference, workers, results):
-        from benchmarks.harness import registry
         from benchmarks.harness.worker import TwinError, WorkerDied
+        from benchmarks.twins import registry
 
         self.config, self.reference = config, reference
         self.workers, self.results = workers, results

@@ -1,7 +1,8 @@
 """What every twin of an experiment shares, drawn once from the config's seed: the initial
-weights (Keras layer order) and the batch order of each epoch. The runner, the suites and the
-check battery draw them here and hand the same arrays to every twin, so that all twins start
-from the same weights and see the same batches.
+weights (Keras layer order) and the batch order of each epoch. The runner (and the suites, the
+check battery) draws the weights once and sends the same arrays to every twin's worker; each
+worker draws the same batch orders from the seed. So all twins start from the same weights
+and see the same batches.
 """
 
 from __future__ import annotations

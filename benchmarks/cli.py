@@ -26,7 +26,7 @@ _FLAG_OF = {"learning_rate": "--lr"}
 COMMAND_MODULES = tuple(
     m for m in ("benchmarks.report.build", "benchmarks.regressions.compare",
                 "benchmarks.regressions.history", "benchmarks.course", "benchmarks.data.standin",
-                "benchmarks.data.command", "benchmarks.harness.twins_command",
+                "benchmarks.data.command", "benchmarks.twins.command",
                 "benchmarks.check.command")
     if importlib.util.find_spec(m) is not None
 )
@@ -115,9 +115,9 @@ def build_sweep(args):
     """Turn ``kvsbench run`` arguments into a validated :class:`Sweep` (ConfigError/DataError)."""
     from benchmarks.config import ExperimentConfig, parse_batch_size, parse_threads
     from benchmarks.data import all_pairs, pair_slug, parse_pair
-    from benchmarks.harness import registry
-    from benchmarks.harness.registry import resolve
     from benchmarks.harness.sweep import Sweep
+    from benchmarks.twins import registry
+    from benchmarks.twins.registry import resolve
 
     if not args.timeout > 0:
         raise ConfigError(f"Argument `--timeout` must be > 0. Received: --timeout={args.timeout}")
@@ -174,7 +174,7 @@ def resolve_twins(args, resolve):
     """``--impls`` and the ``--twin`` classes, checked (:func:`registry.resolve`): a broken
     twin stops the run or, with ``--on-twin-error skip``, is left out with one line."""
     from benchmarks.errors import one_line
-    from benchmarks.harness.registry import register
+    from benchmarks.twins.registry import register
 
     added = [register(spec) for spec in args.twin or ()]
     return resolve([*args.impls, *added], args.reference, on_error=args.on_twin_error,

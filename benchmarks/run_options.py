@@ -31,9 +31,9 @@ def add_run_options(p) -> None:
         PROTOCOLS,
         SCHEDULES,
     )
-    from benchmarks.harness import registry
     from benchmarks.harness.sweep import DEFAULT_THREADS
     from benchmarks.harness.worker import DEFAULT_TIMEOUT
+    from benchmarks.twins import registry
 
     pairs = p.add_mutually_exclusive_group()
     pairs.add_argument("--pairs", nargs="+", default=list(DEFAULT_PAIRS), metavar="A:B",

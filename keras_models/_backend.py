@@ -5,7 +5,7 @@ Every module of ``keras_models`` imports Keras through :func:`keras_module`, so 
 is set once, before the backend library is first imported. The backend is Keras' own choice,
 ``KERAS_BACKEND`` (TensorFlow when unset): the harness runs each backend in a worker process of
 its own with that variable set (``keras``, ``keras-jax``, ``keras-torch`` in
-``benchmarks/registry.py``), because Keras fixes its backend once per process.
+``benchmarks/twins/registry.py``), because Keras fixes its backend once per process.
 """
 
 from __future__ import annotations

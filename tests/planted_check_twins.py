@@ -6,7 +6,7 @@ step-parity tests' planted twins (tests/planted_twins.py), reused as they are.
 
 from __future__ import annotations
 
-from benchmarks.harness.twins import ScratchTwin
+from benchmarks.twins.scratch_numpy import ScratchTwin
 
 
 class _Wrapped(ScratchTwin):

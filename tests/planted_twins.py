@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.harness.registry import TwinEntry
-from benchmarks.harness.twins import ScratchTwin
+from benchmarks.twins.registry import TwinEntry
+from benchmarks.twins.scratch_numpy import ScratchTwin
 from scratch.optimizers import SGD, Adam
 
 

@@ -14,8 +14,9 @@ from benchmarks.check.battery import Battery, predictions_problem, state_problem
 from benchmarks.check.gradients import GRADIENT_TOLERANCE, gradient_errors
 from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness import registry, step_parity
-from benchmarks.harness.twins import initial_weights
+from benchmarks.harness import step_parity
+from benchmarks.twins import registry
+from benchmarks.twins.draws import initial_weights
 
 PAIR = "pullover:coat"
 
@@ -211,7 +212,7 @@ def test_the_scratch_twin_passes_the_whole_default_battery(fashion_dir, capsys, 
 def test_a_twin_without_state_methods_runs_but_fails_its_check(tmp_path, capsys,
                                                                 fresh_registry):
     path = tmp_path / "stateless.py"
-    path.write_text("from benchmarks.harness.twins import ScratchTwin\n"
+    path.write_text("from benchmarks.twins.scratch_numpy import ScratchTwin\n"
                     "class StatelessTwin(ScratchTwin):\n"
                     "    get_state = set_state = None\n")
     name = registry.register(f"{path}:StatelessTwin")

@@ -8,8 +8,8 @@ import pytest
 from conftest import make_synthetic_pair
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness import registry
 from benchmarks.harness.runner import run_experiment
+from benchmarks.twins import registry
 
 numba = pytest.importorskip("numba", reason='numba is not installed: pip install ".[fast]"')
 

@@ -25,6 +25,7 @@ from benchmarks.course import (
 )
 from benchmarks.course.report import build_course_report
 from benchmarks.errors import ConfigError, DataError
+from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 
 pytestmark = pytest.mark.slow  # runs the course's experiments (Keras included)
 
@@ -97,6 +98,7 @@ def test_moons_reduced_budget_writes_records_and_twins_agree(course_dir):
     assert len(costs) == runs["epochs"].sum()
     for tw in s["twins"]:
         assert tw["max_loss_diff"] < 1e-5, tw["optimizer"]
+        assert tw["step_parity"] < STEP_PARITY_TOLERANCE, tw["optimizer"]  # the harness' verdict
     for name in ("moons_data.png", "moons_costs.png", "moons_boundaries.png", "moons_twins.png"):
         assert (out / name).stat().st_size > 1000
 
@@ -135,6 +137,7 @@ def test_blobs_fifteen_epochs_plots_and_gif(course_dir):
     assert s["epochs"] == 15
     assert s["final"]["test_acc"] > 0.9
     assert s["twins"]["max_loss_diff"] < 1e-5
+    assert s["twins"]["step_parity"] < STEP_PARITY_TOLERANCE
     epochs = pd.read_csv(out / "blobs_epochs.csv")
     assert set(epochs["impl"]) == {"course", "scratch", "keras"}
     with Image.open(out / "blobs_boundary.gif") as gif:
@@ -171,6 +174,7 @@ def test_fashion_on_the_subset(fashion_dir, tmp_path):
         assert s["net"]["mlp"][impl]["status"] == "ok"
     # parity is measured against the reference (keras) and recorded on the other twin
     assert s["net"]["mlp"]["scratch"]["max_loss_diff"] < 1e-4
+    assert s["net"]["mlp"]["scratch"]["step_parity"] < STEP_PARITY_TOLERANCE
     curves = pd.read_csv(tmp_path / "fashion_curves.csv")
     assert set(curves["model"]) == {"course_logreg", "mlp", "logreg"}
     for plot in s["plots"].values():

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness import registry
-from benchmarks.harness.twins import initial_weights
 from benchmarks.harness.worker import TwinPool, TwinWorker
+from benchmarks.twins import registry
+from benchmarks.twins.draws import initial_weights
 
 pytestmark = pytest.mark.slow
 

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness import registry
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import TwinPool
+from benchmarks.twins import registry
 
 pytestmark = pytest.mark.slow  # trains the other twins in worker processes
 
@@ -90,7 +90,7 @@ def test_pytorch_rules_mapped_as_documented():
     code = textwrap.dedent("""
         import json, math, torch
         from benchmarks.config import ExperimentConfig
-        from benchmarks.harness.torch_twin import torch_optimizer
+        from benchmarks.twins.pytorch import torch_optimizer
         params = [torch.nn.Parameter(torch.zeros(3))]
         out = {name: torch_optimizer(ExperimentConfig(optimizer=name, momentum=0.8), params,
                                      0.01).defaults for name in ("rmsprop", "adam", "momentum")}
@@ -110,7 +110,7 @@ def test_torch_weights_round_trip_in_keras_layout(tmp_path):
     # through the torch twin's worker: built on Keras-layout weights, handed back unchanged
     _torch_installed()
     from benchmarks.data import Pair
-    from benchmarks.harness.twins import initial_weights
+    from benchmarks.twins.draws import initial_weights
 
     rng = np.random.default_rng(0)
     X, y = rng.random((10, 5), dtype=np.float32), (rng.random(10) < 0.5).astype(np.float32)

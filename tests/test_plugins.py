@@ -17,7 +17,7 @@ import pytest
 
 from benchmarks.cli import main
 from benchmarks.errors import ConfigError
-from benchmarks.harness import registry
+from benchmarks.twins import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "kvsbench-coursenet"
@@ -41,17 +41,17 @@ def _write(path: Path, text: str) -> Path:
 def test_built_in_twins_are_entry_points_with_their_metadata_on_the_class():
     declared = {name: target for name, target, _ in registry.declared()}
     assert set(BUILT_IN) <= set(declared)
-    assert declared["keras-jax"] == "benchmarks.harness.keras_twin:KerasJaxTwin"
+    assert declared["keras-jax"] == "benchmarks.twins.keras_default:KerasJaxTwin"
     assert registry.names()[:len(BUILT_IN)] == BUILT_IN  # report order: the classes' `order`
     jax = registry.TWINS["keras-jax"]
     assert (jax.label, jax.extra, dict(jax.env)) == ("Keras (JAX)", "jax", {"KERAS_BACKEND": "jax"})
     assert jax.provider() == "kvsbench[jax]" and registry.TWINS["keras"].provider() == "kvsbench"
-    assert registry.TWINS["torch"].rule_twin == "benchmarks.harness.rule_twins:TorchRuleTwin"
+    assert registry.TWINS["torch"].rule_twin == "benchmarks.twins.torch_rules:TorchRuleTwin"
     assert registry.rule_note("keras-torch", "adam").startswith("on this backend Keras")
 
 
 def test_listing_every_twin_imports_no_framework():
-    code = ("import sys; from benchmarks.harness import registry; "
+    code = ("import sys; from benchmarks.twins import registry; "
             "assert len(registry.TWINS) >= 7; "
             "print(sorted(m for m in ('tensorflow', 'keras', 'torch', 'jax', 'numba') "
             "if m in sys.modules))")
@@ -62,7 +62,7 @@ def test_listing_every_twin_imports_no_framework():
 
 def test_a_file_twin_is_registered_by_its_class_name(tmp_path, fresh_registry):
     path = _write(tmp_path / "mynet.py", """
-        from benchmarks.harness.twins import ScratchTwin
+        from benchmarks.twins.scratch_numpy import ScratchTwin
         class MyNetTwin(ScratchTwin):
             label = "my net"
     """)
@@ -76,7 +76,7 @@ def test_a_file_twin_is_registered_by_its_class_name(tmp_path, fresh_registry):
 
 def test_a_twin_name_taken_by_another_class_is_refused(tmp_path, fresh_registry):
     path = _write(tmp_path / "other.py", """
-        from benchmarks.harness.twins import ScratchTwin
+        from benchmarks.twins.scratch_numpy import ScratchTwin
         class Impostor(ScratchTwin):
             name = "keras"
     """)
@@ -137,7 +137,7 @@ def test_an_uninstalled_plug_in_library_names_its_package(fresh_registry):
 
 # ----------------------------------------------------------------------------- runs
 RAISES = """
-    from benchmarks.harness.twins import ScratchTwin
+    from benchmarks.twins.scratch_numpy import ScratchTwin
     class RaisingTwin(ScratchTwin):
         label = "raises"
         def train_epoch(self, X, y, epoch):
@@ -154,7 +154,7 @@ def _run_args(fashion_dir, out, *extra):
 @pytest.mark.data
 def test_a_twin_from_a_file_joins_kvsbench_run(fashion_dir, tmp_path, fresh_registry, capsys):
     path = _write(tmp_path / "mine.py", """
-        from benchmarks.harness.twins import ScratchTwin
+        from benchmarks.twins.scratch_numpy import ScratchTwin
         class MineTwin(ScratchTwin):
             label = "mine"
     """)

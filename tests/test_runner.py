@@ -10,7 +10,7 @@ from conftest import make_synthetic_pair as synthetic_pair
 
 from benchmarks.config import ExperimentConfig
 from benchmarks.harness.runner import run_experiment
-from benchmarks.harness.twins import epoch_orders, initial_weights
+from benchmarks.twins.draws import epoch_orders, initial_weights
 
 pytestmark = pytest.mark.slow  # runs paired experiments in worker processes
 

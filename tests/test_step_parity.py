@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness import registry
 from benchmarks.harness.step_parity import (
     STEP_PARITY_TOLERANCE,
     StepParity,
@@ -19,7 +18,9 @@ from benchmarks.harness.step_parity import (
     step_gaps,
     tensor_names,
 )
-from benchmarks.harness.twins import ScratchTwin, initial_weights
+from benchmarks.twins import registry
+from benchmarks.twins.draws import initial_weights
+from benchmarks.twins.scratch_numpy import ScratchTwin
 
 # ---------------------------------------------------------------------------- the formula
 

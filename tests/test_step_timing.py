@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from benchmarks.harness.twins import mean_step_seconds, step_seconds
+from benchmarks.twins.timing import mean_step_seconds, step_seconds
 
 
 def test_median_interval_leaves_out_the_first_step():

@@ -15,11 +15,12 @@ import pytest
 from benchmarks.config import ExperimentConfig
 from benchmarks.data import load_pair, parse_pair
 from benchmarks.errors import ConfigError
-from benchmarks.harness import registry, sweep
+from benchmarks.harness import sweep
 from benchmarks.harness.records import read_csv
-from benchmarks.harness.registry import TwinEntry
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import TwinPool, TwinWorker, WorkerDied
+from benchmarks.twins import registry
+from benchmarks.twins.registry import TwinEntry
 
 pytestmark = pytest.mark.slow  # every test here starts twin worker processes
 
@@ -64,7 +65,7 @@ def test_a_twin_whose_library_is_missing_is_refused_naming_the_extra(monkeypatch
 def test_a_worker_that_cannot_start_says_why(monkeypatch, tmp_path):
     # the parent names the twin's class; a class the child cannot import fails there, and the
     # parent gets the child's one line
-    from benchmarks.harness.registry import TwinEntry
+    from benchmarks.twins.registry import TwinEntry
 
     entry = TwinEntry(name="broken", label="broken", target="no_such_module_kvs:Twin")
     with pytest.raises(WorkerDied, match="could not start: ModuleNotFoundError: No module "

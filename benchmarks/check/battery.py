@@ -32,7 +32,7 @@ import numpy as np
 
 from benchmarks.config import MODELS, OPTIMIZERS, ExperimentConfig
 from benchmarks.harness import step_parity
-from benchmarks.harness.twin_state import SLOT_NAMES
+from benchmarks.twins.state import SLOT_NAMES
 
 #: the learning rate of each optimizer's step checks and runs (a usual one for it)
 CHECK_LR = {"sgd": 0.01, "momentum": 0.01, "rmsprop": 0.001, "adam": 0.001}
@@ -101,7 +101,7 @@ class Battery:
     # ------------------------------------------------------------------ the groups
     def run(self, groups=GROUPS) -> list[Check]:
         """The checks of ``groups`` (the interface's class check always: the others need it)."""
-        from benchmarks.harness.registry import STATE_METHODS, get
+        from benchmarks.twins.registry import STATE_METHODS, get
 
         entry = get(self.twin)
         if entry.broken:
@@ -128,8 +128,8 @@ class Battery:
         return self.checks
 
     def interface(self, model: str) -> bool:
-        from benchmarks.harness.twins import initial_weights
         from benchmarks.harness.worker import TwinError, WorkerDied
+        from benchmarks.twins.draws import initial_weights
 
         config = _base_config(self.slug, self.protocol, model=model, optimizer="adam")
         weights = initial_weights(config, self.pair.X_train.shape[1])
@@ -154,8 +154,8 @@ class Battery:
 
     def gradient(self, model: str) -> None:
         from benchmarks.check.gradients import GRADIENT_TOLERANCE, gradient_errors
-        from benchmarks.harness.twins import initial_weights
         from benchmarks.harness.worker import TwinError, WorkerDied
+        from benchmarks.twins.draws import initial_weights
 
         config = _base_config(self.slug, self.protocol, model=model, optimizer="sgd",
                               learning_rate=1.0, batch_size=GRADIENT_BATCH)
@@ -185,8 +185,8 @@ class Battery:
         self.add(Check("gradient", name, not bad, worst, GRADIENT_TOLERANCE, detail))
 
     def step(self, optimizer: str, model: str, batch: int | None) -> None:
-        from benchmarks.harness.twins import initial_weights
         from benchmarks.harness.worker import TwinError, WorkerDied
+        from benchmarks.twins.draws import initial_weights
 
         tol = step_parity.STEP_PARITY_TOLERANCE
         config = _base_config(self.slug, self.protocol, model=model, optimizer=optimizer,

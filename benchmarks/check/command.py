@@ -20,7 +20,7 @@ def resolve_twin(spec: str) -> str:
     """The registry name of ``spec`` (a name, or a target registered now); ConfigError for bad
     input. A class that fails to import or lacks a method is NOT bad input: it is a failed
     interface check."""
-    from benchmarks.harness import registry
+    from benchmarks.twins import registry
 
     if ":" not in spec:
         entry = registry.get(spec)
@@ -40,7 +40,7 @@ def resolve_twin(spec: str) -> str:
 def default_references(twin: str) -> tuple[str, str]:
     """(step reference, run reference) of ``twin``: the scratch twin's steps (Keras' rules in
     NumPy; Keras' own for the scratch twin) and a run with Keras (with scratch for Keras)."""
-    from benchmarks.harness.registry import DEFAULT_REFERENCE
+    from benchmarks.twins.registry import DEFAULT_REFERENCE
 
     step = DEFAULT_REFERENCE if twin == "scratch" else "scratch"
     run = "scratch" if twin == DEFAULT_REFERENCE else DEFAULT_REFERENCE
@@ -67,7 +67,7 @@ def format_table(checks) -> str:
 def cmd_check(args) -> int:
     from benchmarks.check.battery import GROUPS, run_battery
     from benchmarks.data import load_pair, pair_slug, parse_pair
-    from benchmarks.harness import registry
+    from benchmarks.twins import registry
 
     twin = resolve_twin(args.twin)
     references = default_references(twin) if args.reference is None else \

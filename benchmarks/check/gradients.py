@@ -31,10 +31,10 @@ GRADIENT_TOLERANCE = 1e-3
 def fd_gradient(config, weights, X, y, coords) -> list[np.ndarray]:
     """Central differences of the mean loss at ``weights`` for the coordinates ``coords``
     (per tensor an array of flat indices); returns the values, aligned with ``coords``."""
-    from benchmarks.harness.twins import _model_spec
+    from benchmarks.twins.draws import model_spec
     from scratch.models import build_model
 
-    model = build_model(**_model_spec(config, np.shape(weights[0])[0]), dtype=np.float64)
+    model = build_model(**model_spec(config, np.shape(weights[0])[0]), dtype=np.float64)
     base = [np.array(w, dtype=np.float64) for w in weights]
     X64, y64 = np.asarray(X, np.float64), np.asarray(y, np.float64)
     out = []

@@ -29,7 +29,7 @@ import pandas as pd
 
 from benchmarks.atomic import write_csv
 from benchmarks.course.common import new_figure, save_png, scaled, write_summary
-from benchmarks.harness.registry import DEFAULT_TWINS
+from benchmarks.twins.registry import DEFAULT_TWINS
 
 NAME = "fashion"
 PAIRS = (("trouser", "ankle-boot"), ("pullover", "coat"))
@@ -213,6 +213,7 @@ def twins_on_pair(first: str, second: str, epochs: int, data_dir) -> dict:
             impl: {"test_acc": r.test_acc, "test_loss": r.test_loss, "fit_seconds": r.fit_seconds,
                    "val_acc": r.curves["val_acc"], "train_loss": r.curves["train_loss"],
                    "status": r.status, "max_loss_diff": r.max_loss_diff,
+                   "step_parity": r.step_parity,
                    "pred_agreement": r.pred_agreement}
             for impl, r in results.items()
         }

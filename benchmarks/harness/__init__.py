@@ -1,6 +1,6 @@
 """The harness: a config's twins trained in lockstep, and what they did written down.
 
-``registry`` is the one list of twins, ``twins`` / ``torch_twin`` the twin classes, ``worker``
+The twins themselves and their registry are :mod:`benchmarks.twins`; here ``worker`` runs
 a process per twin, ``runner`` one paired experiment (and the parity formula), ``sweep`` every
 experiment of a ``kvsbench run``, ``records`` runs.csv / curves.csv, ``resultdir`` safe names
 and the lock of a result directory, ``envinfo`` the machine a result was made on, ``hosts``

@@ -13,7 +13,8 @@ from importlib import metadata
 from pathlib import Path
 
 import psutil
-from threadpoolctl import threadpool_info
+
+from benchmarks.twins.threads import blas_info
 
 #: the keys ``kvsbench compare --same-machine`` requires to agree
 FINGERPRINT_KEYS = ("cpu_model", "logical_cores", "blas_library", "blas_threads", "blas_kernel")
@@ -33,24 +34,6 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
-
-
-def blas_info() -> dict:
-    """NumPy's BLAS as threadpoolctl sees it: library, version, kernel (architecture), threads."""
-    import numpy  # noqa: F401  (loads the BLAS threadpoolctl inspects)
-
-    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-    if not blas:
-        return {"blas_library": "unknown", "blas_threads": None, "blas_kernel": None}
-    # SciPy may load an OpenBLAS of its own: NumPy's is the one the scratch twin runs on
-    numpy_blas = [i for i in blas if "numpy" in str(i.get("filepath", "")).lower()]
-    b = (numpy_blas or blas)[0]
-    return {
-        "blas_library": f"{b.get('internal_api')} {b.get('version') or ''}".strip(),
-        "blas_threads": b.get("num_threads"),
-        "blas_kernel": b.get("architecture"),
-        "blas_path": b.get("filepath"),
-    }
 
 
 #: set it to the commit when the code runs outside a git checkout (e.g. an unpacked archive)

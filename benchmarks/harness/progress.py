@@ -23,7 +23,7 @@ class SweepProgress:
     """Told of every epoch and every finished experiment of a sweep (``todo``: its configs)."""
 
     def __init__(self, todo, impls, quiet: bool = False, log=None, stream=None):
-        from benchmarks.harness.registry import label
+        from benchmarks.twins.registry import label
 
         self.stream = stream or sys.stderr
         self.labels = {impl: label(impl) for impl in impls}

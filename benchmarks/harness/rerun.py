@@ -56,7 +56,7 @@ def recorded_sweep(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
     if threads is None and (result_dir / "env.json").exists():
         env = read_json(result_dir / "env.json")
         threads = env.get("threads_flag") if isinstance(env, dict) else None
-    from benchmarks.harness.registry import TWINS, register, resolve
+    from benchmarks.twins.registry import TWINS, register, resolve
 
     targets = rec.get("twin_targets") or {}
     for name in impls:  # the twins `--twin` added to the recorded run

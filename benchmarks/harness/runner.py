@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness import registry, step_parity
-from benchmarks.harness.twins import initial_weights
+from benchmarks.harness import step_parity
 from benchmarks.harness.worker import TwinError, TwinPool, WorkerDied
+from benchmarks.twins import registry
+from benchmarks.twins.draws import initial_weights
 
 CURVE_KEYS = ("train_loss", "train_acc", "val_loss", "val_acc", "epoch_seconds", "step_seconds")
 #: a run whose epoch times (after the first) spread wider than this is flagged as drifting ...
@@ -165,7 +166,7 @@ def run_experiment(
     config : ExperimentConfig
     pair : benchmarks.data.Pair
         X_train (n, 784) float32, y_train (n,) 0/1, and the validation and test splits.
-    impls : sequence of registered twin names (:mod:`benchmarks.harness.registry`), or of
+    impls : sequence of registered twin names (:mod:`benchmarks.twins.registry`), or of
         :class:`registry.TwinEntry` for twins the registry does not hold (a test's planted twin)
     target_acc : float, optional
         Record each twin's training time until validation accuracy first reaches it.

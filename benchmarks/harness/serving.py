@@ -47,7 +47,7 @@ class Serving(TimedCommands):
 
     def build(self, config: dict, weights: list) -> float:
         from benchmarks.config import ExperimentConfig
-        from benchmarks.harness.twins import epoch_orders
+        from benchmarks.twins.draws import epoch_orders
 
         self.twin = None
         config = ExperimentConfig.from_dict(config)

@@ -133,7 +133,7 @@ class StepParity:
 
 def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_epoch: int,
                 parities: dict, judges: dict | None = None, errors: dict | None = None,
-                start: dict | None = None) -> None:
+                start: dict | None = None, batches=None) -> None:
     """Step parity at the sampled batch ``indices`` of ``epoch``, from ``start``, the
     reference's state at the epoch's start (default: its state now).
 
@@ -149,28 +149,35 @@ def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_ep
     second twin's step from the same state (PyTorch against the scratch twin of its own rule).
     A twin whose worker refuses a command (a twin without ``get_state``) or dies gets its one
     line in ``errors`` (a rule twin under ``"<twin>-rule"``) and no more checks; the reference
-    failing raises. Every twin's own state is put back after each probe.
+    failing raises. Every twin's own state is put back after each probe. ``batches``: the
+    epoch's batches ``[(X, y), ...]`` when the twins trained in an order of the caller's (the
+    course's own batch orders, :mod:`benchmarks.course.twins`) rather than their build's.
     """
     from benchmarks.harness.worker import TwinError, WorkerDied
+
+    def probe(worker, state, index, steps=1):
+        if batches is None:
+            return worker.call("probe", state=state, epoch=epoch, index=index, steps=steps)
+        for k in range(index, index + steps):
+            state = worker.call("probe", state=state, X=batches[k][0], y=batches[k][1])
+        return state
 
     errors = {} if errors is None else errors
     judges = judges or {}
     state, at = (workers[reference].call("state") if start is None else start), 0
     for j in sorted(indices):
         if j > at:
-            state = workers[reference].call("probe", state=state, epoch=epoch, index=at,
-                                            steps=j - at)
+            state = probe(workers[reference], state, at, steps=j - at)
             at = j
         handles = {**{n: w for n, w in workers.items() if n not in errors},
                    **{("judge", n): jw for n, (jw, _) in judges.items()
                       if f"{n}-rule" not in errors}}
-        afters = {reference: workers[reference].call("probe", state=state, epoch=epoch,
-                                                      index=j)}
+        afters = {reference: probe(workers[reference], state, j)}
         for name, w in handles.items():
             if name == reference:
                 continue
             try:
-                afters[name] = w.call("probe", state=state, epoch=epoch, index=j)
+                afters[name] = probe(w, state, j)
             except (TwinError, WorkerDied) as exc:
                 errors[name if isinstance(name, str) else f"{name[1]}-rule"] = str(exc)
         step = epoch * steps_per_epoch + j
@@ -191,8 +198,8 @@ class RunCheck:
     worker of its own and used for nothing else."""
 
     def __init__(self, pool, config, weights, pair, reference, workers, results):
-        from benchmarks.harness import registry
         from benchmarks.harness.worker import TwinError, WorkerDied
+        from benchmarks.twins import registry
 
         self.config, self.reference = config, reference
         self.workers, self.results = workers, results

@@ -24,9 +24,9 @@ from benchmarks.config import (
 )
 from benchmarks.errors import ConfigError, KvsbenchError, ResultsError
 from benchmarks.harness.records import ResultStore
-from benchmarks.harness.registry import DEFAULT_TWINS
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import DEFAULT_TIMEOUT, TwinPool, WorkerDied
+from benchmarks.twins.registry import DEFAULT_TWINS
 
 #: threads per twin when --threads is not given (measured: docs/speed.md)
 DEFAULT_THREADS = 1

@@ -98,7 +98,7 @@ class TimedCommands:
 
 def _one_step(twin, xb, yb):
     """One training step of ``twin`` on the batch, through its internals."""
-    from benchmarks.harness.twins import ScratchTwin
+    from benchmarks.twins.scratch_numpy import ScratchTwin
 
     model = getattr(twin, "model", None)
     if hasattr(model, "train_on_batch"):  # a Keras twin, on any backend
@@ -112,7 +112,7 @@ def _one_step(twin, xb, yb):
 
 def _one_apply(twin, grads):
     """One optimizer update of ``twin``'s weights with ``grads``, through its internals."""
-    from benchmarks.harness.twins import ScratchTwin
+    from benchmarks.twins.scratch_numpy import ScratchTwin
 
     if type(twin) is ScratchTwin:
         params, optimizer = twin.model.params, twin.optimizer

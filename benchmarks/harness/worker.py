@@ -75,7 +75,7 @@ class TwinError(Exception):
 def _serve(conn, target: str, threads: int, t0: float) -> None:
     """The worker's main loop (runs in the child process, its environment set by the parent)."""
     try:
-        from benchmarks.harness.registry import load_target  # the registry's one loader
+        from benchmarks.twins.registry import load_target  # the registry's one loader
 
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         twin_class = load_target(target)
@@ -112,7 +112,7 @@ class TwinWorker:
 
     def __init__(self, name: str, threads: int, timeout: float = DEFAULT_TIMEOUT,
                  log_path: Path | None = None, verbose: bool = False, entry=None):
-        from benchmarks.harness import registry
+        from benchmarks.twins import registry
 
         #: the twin's registry entry (or one the caller made: a planted twin, a plug-in)
         entry = registry.get(name) if entry is None else entry
@@ -280,7 +280,7 @@ class TwinPool:
 
     def start(self, name: str, entry=None) -> TwinWorker:
         """The live worker of twin ``name`` (registered, or described by ``entry``, a
-        :class:`benchmarks.harness.registry.TwinEntry`), started (again) if needed
+        :class:`benchmarks.twins.registry.TwinEntry`), started (again) if needed
         (WorkerDied)."""
         w = self.workers.get(name)
         if w is None or not w.alive:

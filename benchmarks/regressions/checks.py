@@ -207,7 +207,7 @@ def _ok_test_accs(side: ResultDir, exp_id: str, impl: str):
 
 def _compare_experiment(exp_id: str, base: ResultDir, cur: ResultDir, tol: Tolerances,
                         accuracy_compares: bool = True) -> list[Row]:
-    from benchmarks.harness.registry import ordered, twins_of
+    from benchmarks.twins.registry import ordered, twins_of
 
     b, c = _summary_row(base, exp_id), _summary_row(cur, exp_id)
     b_impls, c_impls = _impls(base, exp_id), _impls(cur, exp_id)
@@ -288,7 +288,7 @@ def _parity_rows(exp_id, impl, reference, b, c, tol: Tolerances, same_ref: bool)
     if cv <= tol.step_parity + _EPS:
         row = Row(exp_id, figure, "loss", bv, cv, f"ok (<= {tol.step_parity:g})")
     else:
-        from benchmarks.harness.registry import rule_note
+        from benchmarks.twins.registry import rule_note
 
         note = rule_note(impl, str(c.get("optimizer", "")))
         own = float(c.get(f"{impl}_rule_step_parity", math.nan))

@@ -108,7 +108,7 @@ def load_points(dirs, as_given: bool = False) -> list[Point]:
 
 def collect_series(points: list[Point]) -> list[Series]:
     """Every (experiment, twin, figure) series, experiments in order of first appearance."""
-    from benchmarks.harness.registry import ordered, twins_of
+    from benchmarks.twins.registry import ordered, twins_of
 
     experiments: dict = {}
     for p in points:
@@ -173,8 +173,8 @@ def trend_figure(exp_id: str, series: list[Series], points: list[Point]) -> byte
     break where the machine changes (dotted vertical line), steps are marked in red."""
     from matplotlib.figure import Figure
 
-    from benchmarks.harness.registry import label
     from benchmarks.report.experiment_plots import mpl_text, to_png, twin_line
+    from benchmarks.twins.registry import label
 
     figures = [f for f in FIGURES if any(s.figure == f for s in series)]
     fig = Figure(figsize=(4.2 * len(figures), 3.4), layout="constrained")

@@ -7,7 +7,6 @@ A result directory is untrusted input: every string from it enters the report th
 
 from __future__ import annotations
 
-from benchmarks.harness.registry import twins_of
 from benchmarks.harness.runner import PARITY_TOLERANCE
 from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 from benchmarks.report.datanote import data_kind_of, data_note
@@ -45,6 +44,7 @@ from benchmarks.report.summary import (
     twin_text,
 )
 from benchmarks.report.verdict import verdict_items, verdict_table
+from benchmarks.twins.registry import twins_of
 
 #: up to this many pairs every per-experiment and per-pair figure is shown in the report; with
 #: more, a telling selection is shown and the rest are linked (they are all in plots/)

@@ -2,7 +2,7 @@
 display, no global figure state), each returned as PNG bytes.
 
 - :func:`experiment_figure` — one experiment (pair × model): loss curves, accuracy curves
-  (train and validation, one line style per twin, from :mod:`benchmarks.harness.registry`) and
+  (train and validation, one line style per twin, from :mod:`benchmarks.twins.registry`) and
   epoch-time bars with the speed-up against the reference twin.
 - the class-by-class heatmaps of a large sweep are :mod:`benchmarks.report.heatmaps`.
 - :func:`pair_figure` — a pair's training images projected to 2-D by PCA, coloured by class,
@@ -85,7 +85,7 @@ def mpl_text(value, limit: int = 80) -> str:
 def twin_line(impl: str) -> dict:
     """The twin's line style (registry): the first twin wide and light under the others, so
     all stay visible where they agree (which is the point of parity)."""
-    from benchmarks.harness.registry import TWINS
+    from benchmarks.twins.registry import TWINS
 
     entry = TWINS.get(impl)
     return {**_DEFAULT_LINE, **(entry.style if entry is not None else {})}
@@ -123,7 +123,7 @@ def experiment_figure(curves, summary_row, title: str) -> bytes:
     """
     fig = Figure(figsize=(14, 4.1), layout="constrained")
     ax_loss, ax_acc, ax_time = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 0.85]})
-    from benchmarks.harness.registry import label, ordered
+    from benchmarks.twins.registry import label, ordered
 
     impls = ordered(curves["impl"].unique())
     for impl in impls:
@@ -163,7 +163,7 @@ def _epoch_ticks(n_epochs: int) -> list[int]:
 def _time_bars(ax, row, impls) -> None:
     """Grouped bars: first epoch and steady-state epoch (median of the later ones), per twin,
     each labelled with its time; with two twins, above each group the reference/twin ratio."""
-    from benchmarks.harness.registry import label
+    from benchmarks.twins.registry import label
 
     groups = (("first", "first epoch\n(Keras traces)"), ("steady", "later epochs\n(median)"))
     width = 0.76 / max(1, len(impls))

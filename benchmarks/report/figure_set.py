@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.errors import DataError
-from benchmarks.harness.registry import label, twins_of
 from benchmarks.report.document import Plot, code, text
 from benchmarks.report.parallel_drawing import draw_all
 from benchmarks.report.results import Results
@@ -23,6 +22,7 @@ from benchmarks.report.summary import (
     settings_text,
     twin_text,
 )
+from benchmarks.twins.registry import label, twins_of
 
 #: class-by-class heatmaps are drawn for a sweep over at least this many pairs
 HEATMAP_MIN_PAIRS = 3

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.harness.hosts import host_table, hosts_of, names_a_host
-from benchmarks.harness.registry import ordered, twins_of
 from benchmarks.report.document import Heading, Para, Table, code, text
 from benchmarks.report.fmt import fmt_ratio, fmt_seconds, plural
 from benchmarks.report.summary import twin_text
+from benchmarks.twins.registry import ordered, twins_of
 
 HEADER = ["host", "machine", "model", "twin", "runs", "speed per epoch", "speed per step",
           "epoch (median)", "reference epoch (median)"]

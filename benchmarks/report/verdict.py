@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-from benchmarks.harness.registry import label, rule_note, twins_of
 from benchmarks.harness.runner import PARITY_TOLERANCE
 from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 from benchmarks.report.document import Table, code, text
@@ -23,6 +22,7 @@ from benchmarks.report.fmt import (
     speed_words,
 )
 from benchmarks.report.summary import models_of, others, pair_title, twin_text
+from benchmarks.twins.registry import label, rule_note, twins_of
 
 
 def verdict_items(runs, summary) -> list[str]:

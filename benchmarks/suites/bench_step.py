@@ -42,7 +42,7 @@ def test_step(benchmark, pair, workers, impl, model, batch_size):
 @pytest.mark.parametrize(("model", "batch_size"), common.cases("apply", per_batch_size=False))
 @pytest.mark.parametrize("impl", common.IMPLS)
 def test_apply(benchmark, pair, workers, impl, model, batch_size):
-    from benchmarks.harness.twins import initial_weights
+    from benchmarks.twins.draws import initial_weights
     from scratch.models import build_model
 
     # the gradients of the seeded initial weights on the first batch, computed once, here (NumPy)

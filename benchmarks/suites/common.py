@@ -3,7 +3,7 @@
 Like numpy's ``benchmarks/suites/common.py``: everything a benchmark needs besides the one thing it
 times is made here, once, outside any timed region. The data is Pullover vs Coat (the course's
 hard pair), split as ``kvsbench run`` splits it; twins are the harness' own classes from
-:mod:`benchmarks.harness.registry`, built from the same config and initial weights, so a benchmark
+:mod:`benchmarks.twins.registry`, built from the same config and initial weights, so a benchmark
 measures exactly the code a paired run trains with.
 
 Each twin runs in its own worker process (:mod:`benchmarks.harness.worker`, one per twin for
@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 from benchmarks.config import MODELS, ExperimentConfig, batch_size_label
-from benchmarks.harness.registry import TWINS
+from benchmarks.twins.registry import TWINS
 
 PAIR = "pullover:coat"
 #: the twins benchmarked: every registered twin whose libraries are installed
@@ -105,7 +105,7 @@ def load_bench_pair():
 
 def epoch_data(cfg: ExperimentConfig, pair) -> tuple[np.ndarray, np.ndarray]:
     """The training split in the config's first-epoch batch order (what an epoch trains on)."""
-    from benchmarks.harness.twins import epoch_orders
+    from benchmarks.twins.draws import epoch_orders
 
     order = epoch_orders(cfg, len(pair.X_train))[0]
     return pair.X_train[order], pair.y_train[order]
@@ -178,7 +178,7 @@ def configure_numpy_threads() -> int:
     """Give this process's NumPy BLAS :func:`threads` threads (the GEMM floor runs here)."""
     from threadpoolctl import threadpool_limits
 
-    from benchmarks.harness.twins import resolve_threads
+    from benchmarks.twins.threads import resolve_threads
 
     threadpool_limits(limits=resolve_threads(threads()), user_api="blas")
     return threads()
@@ -202,7 +202,7 @@ def twin_worker(pool, impl: str, model: str, batch_size: int | None, pair, weigh
     """``impl``'s worker holding a twin of the benchmarks' config built on ``weights`` (default:
     the seeded initial weights), with ``pair`` as its data. The case's :func:`budget_run`
     trains in the same workers, so it is made first."""
-    from benchmarks.harness.twins import initial_weights
+    from benchmarks.twins.draws import initial_weights
 
     budget_run(pool, model, batch_size)
     cfg = config(model, batch_size)

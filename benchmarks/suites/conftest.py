@@ -33,7 +33,7 @@ def workers():
 
 
 def pytest_report_header(config):
-    from benchmarks.harness.envinfo import blas_info
+    from benchmarks.twins.threads import blas_info
 
     b = blas_info()
     return (f"kvsbench: NumPy BLAS {b['blas_library']} kernel {b['blas_kernel']} "

@@ -1,7 +1,7 @@
 """The course-style network of ``coursenet.net`` as a kvsbench twin (docs/plugins.md)."""
 
-from benchmarks.harness.plugin import StepTwin
-from benchmarks.harness.twin_state import SLOT_NAMES
+from benchmarks.twins.state import SLOT_NAMES
+from benchmarks.twins.step_twin import StepTwin
 from coursenet import net
 
 

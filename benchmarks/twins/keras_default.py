@@ -1,6 +1,7 @@
-"""The Keras twins: tf.keras (``keras_models/``) trained through Keras' own ``fit``, as is
-(``keras``), tuned for speed (``keras-xla``), and on Keras' JAX and PyTorch backends
-(``keras-jax``, ``keras-torch``: the same class, another ``KERAS_BACKEND`` in its worker).
+"""The Keras twins at ``compile()``'s defaults: tf.keras (``keras_models/``) trained through
+Keras' own ``fit`` as its users run it (``keras``), and the same class on Keras' JAX and PyTorch
+backends (``keras-jax``, ``keras-torch``: another ``KERAS_BACKEND`` in its worker). The twins
+tuned for speed are in :mod:`benchmarks.twins.keras_tuned`.
 
 Imported in the parent to read the classes' attributes, and in each twin's worker process to
 train it: Keras itself is imported inside the methods only.
@@ -13,16 +14,11 @@ import time
 import numpy as np
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness import twin_state
-from benchmarks.harness.twins import (
-    Epoch,
-    _blas_info,
-    _blas_threads,
-    _model_spec,
-    mean_step_seconds,
-    resolve_threads,
-    step_seconds,
-)
+from benchmarks.twins import state as twin_state
+from benchmarks.twins.draws import model_spec
+from benchmarks.twins.interface import Epoch
+from benchmarks.twins.threads import blas_runtime_info, blas_threads, resolve_threads
+from benchmarks.twins.timing import mean_step_seconds, step_seconds
 
 
 class KerasTwin:
@@ -41,7 +37,7 @@ class KerasTwin:
     #: Keras' compile options for this twin: ``compile()``'s own defaults, so each backend runs
     #: as its users run it ("auto" → True on JAX; False on TensorFlow without a GPU and on
     #: PyTorch). Resolved per process by :meth:`compile_settings` (env.json);
-    #: ``KerasXlaTwin`` and ``KerasJaxTunedTwin`` tune them
+    #: the twins of :mod:`benchmarks.twins.keras_tuned` tune them
     JIT_COMPILE = "auto"
     STEPS_PER_EXECUTION = 1
     #: TensorFlow's op determinism (Keras turns XLA off when it is on)
@@ -57,7 +53,7 @@ class KerasTwin:
         seed_everything(config.seed, op_determinism=self.OP_DETERMINISM)
         self.config = config
         self.batch_size = config.effective_batch_size(n_train)
-        self.model = build_model(**_model_spec(config, np.shape(weights[0])[0]))
+        self.model = build_model(**model_spec(config, np.shape(weights[0])[0]))
         self.model.set_weights(weights)
         class_name, kwargs = config.optimizer_spec()
         lr = epoch_schedule(**config.schedule_spec(n_train))
@@ -83,14 +79,14 @@ class KerasTwin:
     def configure_threads(cls, threads: int) -> None:
         from keras_models._backend import set_threads
 
-        _blas_threads(threads)
+        blas_threads(threads)
         set_threads(resolve_threads(threads))
 
     @classmethod
     def runtime_info(cls) -> dict:
         from keras_models._backend import thread_info
 
-        return {**_blas_info(), **thread_info(), **cls.compile_settings()}
+        return {**blas_runtime_info(), **thread_info(), **cls.compile_settings()}
 
     @classmethod
     def compile_settings(cls) -> dict:
@@ -154,28 +150,6 @@ class KerasTwin:
         self.model.train_on_batch(X, y)  # Keras' own train function, as fit runs it
 
 
-class KerasXlaTwin(KerasTwin):
-    """Keras as a careful user tunes it for speed: the train step compiled by XLA
-    (``jit_compile=True``) and :data:`STEPS_PER_EXECUTION` steps per call into the graph, so
-    Python and the callbacks run once per that many steps.
-
-    Keras turns XLA off when TensorFlow's op determinism is on, so this twin runs without it:
-    seeded as the others, one thread, XLA's CPU kernels — deterministic in practice on the CPU,
-    which its parity figure and the repeat test check rather than assume.
-    """
-
-    label = "Keras (XLA)"
-    style = {"ls": "--", "lw": 1.4, "alpha": 0.9, "marker": "D", "color": "#d35400"}
-    description = "tf.keras tuned for speed: jit_compile=True (XLA), steps_per_execution"
-    order = 40
-
-    JIT_COMPILE = True
-    #: measured on a 7,200-image pair at batch 32 (docs/speed.md): 1 → 10 → 50 → 100 steps per
-    #: call, the epoch shrinks until per-call overhead is negligible
-    STEPS_PER_EXECUTION = 50
-    OP_DETERMINISM = False
-
-
 _CLIPPED_BCE = ("on this backend Keras computes binary cross-entropy from probabilities "
                 "clipped to [1e-7, 1 − 1e-7], on TensorFlow (and scratch) from the logits: they "
                 "differ once predictions saturate")
@@ -194,20 +168,6 @@ class KerasJaxTwin(KerasTwin):
     rule_notes = {"*": _CLIPPED_BCE}
     order = 60
 
-
-class KerasJaxTunedTwin(KerasJaxTwin):
-    """Keras on JAX tuned for speed: XLA as JAX's default already compiles the train step, and
-    :data:`STEPS_PER_EXECUTION` steps run per call, so Python, the callbacks and the dispatch
-    run once per that many steps. Measured at 9,600 images, 1 thread (docs/twins.md): no gain
-    at batch 32; at batch 256 the median epoch halves (88 → 48 ms at 10, 45 ms at 50 steps)."""
-
-    label = "Keras (JAX, tuned)"
-    style = {"ls": ":", "lw": 1.4, "alpha": 0.9, "marker": "<", "color": "#1e8449"}
-    description = "Keras on JAX tuned for speed: jit_compile=True, steps_per_execution"
-    order = 65
-
-    JIT_COMPILE = True
-    STEPS_PER_EXECUTION = 50
 
 
 class KerasTorchTwin(KerasTwin):

@@ -5,8 +5,9 @@ A state is ``{"weights": [float32 ndarray, Keras layer order], "slots": {slot na
 per weight, same order]}, "iterations": int}``: the weights, the optimizer's slots by Keras 3's
 names (:data:`SLOT_NAMES`; SGD's momentum in Keras' convention ``v = β·v − lr·g``) and the
 optimizer steps taken, from which the learning-rate schedule's position follows. The functions
-here serve the scratch, numba and Keras twins (:mod:`benchmarks.harness.twins`); the PyTorch
-twin converts its own (:mod:`benchmarks.harness.torch_twin`).
+here serve the scratch, numba and Keras twins (:mod:`benchmarks.twins.scratch_numpy`,
+``scratch_numba``, ``keras_default``); the PyTorch twin converts its own
+(:mod:`benchmarks.twins.pytorch`).
 """
 
 from __future__ import annotations

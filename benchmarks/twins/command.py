@@ -1,5 +1,5 @@
 """``kvsbench twins``: every twin kvsbench knows — built in or installed as a plug-in (the
-``kvsbench.twins`` entry-point group, :mod:`benchmarks.harness.registry`) — with its label,
+``kvsbench.twins`` entry-point group, :mod:`benchmarks.twins.registry`) — with its label,
 whether its libraries are installed, and the pip extra or package that provides it.
 
 Nothing here imports a twin's framework: a twin's module is imported to read its class's
@@ -15,7 +15,7 @@ import sys
 def twin_rows(extra_targets=()) -> list[dict]:
     """One dict per twin (report order): name, label, status (``installed``, ``missing`` or
     ``broken``), why (one line, or None), provider, origin, target, description."""
-    from benchmarks.harness import registry
+    from benchmarks.twins import registry
 
     for spec in extra_targets:
         registry.register(spec)

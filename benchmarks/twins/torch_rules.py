@@ -2,7 +2,7 @@
 Keras' (a registry entry's ``rule_twin``) is held to step parity against, so that "a different
 rule" and "that rule, applied right" are two separate facts in a report.
 
-Built like :class:`benchmarks.harness.twins.ScratchTwin` from the same config (same model,
+Built like :class:`benchmarks.twins.scratch_numpy.ScratchTwin` from the same config (same model,
 batches and learning-rate schedule); only the optimizer is the other framework's rule.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.harness.twins import ScratchTwin
+from benchmarks.twins.scratch_numpy import ScratchTwin
 from scratch.optimizers import SGD
 
 
@@ -27,14 +27,14 @@ class TorchMomentum(SGD):
 
 class TorchRuleTwin(ScratchTwin):
     """The scratch twin with ``torch.optim``'s rules as the PyTorch twin configures them
-    (:func:`benchmarks.harness.torch_twin.torch_optimizer`): Adam with ε outside the
+    (:func:`benchmarks.twins.pytorch.torch_optimizer`): Adam with ε outside the
     bias-corrected root (``scratch.optimizers.TextbookAdam``, ε 1e-7), RMSprop with ε outside
     the root (``TextbookRMSprop``, ε sqrt(1e-7)); momentum on PyTorch's buffer
     (:class:`TorchMomentum`, its state converted as the PyTorch twin converts its own:
-    :func:`benchmarks.harness.torch_twin.momentum_scale`); SGD is Keras' rule."""
+    :func:`benchmarks.twins.pytorch.momentum_scale`); SGD is Keras' rule."""
 
     def __init__(self, config, weights, n_train: int):
-        from benchmarks.harness.torch_twin import ADAM_EPSILON, RMSPROP_EPSILON
+        from benchmarks.twins.pytorch import ADAM_EPSILON, RMSPROP_EPSILON
         from scratch.optimizers import TextbookAdam, TextbookRMSprop
 
         super().__init__(config, weights, n_train)
@@ -47,7 +47,7 @@ class TorchRuleTwin(ScratchTwin):
             self.optimizer = TorchMomentum(lr, momentum=config.momentum)
 
     def _scale(self, iterations: int) -> float:
-        from benchmarks.harness.torch_twin import momentum_scale
+        from benchmarks.twins.pytorch import momentum_scale
 
         lr = self.optimizer._learning_rate
         return momentum_scale(lambda s: float(lr(s)) if callable(lr) else float(lr), iterations)

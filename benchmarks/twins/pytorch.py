@@ -19,7 +19,9 @@ import time
 import numpy as np
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness.twins import Epoch, _blas_info, _blas_threads, resolve_threads, step_seconds
+from benchmarks.twins.interface import Epoch
+from benchmarks.twins.threads import blas_runtime_info, blas_threads, resolve_threads
+from benchmarks.twins.timing import step_seconds
 
 #: Keras' leaky_relu slope (``scratch.activations`` and ``keras.activations`` use it too)
 LEAKY_SLOPE = 0.2
@@ -94,7 +96,7 @@ class TorchTwin:
     extra = "torch"
     style = {"ls": "-.", "lw": 1.6, "alpha": 0.9, "marker": "s", "color": "#c0392b"}
     description = "native PyTorch: nn.Sequential, BCEWithLogitsLoss, torch.optim"
-    rule_twin = "benchmarks.harness.rule_twins:TorchRuleTwin"
+    rule_twin = "benchmarks.twins.torch_rules:TorchRuleTwin"
     rule_notes = {
         "rmsprop": "different rule: ε outside the root (PyTorch's RMSprop adds "
                    "ε = sqrt(1e-7) to sqrt(s), Keras' adds 1e-7 to s inside the root)",
@@ -134,7 +136,7 @@ class TorchTwin:
     def configure_threads(cls, threads: int) -> None:
         import torch
 
-        _blas_threads(threads)
+        blas_threads(threads)
         torch.set_num_threads(resolve_threads(threads))
         try:
             torch.set_num_interop_threads(1)
@@ -146,7 +148,7 @@ class TorchTwin:
         import torch
 
         # str(): torch's TorchVersion would import torch where the reply is unpickled
-        return {**_blas_info(), "torch_version": str(torch.__version__),
+        return {**blas_runtime_info(), "torch_version": str(torch.__version__),
                 "torch_threads": torch.get_num_threads(),
                 "torch_interop_threads": torch.get_num_interop_threads(),
                 # PyTorch's own default: the eager loop, no torch.compile
@@ -242,7 +244,7 @@ class TorchTwin:
     def set_state(self, state: dict) -> None:
         import torch
 
-        from benchmarks.harness.twin_state import check_state
+        from benchmarks.twins.state import check_state
 
         params, names = self._params(), self._slot_keys()
         check_state(state, names, len(params))

@@ -170,8 +170,8 @@ STATE_METHODS = ("get_state", "set_state", "train_step")
 
 def required_methods() -> tuple[str, ...]:
     """The methods every twin class must have to train: those of the interface
-    (:class:`benchmarks.harness.twins.Twin`), read from it, but :data:`STATE_METHODS`."""
-    from benchmarks.harness.twins import Twin
+    (:class:`benchmarks.twins.interface.Twin`), read from it, but :data:`STATE_METHODS`."""
+    from benchmarks.twins.interface import Twin
 
     return tuple(n for n, v in vars(Twin).items() if not n.startswith("_")
                  and n not in STATE_METHODS and (callable(v) or isinstance(v, classmethod)))

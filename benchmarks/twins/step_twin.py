@@ -1,6 +1,6 @@
 """A base class for a twin written outside kvsbench: the user writes one optimizer step, the
 forward pass and the state; :class:`StepTwin` turns them into the whole twin interface
-(:class:`benchmarks.harness.twins.Twin`) — epochs, Keras' running figures, timing, evaluation,
+(:class:`benchmarks.twins.interface.Twin`) — epochs, Keras' running figures, timing, evaluation,
 threads — so a course-style network is a twin in a few dozen lines (docs/plugins.md).
 
 A subclass implements, with X (b, n_features) float32 and y (b,) 0/1:
@@ -11,7 +11,7 @@ A subclass implements, with X (b, n_features) float32 and y (b,) 0/1:
                        update (Keras' running loss and accuracy are measured then)
 ``get_state()``        copies of the weights (Keras layer order: kernel (in, out), bias
                        (out,)), the optimizer slots by Keras' names ({name: [array per
-                       weight]}) and ``iterations`` (:mod:`benchmarks.harness.twin_state`)
+                       weight]}) and ``iterations`` (:mod:`benchmarks.twins.state`)
 ``set_state(state)``   load such a state (another twin's too)
 
 Importing this module imports NumPy and the config only.
@@ -25,7 +25,9 @@ import time
 import numpy as np
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness.twins import Epoch, _blas_info, _blas_threads, step_seconds
+from benchmarks.twins.interface import Epoch
+from benchmarks.twins.threads import blas_runtime_info, blas_threads
+from benchmarks.twins.timing import step_seconds
 
 
 def logits_loss(z: np.ndarray, y: np.ndarray) -> float:
@@ -81,11 +83,11 @@ class StepTwin:
     # ------------------------------------------------------------ the rest of the interface
     @classmethod
     def configure_threads(cls, threads: int) -> None:
-        _blas_threads(threads)
+        blas_threads(threads)
 
     @classmethod
     def runtime_info(cls) -> dict:
-        return _blas_info()
+        return blas_runtime_info()
 
     def train_epoch(self, X, y, epoch: int) -> Epoch:
         """Epoch ``epoch`` in the data's order, batches of :attr:`batch_size`; loss and accuracy

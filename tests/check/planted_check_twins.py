@@ -1,7 +1,7 @@
-"""Planted twins of the conformance battery (tests/test_check.py): the scratch twin with a
+"""Planted twins of the conformance battery (tests/check/test_battery.py): the scratch twin with a
 from-scratch author's mistake in its gradient or its update, each run in a worker as a plug-in
 is (``kvsbench check planted_check_twins:CLASS``). The rule changes of Adam (β₂, ε) are the
-step-parity tests' planted twins (tests/planted_twins.py), reused as they are.
+step-parity tests' planted twins (tests/twins/planted_twins.py), reused as they are.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``kvsbench check``: the conformance battery passes twins that follow Keras' rules and fails
-planted mistakes — Adam's β₂ 0.999 → 0.998 and ε 1e-7 → 1e-4 (tests/planted_twins.py), a
-gradient off by a factor, biases never updated (tests/planted_check_twins.py) — each naming
+planted mistakes — Adam's β₂ 0.999 → 0.998 and ε 1e-7 → 1e-4 (tests/twins/planted_twins.py), a
+gradient off by a factor, biases never updated (tests/check/planted_check_twins.py) — each naming
 the optimizer or the tensor, with exit 1 and no traceback."""
 
 from __future__ import annotations
@@ -129,8 +129,8 @@ def _check_json(capsys, target, *only):
 @pytest.mark.slow
 @pytest.mark.data
 @pytest.mark.parametrize(("target", "figure_above"), [
-    ("planted_twins:AdamBeta2", 0.1),
-    ("planted_twins:AdamEpsilon", 0.1),
+    ("tests.twins.planted_twins:AdamBeta2", 0.1),
+    ("tests.twins.planted_twins:AdamEpsilon", 0.1),
 ])
 def test_planted_adam_changes_fail_the_adam_step_checks(fashion_dir, capsys, fresh_registry,
                                                        monkeypatch, target, figure_above):
@@ -148,8 +148,8 @@ def test_planted_adam_changes_fail_the_adam_step_checks(fashion_dir, capsys, fre
 @pytest.mark.slow
 @pytest.mark.data
 @pytest.mark.parametrize(("target", "tensor"), [
-    ("planted_check_twins:GradientTimesTwo", "hidden_1/kernel"),
-    ("planted_check_twins:NoBiasUpdate", "hidden_1/bias"),
+    ("tests.check.planted_check_twins:GradientTimesTwo", "hidden_1/kernel"),
+    ("tests.check.planted_check_twins:NoBiasUpdate", "hidden_1/bias"),
 ])
 def test_planted_gradient_and_bias_mistakes_fail(fashion_dir, capsys, fresh_registry,
                                                  monkeypatch, target, tensor):

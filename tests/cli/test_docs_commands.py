@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.cli import build_parser
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _BLOCK = re.compile(r"```bash\n(.*?)```", re.S)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.harness.lifetime import PAIRS_PREFIX, clean_stale_pair_dirs
-from tests.test_untrusted_results import assert_one_line_or_quiet, result_dir, run_cli
+from tests.helpers import ROOT, assert_one_line_or_quiet, result_dir, run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -190,7 +190,7 @@ def test_a_stopped_worker_dies_with_its_killed_parent(tmp_path):
          "w = pool.start('scratch')\n"
          "print(w.process.pid, pool._tmp, flush=True)\n"
          "time.sleep(600)\n"],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
+        stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         pid, tmp = parent.stdout.readline().split()
         pid = int(pid)
@@ -219,7 +219,7 @@ def test_the_watchdog_ends_a_child_whose_parent_died(tmp_path, monkeypatch):
             "print(child.stdout.readline().strip(), flush=True)\n"
             "time.sleep(600)\n")
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                              cwd=Path(__file__).parents[1])
+                              cwd=ROOT)
     try:
         pid = int(parent.stdout.readline())
         parent.kill()

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_cli
 
 import benchmarks.report.build
 from benchmarks.harness.records import read_runs
+from tests.helpers import run_cli
 
 QUICK = ["--models", "logreg", "--impls", "scratch", "--epochs", "2", "--batch-size", "8",
          "--quiet"]
@@ -73,7 +73,7 @@ def test_out_below_a_file_is_one_line(data, tmp_path, capsys):
 
 def test_out_without_write_permission_is_one_line(data, tmp_path, capsys, monkeypatch):
     """Permission is simulated (root, who runs these tests in CI containers, may write
-    anywhere); tests/test_resultdir.py checks the real thing when not root."""
+    anywhere); tests/results/test_resultdir.py checks the real thing when not root."""
     parent = tmp_path / "ro"
     parent.mkdir()
     real = os.access

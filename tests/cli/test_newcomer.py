@@ -21,8 +21,8 @@ from benchmarks.cli import build_parser, main
 from benchmarks.config import ExperimentConfig, parse_threads
 from benchmarks.errors import ConfigError, ResultsError
 from benchmarks.harness.records import RUN_COLUMNS, config_columns
+from tests.helpers import ROOT, write_tiny_fashion
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE = ExperimentConfig(pair="pullover:coat", epochs=5, batch_size=64)
 
 
@@ -51,7 +51,6 @@ def summary_of(rows):
 def test_tests_find_the_data_in_the_keras_cache_as_kvsbench_data_path_does(
         no_fashion_env, capsys):
     from benchmarks.suites.common import find_data
-    from tests.conftest import write_tiny_fashion
 
     write_tiny_fashion(no_fashion_env)
     source = find_data()  # what the fashion_dir fixture returns

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import write_tiny_fashion
 
 from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
@@ -29,6 +28,7 @@ from benchmarks.errors import ConfigError
 from benchmarks.harness.hosts import host_name
 from benchmarks.harness.records import read_csv
 from benchmarks.harness.sweep import Sweep, run_sweep
+from tests.helpers import write_tiny_fashion
 
 #: columns that are measurements of the run's machine and moment (times, memory) or name it
 MEASURED = {

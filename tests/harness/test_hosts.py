@@ -18,8 +18,9 @@ from benchmarks.harness.hosts import add_host, env_with_host, fingerprints, host
 from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
 from benchmarks.regressions.checks import Tolerances, compare_dirs
 from benchmarks.report.summary import HOST_BOUND_FIGURES, summarize
+from tests.helpers import ROOT
 
-BASELINE = Path(__file__).resolve().parent.parent / "results" / "baseline"
+BASELINE = ROOT / "results" / "baseline"
 
 
 def test_a_host_id_never_merges_two_machines():

@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from conftest import make_synthetic_pair as synthetic_pair
 
 from benchmarks.config import ExperimentConfig
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.twins import epoch_orders, initial_weights
+from tests.helpers import make_synthetic_pair as synthetic_pair
 
 pytestmark = pytest.mark.slow  # runs paired experiments in worker processes
 

@@ -150,7 +150,7 @@ def pool():
 
 
 def _planted():
-    from planted_twins import PLANTED
+    from tests.twins.planted_twins import PLANTED
 
     return PLANTED
 
@@ -226,9 +226,8 @@ def test_the_check_leaves_the_run_bit_for_bit_as_it_was(pullover_coat):
 @pytest.mark.slow
 @pytest.mark.data
 def test_a_twin_without_state_trains_and_says_why_it_has_no_step_parity(pullover_coat, pool):
-    from planted_twins import WITHOUT_STATE
-
     from benchmarks.harness.runner import run_experiment
+    from tests.twins.planted_twins import WITHOUT_STATE
 
     config = ExperimentConfig(model="logreg", pair="pullover:coat", optimizer="adam", epochs=2,
                               batch_size=256, protocol="official")

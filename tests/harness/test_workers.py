@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,10 +19,11 @@ from benchmarks.harness.records import read_csv
 from benchmarks.harness.registry import TwinEntry
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import TwinPool, TwinWorker, WorkerDied
+from tests.helpers import FIXTURES, ROOT
 
 pytestmark = pytest.mark.slow  # every test here starts twin worker processes
 
-GOLDEN = Path(__file__).parent / "data" / "inprocess_runner_figures.json"
+GOLDEN = FIXTURES / "inprocess_runner_figures.json"
 
 
 # ----------------------------------------------------------------------------- the registry
@@ -168,7 +168,7 @@ FRAMEWORK_ROUNDOFF = 1e-5
 def _golden():
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    sys.path.insert(0, str(ROOT / "tools"))
     try:
         from golden_figures import read_golden
     finally:
@@ -235,7 +235,7 @@ def test_round_off_is_allowed_and_a_real_change_is_not():
 def test_a_runs_csv_without_a_column_is_refused_in_one_line_host_excepted(tmp_path):
     """Every column of runs.csv is required but ``host``: the committed baseline predates it
     (read as blank); a file without ``reference`` is no kvsbench runs.csv."""
-    root = Path(__file__).resolve().parent.parent / "results" / "baseline"
+    root = ROOT / "results" / "baseline"
     runs = pd.read_csv(root / "runs.csv")
     assert "host" not in runs  # what the one exception is for
     from benchmarks.errors import ResultsError

@@ -15,15 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import run_cli, run_row
 
 from benchmarks.atomic import write_csv
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
 from benchmarks.harness.records import RUN_COLUMNS, config_columns, read_csv
 from benchmarks.regressions.checks import Tolerances, compare_dirs
+from tests.helpers import ROOT, run_cli, run_row
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE = ExperimentConfig(pair="pullover:coat", epochs=5, batch_size=64)
 LOGREG = replace(BASE, model="logreg")
 MLP = replace(BASE, model="mlp")

@@ -28,8 +28,8 @@ from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, config_column
 from benchmarks.regressions.checks import compare_dirs
 from benchmarks.regressions.history import find_steps
 from benchmarks.regressions.speedcheck import SpeedChange, fast, sampled_change, speed_verdict
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE = ExperimentConfig(pair="pullover:coat", epochs=20, batch_size=32)
 LOGREG, MLP = replace(BASE, model="logreg"), replace(BASE, model="mlp")
 ENV = {"cpu_model": "Test CPU", "logical_cores": 2, "blas_library": "openblas 0.3",

@@ -13,9 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_report import fake_results
 
 from benchmarks.report.build import build_report
+from tests.helpers import fake_results
 
 pytestmark = pytest.mark.slow  # drives a browser
 

@@ -4,53 +4,23 @@ rebuilt from the CSVs alone; an interrupted sweep resumes where it stopped."""
 from __future__ import annotations
 
 import base64
-import math
 import shutil
-from html.parser import HTMLParser
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 import benchmarks.harness.sweep
 from benchmarks.cli import main
-from benchmarks.data import all_pairs, pair_slug
 from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
 from benchmarks.report.build import build_report
 from benchmarks.report.compose import SHOW_ALL_MAX_PAIRS
+from tests.helpers import fake_results, parse_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 REPORT_FILES = ("summary.csv", "report.md", "report.html")
 
 
-class _Page(HTMLParser):
-    """Collects what the tests look at in report.html."""
-
-    def __init__(self):
-        super().__init__()
-        self.images, self.links, self.external, self.text = [], [], [], []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "img":
-            self.images.append(a.get("src", ""))
-        elif tag == "a":
-            self.links.append(a.get("href", ""))
-        elif tag in ("link", "script", "iframe") or (tag == "style" and "src" in a):
-            self.external.append(tag)
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-def parse_report(path: Path) -> _Page:
-    page = _Page()
-    page.feed(path.read_text(encoding="utf-8"))
-    return page
-
-
-def assert_self_contained(page: _Page) -> None:
+def assert_self_contained(page) -> None:
     assert page.images, "the report shows no figure"
     for src in page.images:
         assert src.startswith("data:image/png;base64,"), src[:60]
@@ -173,47 +143,6 @@ def test_interrupted_sweep_leaves_valid_csvs_and_resumes_the_rest(
 
 
 # ---------------------------------------------------------------------------- a large sweep
-def fake_results(out: Path, n_pairs: int, seeds: int = 3, epochs: int = 3) -> None:
-    """runs.csv and curves.csv of a logreg sweep, drawn rather than trained (no env.json, no
-    sweep.json: the report must cope). Every third pair is hard (lower accuracy)."""
-    rng = np.random.default_rng(0)
-    runs, curves = [], []
-    for k, pair in enumerate(pair_slug(p) for p in all_pairs()[:n_pairs]):
-        exp = f"logreg.{pair.replace(':', '-vs-')}.adam.lr0.001.bs32.e{epochs}.0000{k:04d}"
-        base_acc = 0.80 if k % 3 == 0 else 0.97
-        for seed in range(seeds):
-            acc = base_acc + 0.01 * rng.standard_normal()
-            for impl, epoch_s in (("scratch", 0.01), ("keras", 0.03)):
-                row = {c: math.nan for c in RUN_COLUMNS}
-                loss = 0.6 * np.exp(-np.arange(epochs) / 2) + (1 - base_acc)
-                row.update(
-                    run_id=f"{exp}.s{seed}.{impl}", experiment_id=exp, impl=impl,
-                    reference="keras",
-                    model="logreg", pair=pair, optimizer="adam", lr=0.001, batch_size="32",
-                    epochs=epochs, seed=seed, hidden_units=100, activation="relu",
-                    init="glorot_uniform", schedule="constant", decay_rate=1.0,
-                    decay_interval=1, momentum=0.9, protocol="seed", n_train=840, n_val=280,
-                    n_test=280, epochs_run=epochs, status="ok", train_loss=loss[-1],
-                    val_loss=loss[-1] + 0.02, test_acc=round(acc * 280) / 280,
-                    first_epoch_seconds=epoch_s * (5 if impl == "keras" else 1),
-                    steady_epoch_seconds=epoch_s, fit_seconds=epoch_s * (epochs + 4),
-                    max_loss_diff=1e-7 * (k + 1), time_ratio=3.0, pred_agreement=1.0,
-                )
-                runs.append(row)
-                for e in range(epochs):
-                    curves.append({
-                        "run_id": row["run_id"], "experiment_id": exp, "impl": impl,
-                        "model": "logreg", "pair": pair, "optimizer": "adam", "lr": 0.001,
-                        "batch_size": "32", "seed": seed, "epoch": e, "train_loss": loss[e],
-                        "train_acc": acc - 0.1 * (epochs - e) / epochs, "val_loss": loss[e] + 0.02,
-                        "val_acc": acc - 0.1 * (epochs - e - 1) / epochs,
-                        "epoch_seconds": epoch_s, "cumulative_seconds": epoch_s * (e + 1),
-                    })
-    out.mkdir(parents=True)
-    pd.DataFrame(runs, columns=list(RUN_COLUMNS)).to_csv(out / "runs.csv", index=False)
-    pd.DataFrame(curves, columns=list(CURVE_COLUMNS)).to_csv(out / "curves.csv", index=False)
-
-
 @pytest.mark.slow
 def test_large_sweep_without_data_shows_heatmaps_and_a_selection(tmp_path, monkeypatch):
     monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)

@@ -8,7 +8,6 @@ import re
 
 import numpy as np
 import pytest
-from test_report import fake_results, parse_report
 
 from benchmarks import __version__
 from benchmarks.cli import main
@@ -17,6 +16,7 @@ from benchmarks.report import experiment_plots, heatmaps
 from benchmarks.report.build import build_report
 from benchmarks.report.document import anchor
 from benchmarks.report.render import render_text_table
+from tests.helpers import fake_results, parse_report
 
 
 @pytest.fixture

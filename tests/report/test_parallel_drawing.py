@@ -4,12 +4,12 @@ bytes as drawn here, in the report's order, every figure ticked once, failures i
 from __future__ import annotations
 
 import pytest
-from test_untrusted_results import result_dir
 
 from benchmarks.report import parallel_drawing
 from benchmarks.report.figure_set import draw_figures
 from benchmarks.report.results import load_results
 from benchmarks.report.summary import ordered_rows, summarize
+from tests.helpers import result_dir
 
 
 def _figures(path, data_dir, parallel_from, monkeypatch):

@@ -1,6 +1,6 @@
 """Issue 28, security: every string of a result directory is inert on every output path.
 
-Every field of a real env.json (tests/data/env_real.json, written by `kvsbench run`), of
+Every field of a real env.json (tests/fixtures/env_real.json, written by `kvsbench run`), of
 sweep.json and of the CSVs' text columns is replaced by hostile text — a Markdown link, an
 ``<img onerror>`` tag, a bare URL, a ``www.`` name, an e-mail address, a bidi override, ``$``
 maths, a spreadsheet formula — and `report`, `history` and `compare --format markdown` must
@@ -24,14 +24,15 @@ from hypothesis import strategies as st
 from benchmarks.errors import BIDI, one_line
 from benchmarks.report.document import WORD_JOINER, code, plain, text, to_html
 from benchmarks.spreadsheet import FORMULA_START, inert, inert_frame
-from tests.test_untrusted_results import (
+from tests.helpers import (
+    FIXTURES,
     assert_nothing_live,
     outside_code_spans,
     result_dir,
     run_cli,
 )
 
-REAL_ENV = json.loads((Path(__file__).parent / "data" / "env_real.json").read_text())
+REAL_ENV = json.loads((FIXTURES / "env_real.json").read_text())
 #: what an attacker (or a careless user) puts into a result file
 HOSTILE = [
     "[click](javascript:alert(1))",

@@ -22,7 +22,7 @@ from benchmarks.config import LIMITS, ExperimentConfig
 from benchmarks.data.idx import MAX_IDX_BYTES, read_idx
 from benchmarks.errors import ConfigError, DataError, ResultsError
 from benchmarks.harness.twins import epoch_orders
-from tests.test_untrusted_results import assert_one_line_or_quiet, result_dir, run_cli
+from tests.helpers import assert_one_line_or_quiet, result_dir, run_cli
 
 
 @pytest.fixture(autouse=True)

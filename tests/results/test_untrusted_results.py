@@ -10,23 +10,23 @@ numbers at float's edges (NaN, inf, 1e308, negative).
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import re
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from conftest import run_cli
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.atomic import write_csv
 from benchmarks.cli import main
-from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
+from tests.helpers import (
+    assert_nothing_live,
+    assert_one_line_or_quiet,
+    outside_code_spans,
+    result_dir,
+    run_cli,
+)
 
 #: generated cases per property; `--hypothesis-profile=explore` (tests/conftest.py) runs more
 _EXPLORE = settings.default.max_examples > 100
@@ -36,111 +36,6 @@ def examples(n: int) -> int:
     return settings.default.max_examples if _EXPLORE else n
 
 
-GOOD_ID = "logreg.trouser-vs-ankle-boot.adam.lr0.001.bs32.e3.00000001"
-#: the tags report.html may hold: the renderer's own, nothing else
-OUR_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "p",
-            "ul", "li", "div", "table", "thead", "tbody", "tr", "th", "td", "figure", "img",
-            "figcaption", "a", "strong", "em", "code", "nav"}
-OUR_LINKS = {"runs.csv", "curves.csv", "summary.csv", "env.json", "sweep.json"}
-SAFE_PLOT = re.compile(r"^plots/[A-Za-z0-9_+-][A-Za-z0-9._+-]*\.png$")
-#: the Contents line's links to the report's own headings
-SAFE_ANCHOR = re.compile(r"^#[a-z0-9_-]+$")
-
-
-def result_dir(path: Path, *, exp=GOOD_ID, pair="trouser:ankle-boot", model="logreg",
-               impls=("scratch", "keras"), optimizer="adam", batch_size="32", failure="",
-               status="ok", slow="", numbers=None, env=None, sweep=None, epochs=3,
-               seeds=1) -> Path:
-    """A result directory of one experiment: ``impls`` × ``seeds`` runs of ``epochs`` epochs."""
-    numbers = numbers or {}
-    runs, curves = [], []
-    for seed in range(seeds):
-        for impl in impls:
-            run_id = f"{exp}.s{seed}.{impl}"
-            row = {c: math.nan for c in RUN_COLUMNS}
-            row.update(
-                run_id=run_id, experiment_id=exp, impl=impl, reference=impls[-1], model=model,
-                pair=pair, optimizer=optimizer, lr=0.001, batch_size=batch_size, epochs=epochs,
-                seed=seed, hidden_units=100, activation="relu", init="glorot_uniform",
-                schedule="constant", decay_rate=1.0, decay_interval=1, momentum=0.9,
-                protocol="seed", n_train=840, n_val=280, n_test=280, epochs_run=epochs,
-                status=status, failure=failure, threads=1, train_loss=0.3, train_acc=0.9,
-                val_loss=0.31, val_acc=0.9, test_loss=0.32, test_acc=0.9,
-                fit_seconds=0.03 * epochs, first_epoch_seconds=0.05, steady_epoch_seconds=0.03,
-                setup_seconds=0.1, samples_per_second=9000.0, step_seconds=0.001,
-                epoch_fixed_seconds=0.002, epoch_time_spread=1.1, slow_epochs=slow,
-                peak_rss_mb=100.0, max_loss_diff=2e-7 if impl != impls[-1] else math.nan,
-                max_weight_rel_diff=1e-7, pred_agreement=1.0,
-                time_ratio=3.0 if impl != impls[-1] else math.nan,
-                step_time_ratio=2.5 if impl != impls[-1] else math.nan,
-            )
-            row.update(numbers)
-            runs.append(row)
-            for e in range(epochs):
-                curves.append({
-                    "run_id": run_id, "experiment_id": exp, "impl": impl, "model": model,
-                    "pair": pair, "optimizer": optimizer, "lr": 0.001, "batch_size": batch_size,
-                    "seed": seed, "epoch": e, "train_loss": numbers.get("train_loss", 0.5 - e / 10),
-                    "train_acc": 0.8 + e / 100, "val_loss": numbers.get("val_loss", 0.5 - e / 10),
-                    "val_acc": 0.8 + e / 100, "epoch_seconds": 0.03, "step_seconds": 0.001,
-                    "cumulative_seconds": 0.03 * (e + 1),
-                })
-    path.mkdir(parents=True, exist_ok=True)
-    write_csv(path / "runs.csv", pd.DataFrame(runs, columns=list(RUN_COLUMNS)))
-    write_csv(path / "curves.csv", pd.DataFrame(curves, columns=list(CURVE_COLUMNS)))
-    (path / "env.json").write_text(json.dumps(env if env is not None else {
-        "cpu_model": "Test CPU", "logical_cores": 2, "machine": "x86_64",
-        "twins": {"scratch": {"blas_library": "openblas"}}}))
-    (path / "sweep.json").write_text(json.dumps(sweep if sweep is not None else {
-        "settings": {"optimizer": "adam", "epochs": epochs}}))
-    return path
-
-
-class Page(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def assert_nothing_live(out: Path) -> None:
-    """report.html holds only the renderer's tags, links only to the directory's own files,
-    images only as embedded PNGs, no event handler; report.md links only to the same."""
-    page = Page()
-    page.feed((out / "report.html").read_text(encoding="utf-8"))
-    for tag, attrs in page.tags:
-        assert tag in OUR_TAGS, tag
-        assert not any(k.lower().startswith("on") for k in attrs), attrs
-        if tag == "a":
-            href = attrs["href"]
-            assert href in OUR_LINKS or SAFE_PLOT.match(href) or SAFE_ANCHOR.match(href), attrs
-        if tag == "img":
-            assert attrs["src"].startswith("data:image/png;base64,")
-    md = outside_code_spans((out / "report.md").read_text(encoding="utf-8"))
-    for m in re.finditer(r"(?<!\\)\]\(([^)]*)\)", md):  # an unescaped "](" opens a link
-        target = m.group(1)
-        assert target in OUR_LINKS or SAFE_PLOT.match(target) or SAFE_ANCHOR.match(target), target
-    assert not re.search(r"(?<!\\)<[A-Za-z/!?]", md)  # no raw HTML either
-
-
-def outside_code_spans(md: str) -> str:
-    """Markdown with its code spans (literal text in CommonMark) blanked; escapes kept."""
-    out, i = [], 0
-    while i < len(md):
-        if md[i] == "\\":
-            out.append(md[i:i + 2])
-            i += 2
-        elif md[i] == "`" and md.find("`", i + 1) > i:
-            i = md.find("`", i + 1) + 1
-            out.append(" ")
-        else:
-            out.append(md[i])
-            i += 1
-    return "".join(out)
-
-
 def snapshot(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*")}
 
@@ -148,15 +43,6 @@ def snapshot(root: Path) -> set[str]:
 def run_strict(capsys, *argv):
     """``kvsbench ARGV`` (:func:`conftest.run_cli`); NumPy must not complain either."""
     return run_cli(capsys, *argv, warnings_fail=True)
-
-
-def assert_one_line_or_quiet(code: int, err: str, allowed=(0, 2)) -> None:
-    assert code in allowed, err
-    if code == 2:
-        assert err.count("\n") == 1 and err.startswith("kvsbench: error: "), err
-        assert all(ord(c) >= 32 for c in err.rstrip("\n")), repr(err)
-    else:
-        assert err == "", err
 
 
 @pytest.fixture(autouse=True)

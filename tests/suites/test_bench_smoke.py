@@ -13,13 +13,13 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
+
 pytestmark = pytest.mark.slow  # runs the pytest-benchmark suites in a subprocess
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 #: what each twin's rows must report: (backend, jit_compile) as its worker resolved them

@@ -1,6 +1,6 @@
 """Planted twins: the scratch twin with ONE update rule changed, each a mistake a from-scratch
 author makes. Step parity (benchmarks/harness/step_parity.py) must call every one of them wrong,
-by ≥ 10× the tolerance (tests/test_step_parity.py; tools/step_parity_margins.py measures the
+by ≥ 10× the tolerance (tests/harness/test_step_parity.py; tools/step_parity_margins.py measures the
 margins). They run in worker processes through the ``--target`` mechanism, as a plug-in would:
 :data:`PLANTED` gives each one's registry-style entry and the optimizer it is planted in.
 """

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_synthetic_pair
 
 from benchmarks.config import ExperimentConfig
 from benchmarks.harness import registry
 from benchmarks.harness.runner import run_experiment
+from tests.helpers import make_synthetic_pair
 
 numba = pytest.importorskip("numba", reason='numba is not installed: pip install ".[fast]"')
 

@@ -18,8 +18,8 @@ import pytest
 from benchmarks.cli import main
 from benchmarks.errors import ConfigError
 from benchmarks.harness import registry
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "kvsbench-coursenet"
 BUILT_IN = ("scratch", "scratch-numba", "keras", "keras-xla", "torch", "keras-jax",
             "keras-jax-tuned", "keras-torch")

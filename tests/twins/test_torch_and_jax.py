@@ -9,7 +9,6 @@ import math
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from benchmarks.config import ExperimentConfig
 from benchmarks.harness import registry
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import TwinPool
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow  # trains the other twins in worker processes
 
@@ -26,7 +26,6 @@ OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 #: twins whose rule differs from Keras' for a stated reason (registry rule_notes); their parity
 #: figure is measured and must stay below this, not below the 1e-3 of an identical rule
 KNOWN_DIFFERENCE = {("torch", "rmsprop"): 1e-2}
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _installed(name):

@@ -12,7 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from hypothesis import Phase, settings  # noqa: E402
 
 from benchmarks.suites.common import SKIP_REASON as FASHION_SKIP_REASON  # one wording for both
-from tests.helpers import make_synthetic_pair, write_tiny_fashion
+from tests.helpers import DrawnOnce, make_synthetic_pair, write_tiny_fashion
 
 # `pytest --hypothesis-profile=explore`: many more generated cases, no shrinking (a failure is
 # reported as found) — for hunting, not for CI
@@ -111,6 +111,16 @@ def trouser_boot(fashion_dir):
     from benchmarks.data import load_pair
 
     return load_pair("trouser", "ankle-boot", protocol="seed", data_dir=fashion_dir)
+
+
+@pytest.fixture
+def figures_drawn_once(monkeypatch):
+    """The report's experiment figures drawn once per distinct arguments
+    (:class:`tests.helpers.DrawnOnce`): for tests of many reports whose figures repeat."""
+    from benchmarks.report import experiment_plots
+
+    monkeypatch.setattr(experiment_plots, "experiment_figure",
+                        DrawnOnce(experiment_plots.experiment_figure))
 
 
 def pytest_collection_modifyitems(items):

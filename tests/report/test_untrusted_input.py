@@ -59,6 +59,9 @@ AUTOLINK = re.compile(r"(?i)\bwww\.|[a-z][a-z0-9+.-]*://|[\w.+-]@[\w-]+\.")
 FORMULA_OK = re.compile(r"^[+-] ?[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)? ?(?:%|pp|×)?$")
 
 
+#: many reports of one experiment whose figure repeats (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("figures_drawn_once")
+
 @pytest.fixture(autouse=True)
 def no_fashion(monkeypatch, tmp_path):
     monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)

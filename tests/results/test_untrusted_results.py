@@ -45,6 +45,9 @@ def run_strict(capsys, *argv):
     return run_cli(capsys, *argv, warnings_fail=True)
 
 
+#: many reports of one experiment whose figure repeats (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("figures_drawn_once")
+
 @pytest.fixture(autouse=True)
 def no_fashion(monkeypatch, tmp_path):
     """No data: the report leaves the per-pair image plots out (quicker, and deterministic)."""

@@ -135,13 +135,18 @@ def test_spreadsheet_cells_are_inert(bad):
 
 
 # ---------------------------------------------------------------------------- every path
-@pytest.mark.parametrize("bad", HOSTILE)
-def test_every_env_and_sweep_field_is_inert_in_report_history_and_compare(
-        tmp_path, capsys, bad):
+def poisoned_dir(path: Path, bad: str) -> Path:
+    """A failed run whose env.json (every field of a real one), sweep.json and failure
+    message all hold ``bad``."""
     env = poisoned(copy.deepcopy(REAL_ENV), bad)
     sweep = {"settings": poisoned({"optimizer": "adam", "epochs": 3, "note": 1}, bad),
              "impls": ["scratch", "keras"], "pairs": [bad], "models": [bad]}
-    out = result_dir(tmp_path / "out", env=env, sweep=sweep, failure=bad, status="failed")
+    return result_dir(path, env=env, sweep=sweep, failure=bad, status="failed")
+
+
+@pytest.mark.parametrize("bad", HOSTILE)
+def test_every_env_and_sweep_field_is_inert_in_report_and_compare(tmp_path, capsys, bad):
+    out = poisoned_dir(tmp_path / "out", bad)
     code_, _, err = run_cli(capsys, "report", out)
     assert code_ == 0, err
     assert_nothing_live(out)
@@ -155,22 +160,40 @@ def test_every_env_and_sweep_field_is_inert_in_report_history_and_compare(
     assert code_ in (0, 1), err
     assert_inert_markdown(stdout)
 
+
+def test_every_env_and_sweep_field_is_inert_in_history(tmp_path, capsys):
+    """One history of a clean directory and one poisoned directory per hostile value: each
+    value is in its own directory's column and machine, and the output must be inert as a
+    whole (one trend figure instead of one per value)."""
+    dirs = [result_dir(tmp_path / "base")]
+    dirs += [poisoned_dir(tmp_path / f"out{k}", bad) for k, bad in enumerate(HOSTILE)]
     hist = tmp_path / "hist"
-    code_, _, err = run_cli(capsys, "history", base, out, "--out", hist)
+    code_, _, err = run_cli(capsys, "history", *dirs, "--out", hist)
     assert code_ == 0, err
-    assert_inert_markdown((hist / "history.md").read_text(encoding="utf-8"))
+    md = (hist / "history.md").read_text(encoding="utf-8")
+    assert_inert_markdown(md)
     assert_no_bidi(hist / "history.html")
     assert_inert_csv(hist / "history.csv")
+    with open(hist / "history.csv", encoding="utf-8", newline="") as f:
+        assert len({row["dir"] for row in csv.DictReader(f)}) == len(dirs)  # every one is in
 
 
-@pytest.mark.parametrize("field", ["exp", "pair", "model", "optimizer", "failure", "impl"])
-@pytest.mark.parametrize("bad", ['=HYPERLINK("http://evil.example")', "@cmd\u202ex",
-                                 "+www.evil.example"])
-def test_every_csv_text_field_is_inert_in_summary_and_history(tmp_path, capsys, field, bad):
+CSV_FIELDS = ["exp", "pair", "model", "optimizer", "failure", "impl"]
+CSV_BAD = ['=HYPERLINK("http://evil.example")', "@cmd\u202ex", "+www.evil.example"]
+
+
+def csv_field_dir(path: Path, field: str, bad: str) -> Path:
+    """A result directory whose runs.csv and curves.csv hold ``bad`` in the text ``field``."""
     kw = {"impls": ("scratch", bad)} if field == "impl" else {field: bad}
     if field == "failure":
         kw["status"] = "failed"
-    out = result_dir(tmp_path / "out", **kw)
+    return result_dir(path, **kw)
+
+
+@pytest.mark.parametrize("field", CSV_FIELDS)
+@pytest.mark.parametrize("bad", CSV_BAD)
+def test_every_csv_text_field_is_inert_in_summary(tmp_path, capsys, field, bad):
+    out = csv_field_dir(tmp_path / "out", field, bad)
     code_, _, err = run_cli(capsys, "report", out)
     assert code_ in (0, 2), err
     if code_ == 2:  # refused as bad input (one line): nothing to check
@@ -178,12 +201,20 @@ def test_every_csv_text_field_is_inert_in_summary_and_history(tmp_path, capsys, 
     assert_nothing_live(out)
     assert_inert_markdown((out / "report.md").read_text(encoding="utf-8"))
     assert_inert_csv(out / "summary.csv")
+
+
+def test_every_csv_text_field_is_inert_in_history(tmp_path, capsys):
+    """One history of every field × value directory: the output must be inert as a whole
+    (a trend figure per experiment, not one per case)."""
+    dirs = [csv_field_dir(tmp_path / f"{field}{k}", field, bad)
+            for field in CSV_FIELDS for k, bad in enumerate(CSV_BAD)]
     hist = tmp_path / "hist"
-    code_, _, err = run_cli(capsys, "history", out, "--out", hist)
-    assert code_ in (0, 2), err
-    if code_ == 0:
-        assert_inert_csv(hist / "history.csv")
-        assert_inert_markdown((hist / "history.md").read_text(encoding="utf-8"))
+    code_, _, err = run_cli(capsys, "history", *dirs, "--out", hist)
+    assert code_ == 0, err
+    assert_inert_csv(hist / "history.csv")
+    assert_inert_markdown((hist / "history.md").read_text(encoding="utf-8"))
+    with open(hist / "history.csv", encoding="utf-8", newline="") as f:
+        assert len({row["dir"] for row in csv.DictReader(f)}) == len(dirs)  # every one is in
 
 
 def test_the_version_of_env_json_is_text(tmp_path, capsys):

@@ -18,6 +18,9 @@ from benchmarks.report.document import anchor
 from benchmarks.report.render import render_text_table
 from tests.helpers import fake_results, parse_report
 
+#: the fake sweeps' figures repeat from test to test (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("figures_drawn_once")
+
 
 @pytest.fixture
 def no_data(tmp_path, monkeypatch):
@@ -25,10 +28,20 @@ def no_data(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras-home"))
 
 
-def test_report_has_contents_linking_every_section_and_the_version(tmp_path, no_data):
-    out = tmp_path / "r"
-    fake_results(out, n_pairs=4)
-    build_report(out)
+@pytest.fixture(scope="module")
+def four_pairs(tmp_path_factory):
+    """A report of a drawn 4-pair sweep, built once without data: (directory, what
+    ``build_report`` returned). Read-only for the tests."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("FASHION_MNIST_DIR", raising=False)
+        out = tmp_path_factory.mktemp("four-pairs") / "r"
+        mp.setenv("KERAS_HOME", str(out.parent / "no-keras-home"))
+        fake_results(out, n_pairs=4)
+        return out, build_report(out)
+
+
+def test_report_has_contents_linking_every_section_and_the_version(four_pairs):
+    out, _ = four_pairs
     html = (out / "report.html").read_text(encoding="utf-8")
     md = (out / "report.md").read_text(encoding="utf-8")
     sections = re.findall(r"<h2 id=\"([^\"]+)\">([^<]+)</h2>", html)
@@ -41,10 +54,8 @@ def test_report_has_contents_linking_every_section_and_the_version(tmp_path, no_
     assert f"kvsbench {__version__}." in md
 
 
-def test_report_verdict_table_per_model_and_twin(tmp_path, no_data):
-    out = tmp_path / "r"
-    fake_results(out, n_pairs=4)
-    built = build_report(out)
+def test_report_verdict_table_per_model_and_twin(four_pairs):
+    out, built = four_pairs
     table = built["verdict_table"]
     assert [r[:2] for r in table.rows] == [["logreg", "scratch"]]
     row = dict(zip(table.headers, table.rows[0]))

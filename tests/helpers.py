@@ -9,6 +9,7 @@ test modules import by their full names and basenames may repeat across folders.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import math
 import pickle
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from benchmarks.atomic import write_csv
 from benchmarks.data import all_pairs, pair_slug
@@ -28,6 +30,12 @@ from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
 ROOT = Path(__file__).resolve().parents[1]
 #: files the tests read: a real env.json, the in-process runner's golden figures
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+#: a module whose tests all need TensorFlow: skipped without it, and collected without
+#: importing it (``pytest.importorskip`` at module level would import TensorFlow, ~5 s, in
+#: every run, ``-m "not slow"`` included)
+NEEDS_TENSORFLOW = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
+                                      reason="TensorFlow is not installed")
 
 
 # ----------------------------------------------------------------------------- the command line

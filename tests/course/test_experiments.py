@@ -25,10 +25,10 @@ from benchmarks.course import (
 )
 from benchmarks.course.report import build_course_report
 from benchmarks.errors import ConfigError, DataError
+from tests.helpers import NEEDS_TENSORFLOW
 
-pytestmark = pytest.mark.slow  # runs the course's experiments (Keras included)
+pytestmark = [pytest.mark.slow, NEEDS_TENSORFLOW]  # runs the course's experiments (Keras included)
 
-pytest.importorskip("tensorflow")
 
 
 @pytest.fixture(scope="module")

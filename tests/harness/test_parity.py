@@ -10,10 +10,10 @@ import pytest
 
 from benchmarks.config import ExperimentConfig
 from benchmarks.harness.runner import run_experiment
+from tests.helpers import NEEDS_TENSORFLOW
 
-pytestmark = pytest.mark.slow  # trains both twins on the real subset
+pytestmark = [pytest.mark.slow, NEEDS_TENSORFLOW]  # trains both twins on the real subset
 
-pytest.importorskip("tensorflow")
 
 
 @pytest.fixture(scope="module")

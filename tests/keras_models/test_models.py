@@ -5,14 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("tensorflow")
+from scratch.models import build_model as build_scratch_model
+from scratch.schedules import epoch_schedule as scratch_epoch_schedule
+from tests.helpers import NEEDS_TENSORFLOW
 
-from keras_models.models import build_model  # noqa: E402
-from keras_models.optimizers import build_optimizer, epoch_schedule  # noqa: E402
-from scratch.models import build_model as build_scratch_model  # noqa: E402
-from scratch.schedules import epoch_schedule as scratch_epoch_schedule  # noqa: E402
-
-pytestmark = pytest.mark.slow  # trains Keras models
+# keras_models (TensorFlow) is imported in the tests, so that collecting them costs nothing
+pytestmark = [pytest.mark.slow, NEEDS_TENSORFLOW]  # trains Keras models
 
 
 @pytest.mark.parametrize(
@@ -24,6 +22,8 @@ pytestmark = pytest.mark.slow  # trains Keras models
     ],
 )
 def test_weight_order_matches_scratch(model, hidden, shapes):
+    from keras_models.models import build_model
+
     k = build_model(model, hidden_units=hidden)
     s = build_scratch_model(model, hidden_units=hidden)
     assert [tuple(w.shape) for w in k.get_weights()] == shapes
@@ -32,6 +32,8 @@ def test_weight_order_matches_scratch(model, hidden, shapes):
 
 @pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh", "leaky_relu"])
 def test_forward_pass_matches_scratch(activation):
+    from keras_models.models import build_model
+
     rng = np.random.default_rng(0)
     s = build_scratch_model("mlp", hidden_units=16, activation=activation)
     s.initialize("glorot_uniform", rng)
@@ -46,6 +48,8 @@ def test_forward_pass_matches_scratch(activation):
 def test_keras_loss_is_the_logits_form_on_a_saturated_batch():
     """Keras' binary_crossentropy on a sigmoid head uses the cached logits (no 1e-7 clip)."""
     import keras
+
+    from keras_models.models import build_model
 
     s = build_scratch_model("logreg")
     w = [np.full((784, 1), 0.05, np.float32), np.array([0.0], np.float32)]
@@ -63,6 +67,8 @@ def test_keras_loss_is_the_logits_form_on_a_saturated_batch():
 
 @pytest.mark.parametrize("name", ["constant", "inverse_time", "staircase"])
 def test_epoch_schedules_agree_step_by_step(name):
+    from keras_models.optimizers import epoch_schedule
+
     spec = {"name": name, "learning_rate": 0.1, "steps_per_epoch": 5, "decay_rate": 0.5,
             "interval_epochs": 2}
     ks, ss = epoch_schedule(**spec), scratch_epoch_schedule(**spec)
@@ -75,6 +81,8 @@ def test_epoch_schedules_agree_step_by_step(name):
 
 
 def test_build_optimizer_uses_keras_classes():
+    from keras_models.optimizers import build_optimizer
+
     opt = build_optimizer("SGD", {"learning_rate": 0.1, "momentum": 0.9})
     assert type(opt).__name__ == "SGD" and opt.momentum == 0.9
     with pytest.raises(ValueError, match="No Keras twin"):

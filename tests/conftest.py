@@ -114,6 +114,24 @@ def trouser_boot(fashion_dir):
 
 
 @pytest.fixture
+def no_data(monkeypatch, tmp_path):
+    """No FASHION_MNIST_DIR and a KERAS_HOME that does not exist: a report leaves the per-pair
+    image plots out (quicker, and deterministic)."""
+    monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras-home"))
+
+
+@pytest.fixture
+def fresh_registry(monkeypatch):
+    """The registry of twins found again from the entry points, and forgotten after the
+    test."""
+    from benchmarks.harness import registry
+
+    monkeypatch.setattr(registry, "TWINS", registry._Registry())
+    return registry.TWINS
+
+
+@pytest.fixture
 def figures_drawn_once(monkeypatch):
     """The report's experiment figures drawn once per distinct arguments
     (:class:`tests.helpers.DrawnOnce`): for tests of many reports whose figures repeat."""

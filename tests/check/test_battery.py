@@ -20,11 +20,6 @@ from benchmarks.harness.twins import initial_weights
 PAIR = "pullover:coat"
 
 
-@pytest.fixture
-def fresh_registry(monkeypatch):
-    monkeypatch.setattr(registry, "TWINS", registry._Registry())
-
-
 # ----------------------------------------------------------------------------- no workers
 def _logreg_step(factor=1.0, freeze_bias=False):
     """A logistic regression's weights before and after one SGD step at lr 1 whose gradient

@@ -19,12 +19,8 @@ import pytest
 from benchmarks.harness.lifetime import PAIRS_PREFIX, clean_stale_pair_dirs
 from tests.helpers import ROOT, assert_one_line_or_quiet, result_dir, run_cli
 
-
-@pytest.fixture(autouse=True)
-def no_fashion(monkeypatch, tmp_path):
-    monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras-home"))
-
+#: every test here runs without the data set (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("no_data")
 
 # ---------------------------------------------------------------------------- deleting
 @pytest.mark.parametrize("argv", [

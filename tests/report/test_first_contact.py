@@ -22,12 +22,6 @@ from tests.helpers import fake_results, parse_report
 pytestmark = pytest.mark.usefixtures("figures_drawn_once")
 
 
-@pytest.fixture
-def no_data(tmp_path, monkeypatch):
-    monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras-home"))
-
-
 @pytest.fixture(scope="module")
 def four_pairs(tmp_path_factory):
     """A report of a drawn 4-pair sweep, built once without data: (directory, what

@@ -60,13 +60,7 @@ FORMULA_OK = re.compile(r"^[+-] ?[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)? ?(?:%|pp|×)?
 
 
 #: many reports of one experiment whose figure repeats (tests/conftest.py)
-pytestmark = pytest.mark.usefixtures("figures_drawn_once")
-
-@pytest.fixture(autouse=True)
-def no_fashion(monkeypatch, tmp_path):
-    monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras-home"))
-
+pytestmark = pytest.mark.usefixtures("no_data", "figures_drawn_once")
 
 def poisoned(value, bad: str):
     """``value`` with every leaf (string or number) replaced by ``bad``."""

@@ -25,12 +25,6 @@ from benchmarks.harness.twins import epoch_orders
 from tests.helpers import assert_one_line_or_quiet, result_dir, run_cli
 
 
-@pytest.fixture(autouse=True)
-def no_fashion(monkeypatch, tmp_path):
-    monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras-home"))
-
-
 def within(seconds: float, fn):
     """``fn()`` in a thread; fails when it has not returned after ``seconds`` (a hang)."""
     box = {}
@@ -59,6 +53,9 @@ COMMANDS = {
                            "--epochs", "3", "--out", d],
 }
 
+
+#: every test here runs without the data set (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("no_data")
 
 # ---------------------------------------------------------------------------- special files
 @pytest.mark.parametrize("command", ["report", "compare", "history", "like"])

@@ -46,14 +46,7 @@ def run_strict(capsys, *argv):
 
 
 #: many reports of one experiment whose figure repeats (tests/conftest.py)
-pytestmark = pytest.mark.usefixtures("figures_drawn_once")
-
-@pytest.fixture(autouse=True)
-def no_fashion(monkeypatch, tmp_path):
-    """No data: the report leaves the per-pair image plots out (quicker, and deterministic)."""
-    monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "no-keras-home"))
-
+pytestmark = pytest.mark.usefixtures("no_data", "figures_drawn_once")
 
 # ---------------------------------------------------------------------------- the issue's cases
 @pytest.mark.parametrize("exp_id", ["../../../escaped", "{tmp}/absolute/evil", "a/../../b", "..",

@@ -25,13 +25,6 @@ BUILT_IN = ("scratch", "scratch-numba", "keras", "keras-xla", "torch", "keras-ja
             "keras-jax-tuned", "keras-torch")
 
 
-@pytest.fixture
-def fresh_registry(monkeypatch):
-    """The registry found again from the entry points, and forgotten after the test."""
-    monkeypatch.setattr(registry, "TWINS", registry._Registry())
-    return registry.TWINS
-
-
 def _write(path: Path, text: str) -> Path:
     path.write_text(textwrap.dedent(text))
     return path

@@ -1,4 +1,6 @@
-"""Shared fixtures: the real Fashion-MNIST subset (skipped when absent) and tiny IDX data sets."""
+"""Shared fixtures: the real Fashion-MNIST subset (skipped when absent), tiny IDX data sets,
+no data, a fresh twin registry, report figures drawn once; the ``data`` marker. The plain
+helpers they build on are in tests/helpers.py."""
 from __future__ import annotations
 
 import os

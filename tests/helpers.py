@@ -57,6 +57,7 @@ def run_cli(capsys, *argv, warnings_fail: bool = False) -> tuple[object, str, st
     out, err = capsys.readouterr()
     return code, out, err
 
+
 # ------------------------------------------------------------------ rows and result directories
 def run_row(exp: str, impl: str, seed: int = 0, **columns) -> dict:
     """A runs.csv row (every column of ``RUN_COLUMNS``) with plain defaults: a logreg Adam run

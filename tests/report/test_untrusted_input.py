@@ -62,6 +62,7 @@ FORMULA_OK = re.compile(r"^[+-] ?[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)? ?(?:%|pp|×)?
 #: many reports of one experiment whose figure repeats (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("no_data", "figures_drawn_once")
 
+
 def poisoned(value, bad: str):
     """``value`` with every leaf (string or number) replaced by ``bad``."""
     if isinstance(value, dict):

@@ -8,7 +8,7 @@ go to BLAS (``np.dot`` inside numba calls the same sgemm as NumPy's ``matmul``, 
 everything between them — bias, activation, the loss from logits, the update — is one loop per
 array. Differences from the NumPy twin are last-bit ones: ``exp``/``log1p`` come from LLVM
 rather than NumPy's SIMD kernels, and sums run in order rather than pairwise (parity with the
-NumPy twin is held to 1e-6 per epoch by tests/test_compiled.py).
+NumPy twin is held to 1e-6 per epoch by tests/twins/test_compiled.py).
 
 For an MLP with at most one hidden layer (kvsbench's models), per batch of n rows::
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
+
 pytest.importorskip("importlinter", reason="import-linter comes with the test extra, .[test]")
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def lint_imports() -> str:

@@ -1,5 +1,6 @@
-"""Rewrite ``tests/data/inprocess_runner_figures.json``, the golden figures of
-``tests/test_workers.py``, with the libraries installed now, and record their versions in it.
+"""Rewrite ``tests/fixtures/inprocess_runner_figures.json``, the golden figures of
+``tests/harness/test_workers.py``, with the libraries installed now, and record their versions
+in it.
 
     FASHION_MNIST_DIR=../shared/fashion-mnist-subset python tools/golden_figures.py [--check]
 

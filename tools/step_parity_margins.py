@@ -6,7 +6,7 @@ planted rule change's figure, over optimizers, models, batch sizes and data sets
 Part A trains every installed twin (``--impls all``) on each data set, model (logreg, mlp),
 optimizer (sgd, momentum, rmsprop, adam) and batch size (32, 256, full), 2 epochs, learning
 rate schedule ``inverse_time`` (so every checked state also carries a schedule position).
-Part B runs each planted twin (tests/planted_twins.py) beside Keras and scratch under the
+Part B runs each planted twin (tests/twins/planted_twins.py) beside Keras and scratch under the
 optimizer its change acts in. One row per twin and experiment goes to ``--out``; at the end it
 prints the largest correct figure, the smallest planted one, and both margins against
 :data:`benchmarks.harness.step_parity.STEP_PARITY_TOLERANCE` (docs/parity.md quotes them).
@@ -22,9 +22,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout: tests.twins
 
-from planted_twins import PLANTED  # noqa: E402
+from tests.twins.planted_twins import PLANTED  # noqa: E402
 
 from benchmarks.config import ExperimentConfig  # noqa: E402
 from benchmarks.data import load_pair  # noqa: E402

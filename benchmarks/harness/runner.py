@@ -287,7 +287,7 @@ def _fail(res: RunResult, exc: Exception, epoch: int | None = None) -> None:
 
 
 #: the parity figure (largest per-epoch :func:`loss_gap`) up to which two twins "match": the
-#: report's verdict and ``kvsbench compare --parity-tol`` use it; tests/test_parity.py holds
+#: report's verdict and ``kvsbench compare --parity-tol`` use it; tests/harness/test_parity.py holds
 #: the twins to it on every optimizer
 PARITY_TOLERANCE = 1e-3
 

@@ -26,7 +26,7 @@ from benchmarks.data import all_pairs, pair_slug
 from benchmarks.engines import dask_sweep as kd
 from benchmarks.engines import dask_tasks as kt
 from benchmarks.errors import ConfigError
-from benchmarks.harness.hosts import host_name
+from benchmarks.results.hosts import host_name
 from benchmarks.harness.records import read_csv
 from benchmarks.harness.sweep import Sweep, run_sweep
 

@@ -14,7 +14,7 @@ import pytest
 
 from benchmarks.atomic import write_csv, write_json
 from benchmarks.errors import ResultsError
-from benchmarks.harness.hosts import add_host, env_with_host, fingerprints, host_table, hosts_of
+from benchmarks.results.hosts import add_host, env_with_host, fingerprints, host_table, hosts_of
 from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
 from benchmarks.regressions.checks import Tolerances, compare_dirs
 from benchmarks.report.summary import HOST_BOUND_FIGURES, summarize
@@ -36,7 +36,7 @@ def test_a_host_id_never_merges_two_machines():
     assert add_host(table, "node", {**one, "cpu_model": "B"}) == "node#2"
     assert len(fingerprints({"hosts": table})) == 3
     # kvsbench history's machine of a directory: its one machine, or the set of them
-    from benchmarks.harness.hosts import machine_fingerprint
+    from benchmarks.results.hosts import machine_fingerprint
 
     assert machine_fingerprint({"hosts": {"node": table["node"]}})["cpu_model"] == "A"
     assert machine_fingerprint({"hosts": table})["cpu_model"] == "A | B | C"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from benchmarks import atomic
 from benchmarks.atomic import TEMP_NAME, atomic_path, write_atomic, write_files_atomic
 from benchmarks.errors import ResultsError, WriteError
-from benchmarks.harness.resultdir import (
+from benchmarks.results.place import (
     LOCK_NAME,
     MAX_STEM,
     check_writable,
@@ -228,7 +228,7 @@ def test_a_lock_in_a_directory_that_cannot_be_written_is_one_line(tmp_path, monk
 
 def test_atomic_module_has_one_temp_pattern():
     """The cleaner and the writer share one definition (no second spelling of the pattern)."""
-    import benchmarks.harness.resultdir as rd
+    import benchmarks.results.place as rd
 
     assert rd.TEMP_NAME is atomic.TEMP_NAME
 

@@ -101,7 +101,7 @@ def test_a_twin_error_fails_that_run_only(synthetic_pair):
         worker = pool.start("scratch")
         pool.load(worker, synthetic_pair)
         with pytest.raises(Exception, match="ValueError"):  # wrong weight shapes
-            worker.call("build", config=bad.to_dict(), weights=[np.zeros((3, 3), np.float32)])
+            worker.call("build", config=bad, weights=[np.zeros((3, 3), np.float32)])
         # the same worker serves the next experiment normally
         r = run_experiment(cfg, synthetic_pair, ("scratch",), pool=pool)["scratch"]
         assert r.status == "ok" and r.epochs_run == 2

@@ -44,9 +44,9 @@ def run_task(sweep, config, verbose: bool = False, data: dict | None = None) -> 
     loading raises (the scheduler retries, then the client records the experiment failed);
     a twin's failure is in its RunResult, as in a serial run.
     """
-    from benchmarks.harness.hosts import host_name
     from benchmarks.harness.registry import TWINS, register
     from benchmarks.harness.runner import run_experiment
+    from benchmarks.results.hosts import host_name
 
     for name, target in sweep.twin_targets.items():  # the --twin classes, by their targets
         if name not in TWINS:

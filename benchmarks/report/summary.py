@@ -14,11 +14,11 @@ from scipy import stats
 
 from benchmarks.config import MODELS
 from benchmarks.errors import DataError
-from benchmarks.harness.hosts import hosts_of
-from benchmarks.harness.records import CONFIG_COLUMNS
 from benchmarks.harness.registry import label, twins_of
 from benchmarks.report.document import text
 from benchmarks.report.fmt import plural
+from benchmarks.results.hosts import hosts_of
+from benchmarks.results.schema import CONFIG_COLUMNS
 
 #: per-twin figures aggregated over seeds (mean and std columns: ``<impl>_<figure>_mean``)
 TWIN_FIGURES = ("test_acc", "test_loss", "train_loss", "val_loss", "fit_seconds",

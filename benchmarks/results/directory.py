@@ -1,65 +1,181 @@
-"""Reading a result directory for the report: runs.csv, curves.csv, env.json, sweep.json."""
+"""A result directory opened once, each of its files read lazily and once, with ONE error
+policy for every reader (the report, compare, history, ``kvsbench run --like``, the runner's
+resume and its pinned sweep.json, the host table):
+
+- a file that is absent is ``None`` (the caller says whether it needed it: :func:`open_result_dir`);
+- a file that is there but damaged — not a regular file, too big or too deep, not UTF-8, not
+  JSON or CSV, a JSON file that is not an object, a sweep.json without its ``settings``
+  object, a CSV cut short, a bad row — is :class:`~benchmarks.errors.ResultsError`, one line
+  naming the file and what to do. Never taken for an absent file, never a traceback.
+
+Every read goes through :mod:`benchmarks.bounded` (the one bounded reader) and, for the CSVs,
+:mod:`benchmarks.results.tables` (checked row by row). A file is read again only when it
+changed on disk since (another kvsbench writing there: its inode, size or mtime differ), so a
+writer that re-reads under the directory's lock sees the other's rows.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
 from pathlib import Path
 
 from benchmarks.bounded import read_json
 from benchmarks.errors import ResultsError
+from benchmarks.results.schema import (
+    CURVE_COLUMNS,
+    CURVES,
+    ENV,
+    NEWER_COLUMNS,
+    RUN_COLUMNS,
+    RUNS,
+    SWEEP,
+)
+from benchmarks.results.tables import check_rows, read_csv
+
+_HINT = "give the --out directory of a kvsbench run"
 
 
-@dataclass
-class Results:
-    """The files of one result directory."""
+class ResultDirectory:
+    """One result directory (``path``). ``env`` and ``sweep`` are its JSON files, ``runs`` and
+    ``curves`` its tables with every column of the schema (:meth:`table` for a subset a file
+    of fewer columns may hold); each is ``None`` when the file is absent.
 
-    out_dir: Path
-    runs: object  # pandas.DataFrame, runs.csv
-    curves: object  # pandas.DataFrame, curves.csv
-    env: dict | None
-    sweep: dict | None
+    The tables are shared between the readers of this object: treat them as read-only
+    (``.copy()`` before changing one)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._read: dict = {}  # file name → (its signature on disk, the value read)
+
+    def __repr__(self) -> str:
+        return f"ResultDirectory({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ files
+    def has(self, name: str) -> bool:
+        """Whether ``name`` is there at all (a dangling link or a FIFO is there: reading it
+        is refused, it is not taken for an absent file)."""
+        path = self.path / name
+        return path.exists() or path.is_symlink()
+
+    def json_object(self, name: str) -> dict | None:
+        """The JSON object of file ``name``; None when it is absent."""
+        return self._cached(name, _read_object)
+
+    @property
+    def env(self) -> dict | None:
+        """env.json: the machine(s) and each twin's settings (None: absent)."""
+        return self.json_object(ENV)
+
+    @property
+    def sweep(self) -> dict | None:
+        """sweep.json: an object whose ``settings`` is an object and whose ``data`` is an
+        object or null (None: absent)."""
+        return self._cached(SWEEP, _read_sweep)
+
+    def table(self, name: str, columns=None):
+        """runs.csv (``RUNS``) or curves.csv (``CURVES``), checked row by row
+        (:func:`benchmarks.results.tables.check_rows`); refused unless it has ``columns``
+        (default: every column of the schema). None when the file is absent.
+
+        runs.csv's columns of :data:`~benchmarks.results.schema.NEWER_COLUMNS` (the host, the
+        step parity) are blank when the file predates them (the committed CI baseline)."""
+        kind = {RUNS: "runs", CURVES: "curves"}[name]
+        df = self._cached(name, lambda path: _read_table(path, kind))
+        if df is None:
+            return None
+        columns = (RUN_COLUMNS if kind == "runs" else CURVE_COLUMNS) if columns is None \
+            else columns
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            raise ResultsError(f"{self.path / name} lacks the columns {missing}: it is not a "
+                               "kvsbench result file.")
+        return df
+
+    @property
+    def runs(self):
+        """runs.csv (every column of the schema), or None."""
+        return self.table(RUNS)
+
+    @property
+    def curves(self):
+        """curves.csv (every column of the schema), or None."""
+        return self.table(CURVES)
+
+    def read_all(self) -> ResultDirectory:
+        """Read runs.csv, curves.csv, env.json and sweep.json now (those present), in that
+        order: the first damaged one is refused before anything is made of the others."""
+        _ = self.runs, self.curves, self.env, self.sweep
+        return self
+
+    def recorded_runs(self, columns=None):
+        """runs.csv, refused (one line) when it holds no run yet."""
+        runs = self.table(RUNS, columns)
+        if runs is None or runs.empty:
+            raise ResultsError(f"{self.path / RUNS} holds no runs yet: run `kvsbench run --out "
+                               f"{self.path}` first.")
+        return runs
+
+    # ------------------------------------------------------------------ reading once
+    def _cached(self, name: str, read):
+        path = self.path / name
+        signature = _signature(path)
+        hit = self._read.get(name)
+        if hit is not None and hit[0] == signature:
+            return hit[1]
+        value = None if signature is None else read(path)
+        self._read[name] = (signature, value)
+        return value
 
 
-def load_results(out_dir) -> Results:
-    """Read runs.csv, curves.csv, env.json and sweep.json of ``out_dir``.
-
-    Raises
-    ------
-    ResultsError
-        ``out_dir`` is missing, lacks runs.csv or curves.csv, or they are not kvsbench CSVs.
-    """
-    from benchmarks.harness.records import read_curves, read_runs
-
-    out_dir = check_result_dir(out_dir)
-    runs = read_runs(out_dir / "runs.csv")
-    curves = read_curves(out_dir / "curves.csv")
-    if runs.empty:
-        raise ResultsError(f"{out_dir / 'runs.csv'} holds no runs yet: run kvsbench run first.")
-    return Results(out_dir, runs, curves, _read_json(out_dir / "env.json"),
-                   _read_json(out_dir / "sweep.json"))
+def open_result_dir(path, needs=(RUNS,)) -> ResultDirectory:
+    """The result directory ``path``, refused with one line (:class:`ResultsError`) when it
+    does not exist, is not a directory, or lacks one of the files ``needs``."""
+    path = Path(path)
+    if not path.exists():
+        raise ResultsError(f"{path} does not exist: {_HINT}.")
+    if not path.is_dir():
+        raise ResultsError(f"{path} is not a directory: {_HINT}.")
+    directory = ResultDirectory(path)
+    for name in needs:
+        if not directory.has(name):
+            raise ResultsError(f"{path} has no {name}: it is not a kvsbench result directory "
+                               f"(kvsbench run --out {path} writes one).")
+    return directory
 
 
-def check_result_dir(out_dir) -> Path:
-    """``out_dir`` if it is a directory with runs.csv and curves.csv (ResultsError if not)."""
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise ResultsError(
-            f"{out_dir} is not a directory: give the --out directory of a kvsbench run."
-        )
-    for name in ("runs.csv", "curves.csv"):
-        if not (out_dir / name).is_file():
-            raise ResultsError(
-                f"{out_dir} has no {name}: it is not a kvsbench result directory "
-                f"(kvsbench run --out {out_dir} writes one)."
-            )
-    return out_dir
+def _signature(path: Path):
+    """What changes when the file at ``path`` is replaced or rewritten (None: absent)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return ("dangling link",) if path.is_symlink() else None
+    except OSError as exc:  # unreadable: reading it says so in its own words
+        return ("unreadable", exc.errno)
+    return (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_mode)
 
 
-def _read_json(path: Path) -> dict | None:
-    """A JSON object file, or None when it is missing or not an object; a file that is there
-    but cannot be read (not a regular file, too large or deep, not UTF-8, not JSON) is refused
-    with one line (:func:`benchmarks.bounded.read_json`), not taken for a missing one."""
-    if not path.exists() and not path.is_symlink():
-        return None
+def _damaged(path: Path, what: str) -> ResultsError:
+    return ResultsError(f"{path} is not a kvsbench {path.name} ({what}): the file was edited or "
+                        "damaged; restore it, or make the directory again with kvsbench run.")
+
+
+def _read_object(path: Path) -> dict:
     value = read_json(path)
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        raise _damaged(path, "not a JSON object")
+    return value
+
+
+def _read_sweep(path: Path) -> dict:
+    sweep = _read_object(path)
+    if not isinstance(sweep.get("settings"), dict):
+        raise _damaged(path, "no `settings` object")
+    if not isinstance(sweep.get("data"), (dict, type(None))):
+        raise _damaged(path, "its `data` is not an object")
+    return sweep
+
+
+def _read_table(path: Path, kind: str):
+    # runs.csv of a version before hosts and step parity: those columns blank
+    df = read_csv(path, NEWER_COLUMNS if kind == "runs" else None)
+    return check_rows(df, path, kind)

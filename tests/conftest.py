@@ -175,7 +175,7 @@ def run_cli(capsys, *argv, warnings_fail: bool = False) -> tuple[object, str, st
 def run_row(exp: str, impl: str, seed: int = 0, **columns) -> dict:
     """A runs.csv row (every column of ``RUN_COLUMNS``) with plain defaults: a logreg Adam run
     of Trouser vs Ankle boot against the Keras reference; ``columns`` override any column."""
-    from benchmarks.harness.records import RUN_COLUMNS
+    from benchmarks.results.schema import RUN_COLUMNS
 
     row = {c: float("nan") for c in RUN_COLUMNS}
     row.update(

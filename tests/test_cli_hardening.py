@@ -16,7 +16,7 @@ import pytest
 from conftest import run_cli
 
 import benchmarks.report.build
-from benchmarks.harness.records import read_runs
+from benchmarks.results.directory import ResultDirectory
 
 QUICK = ["--models", "logreg", "--impls", "scratch", "--epochs", "2", "--batch-size", "8",
          "--quiet"]
@@ -263,7 +263,7 @@ def test_two_runs_into_one_directory_keep_every_row(data, tmp_path):
         stdout, stderr = p.communicate(timeout=600)
         assert p.returncode == 0, stderr
         assert "2 experiment(s) run" in stdout
-    runs = read_runs(out / "runs.csv")
+    runs = ResultDirectory(out).runs
     assert sorted(runs["pair"]) == ["pullover:coat", "sandal:sneaker", "shirt:bag",
                                     "trouser:ankle-boot"]
     curves = pd.read_csv(out / "curves.csv")

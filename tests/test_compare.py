@@ -1,7 +1,7 @@
 """``kvsbench compare``: regressions of accuracy, parity, relative speed; exit codes; formats.
 
 Result directories are written here row by row with the real column set
-(:data:`benchmarks.harness.records.RUN_COLUMNS`), so the tests need no training and no data; the
+(:data:`benchmarks.results.schema.RUN_COLUMNS`), so the tests need no training and no data; the
 last test reads the committed ``results/baseline/`` when it is there.
 """
 
@@ -20,8 +20,10 @@ from conftest import run_cli, run_row
 from benchmarks.atomic import write_csv
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
-from benchmarks.harness.records import RUN_COLUMNS, config_columns, read_csv
 from benchmarks.regressions.checks import Tolerances, compare_dirs
+from benchmarks.results.rows import config_columns
+from benchmarks.results.schema import RUN_COLUMNS
+from benchmarks.results.tables import read_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ExperimentConfig(pair="pullover:coat", epochs=5, batch_size=64)

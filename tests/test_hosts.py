@@ -14,10 +14,11 @@ import pytest
 
 from benchmarks.atomic import write_csv, write_json
 from benchmarks.errors import ResultsError
-from benchmarks.results.hosts import add_host, env_with_host, fingerprints, host_table, hosts_of
-from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
 from benchmarks.regressions.checks import Tolerances, compare_dirs
 from benchmarks.report.summary import HOST_BOUND_FIGURES, summarize
+from benchmarks.results.hosts import add_host, env_with_host, fingerprints, host_table, hosts_of
+from benchmarks.results.schema import CURVE_COLUMNS, RUN_COLUMNS
+from benchmarks.results.tables import read_csv
 
 BASELINE = Path(__file__).resolve().parent.parent / "results" / "baseline"
 

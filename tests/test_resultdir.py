@@ -237,8 +237,10 @@ def test_store_rows_written_by_two_writers_both_survive(tmp_path, synthetic_pair
     """Two ResultStores opened on one directory (two `kvsbench run` into one --out), each
     adding its own experiment: both experiments' rows are on disk afterwards."""
     from benchmarks.config import ExperimentConfig
-    from benchmarks.harness.records import RUN_COLUMNS, ResultStore, read_runs
     from benchmarks.harness.runner import RunResult
+    from benchmarks.results.directory import ResultDirectory
+    from benchmarks.results.schema import RUN_COLUMNS
+    from benchmarks.results.store import ResultStore
 
     first, second = ResultStore(tmp_path), ResultStore(tmp_path)
     pair = synthetic_pair
@@ -248,7 +250,7 @@ def test_store_rows_written_by_two_writers_both_survive(tmp_path, synthetic_pair
         for k in res.curves:
             res.curves[k].append(0.5)
         store.add({"scratch": res}, pair)
-    runs = read_runs(tmp_path / "runs.csv")
+    runs = ResultDirectory(tmp_path).runs
     assert sorted(runs["pair"]) == ["sandal:sneaker", "trouser:ankle-boot"]
     assert list(runs.columns) == list(RUN_COLUMNS)
     assert len(pd.read_csv(tmp_path / "curves.csv")) == 2

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from conftest import run_row
 
-from benchmarks.harness.records import RUN_COLUMNS
 from benchmarks.report.summary import confidence_interval, summarize
+from benchmarks.results.schema import RUN_COLUMNS
 
 #: Student's t, 97.5 % quantile, 2 degrees of freedom (tables: 4.303; scipy.stats.t.ppf)
 T_975_DF2 = 4.302652729749462

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from benchmarks.atomic import write_csv
 from benchmarks.cli import main
-from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
+from benchmarks.results.schema import CURVE_COLUMNS, RUN_COLUMNS
 
 #: generated cases per property; `--hypothesis-profile=explore` (tests/conftest.py) runs more
 _EXPLORE = settings.default.max_examples > 100

@@ -16,10 +16,10 @@ from benchmarks.config import ExperimentConfig
 from benchmarks.data import load_pair, parse_pair
 from benchmarks.errors import ConfigError
 from benchmarks.harness import registry, sweep
-from benchmarks.harness.records import read_csv
 from benchmarks.harness.registry import TwinEntry
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import TwinPool, TwinWorker, WorkerDied
+from benchmarks.results.tables import read_csv
 
 pytestmark = pytest.mark.slow  # every test here starts twin worker processes
 
@@ -239,7 +239,7 @@ def test_a_runs_csv_without_a_column_is_refused_in_one_line_host_excepted(tmp_pa
     runs = pd.read_csv(root / "runs.csv")
     assert "host" not in runs  # what the one exception is for
     from benchmarks.errors import ResultsError
-    from benchmarks.harness.records import RUN_COLUMNS
+    from benchmarks.results.schema import RUN_COLUMNS
 
     runs.to_csv(tmp_path / "runs.csv", index=False)
     assert read_csv(tmp_path / "runs.csv", RUN_COLUMNS)["host"].isna().all()

@@ -34,10 +34,10 @@ def recorded_sweep(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
     result_dir = directory.path
     path = result_dir / SWEEP
     hint = "give a directory written by `kvsbench run --out`"
-    rec = directory.sweep
-    if rec is None:
+    settings = directory.pinned_settings()
+    if settings is None:
         raise ResultsError(f"--like {result_dir}: it has no sweep.json; {hint}.")
-    settings = dict(rec["settings"])
+    rec, settings = directory.sweep, dict(settings)
     impls = _names(rec.get("impls"), "impls", path)
     if not impls:
         raise ResultsError(f"--like {result_dir}: {path} names no twins (`impls`); {hint}.")

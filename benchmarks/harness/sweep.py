@@ -108,10 +108,10 @@ def check_out_dir(directory: ResultDirectory, sweep: Sweep,
     as every reader refuses it), and again only when another kvsbench rewrote it meanwhile.
     Returns the data fingerprint recorded there (None if none).
     """
-    pinned = directory.sweep
-    if pinned is None:
+    old = directory.pinned_settings()
+    if old is None:
         return None
-    old, old_data = pinned["settings"], pinned.get("data")
+    old_data = directory.sweep.get("data")
     new = _as_recorded(sweep.settings())
     diff = sorted(k for k in set(old) | set(new) if k in old and old.get(k) != new.get(k))
     if diff:

@@ -4,8 +4,9 @@ resume and its pinned sweep.json, the host table):
 
 - a file that is absent is ``None`` (the caller says whether it needed it: :func:`open_result_dir`);
 - a file that is there but damaged — not a regular file, too big or too deep, not UTF-8, not
-  JSON or CSV, a JSON file that is not an object, a sweep.json without its ``settings``
-  object, a CSV cut short, a bad row — is :class:`~benchmarks.errors.ResultsError`, one line
+  JSON or CSV, a JSON file that is not an object, a sweep.json whose ``settings`` or
+  ``data`` is not an object (or, where they are needed, lacks its settings), a CSV cut short,
+  a bad row — is :class:`~benchmarks.errors.ResultsError`, one line
   naming the file and what to do. Never taken for an absent file, never a traceback.
 
 Every read goes through :mod:`benchmarks.bounded` (the one bounded reader) and, for the CSVs,
@@ -68,9 +69,19 @@ class ResultDirectory:
 
     @property
     def sweep(self) -> dict | None:
-        """sweep.json: an object whose ``settings`` is an object and whose ``data`` is an
-        object or null (None: absent)."""
+        """sweep.json: an object whose ``settings`` and ``data``, where present, are objects
+        (``data`` may be null). None: absent."""
         return self._cached(SWEEP, _read_sweep)
+
+    def pinned_settings(self) -> dict | None:
+        """sweep.json's ``settings`` — what a run into the directory must share, and what
+        ``--like`` reruns —, refused when sweep.json lacks them. None: no sweep.json."""
+        sweep = self.sweep
+        if sweep is None:
+            return None
+        if "settings" not in sweep:
+            raise _damaged(self.path / SWEEP, "no `settings` object")
+        return sweep["settings"]
 
     def table(self, name: str, columns=None):
         """runs.csv (``RUNS``) or curves.csv (``CURVES``), checked row by row
@@ -168,8 +179,8 @@ def _read_object(path: Path) -> dict:
 
 def _read_sweep(path: Path) -> dict:
     sweep = _read_object(path)
-    if not isinstance(sweep.get("settings"), dict):
-        raise _damaged(path, "no `settings` object")
+    if not isinstance(sweep.get("settings", {}), dict):
+        raise _damaged(path, "its `settings` is not an object")
     if not isinstance(sweep.get("data"), (dict, type(None))):
         raise _damaged(path, "its `data` is not an object")
     return sweep

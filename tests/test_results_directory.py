@@ -1,9 +1,10 @@
 """One reader of a result directory, one error policy (benchmarks/results/directory.py).
 
 The same damaged env.json or sweep.json gives the same one-line ResultsError from the report,
-compare, history and ``run --like``; an absent optional file is None; each file is read once
-(and again only when it changed on disk); a sweep reads and checks sweep.json once per run.
-Also: the config crosses the worker pipe as itself (the worker's ``build`` re-parses nothing).
+compare, history, ``run --like`` and a run into the directory (before anything is written);
+an absent optional file is None; each file is read once (and again only when it changed on
+disk); a sweep reads and checks sweep.json once per run. Also: the config crosses the worker
+pipe as itself (the worker's ``build`` re-parses nothing).
 """
 
 from __future__ import annotations
@@ -82,7 +83,11 @@ def test_the_same_damaged_file_is_the_same_one_line_for_every_reader(
         "compare": ["compare", good, bad],
         "history": ["history", good, bad, "--out", tmp_path / "history"],
         "--like": ["run", "--like", bad, "--out", tmp_path / "like"],
+        "run into it": ["run", "--pairs", "trouser:ankle-boot", "--models", "logreg",
+                        "--epochs", "3", "--protocol", "seed", "--impls", "scratch", "keras",
+                        "--out", bad],
     }
+    before = sorted(p.name for p in bad.iterdir()) + [".kvsbench.lock"]  # the report's lock
     lines = {}
     for what, argv in commands.items():
         code, out, err = run_cli(capsys, *argv)
@@ -93,7 +98,8 @@ def test_the_same_damaged_file_is_the_same_one_line_for_every_reader(
     line = lines["report"]
     assert line.startswith("kvsbench: error: ") and str(bad / name) in line and says in line
     assert "Traceback" not in line
-    assert not (tmp_path / "like").exists() and not (bad / "report.html").exists()
+    assert not (tmp_path / "like").exists()
+    assert sorted(p.name for p in bad.iterdir()) == sorted(before)  # nothing else written
 
 
 def test_an_absent_optional_file_is_none_and_the_tables_are_read(tmp_path):

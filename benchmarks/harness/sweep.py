@@ -197,7 +197,7 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
     with TwinPool(sweep.impls, sweep.threads, sweep.timeout, verbose=verbose) as pool:
         start_twins(pool, sweep.impls, log, on_twin_error=sweep.on_twin_error)
         with locked(out_dir, log):
-            env, host = env_with_host(out_dir, sweep_env(sweep, pool.info))
+            env, host = env_with_host(plan.directory, sweep_env(sweep, pool.info))
             write_env(out_dir, env)
         diverged = _run_all(plan.todo, sweep, plan.store, quiet, log, pool, host)
     return {"ran": len(plan.todo), "skipped": plan.skipped, "diverged": diverged}
@@ -219,15 +219,17 @@ class Plan:
 
 def plan_sweep(sweep: Sweep, out_dir: Path, log) -> Plan:
     """Check everything, write nothing: ``--out`` that is a file or not writable, a directory
-    of another config or other data, no data, corrupt data, or data without images of a
-    pair's classes (one-line errors); and find the experiments not recorded yet. Shared by
-    the serial runner and the Dask one (:mod:`benchmarks.engines.dask_sweep`)."""
+    of another config or other data, a damaged sweep.json, env.json or runs.csv, no data,
+    corrupt data, or data without images of a pair's classes (one-line errors); and find the
+    experiments not recorded yet. Shared by the serial runner and the Dask one
+    (:mod:`benchmarks.engines.dask_sweep`)."""
     from benchmarks.data import check_pairs
     from benchmarks.results.place import check_writable
 
     check_writable(out_dir)
     directory = ResultDirectory(out_dir)
     check_out_dir(directory, sweep)
+    _ = directory.env  # a damaged env.json (its host table is kept) is refused now
     store = ResultStore(out_dir, directory)
     configs = sweep.configs()
     todo = [c for c in configs if not store.done(c.run_id(i) for i in sweep.impls)]

@@ -80,11 +80,13 @@ def host_table(env: dict | None) -> dict:
         else {}
 
 
-def env_with_host(out_dir, env: dict, name: str | None = None) -> tuple[dict, str]:
-    """env.json for a run on this machine: ``env`` with the host table of ``out_dir``'s
-    current env.json (hosts that measured earlier runs stay) and this machine entered in it.
+def env_with_host(directory: ResultDirectory, env: dict,
+                  name: str | None = None) -> tuple[dict, str]:
+    """env.json for a run on this machine: ``env`` with the host table of the directory's
+    current env.json (hosts that measured earlier runs stay; read through the run's
+    ``directory``, again only if another writer changed it) and this machine entered in it.
     Returns (env record, this machine's host id)."""
-    table = read_host_table(out_dir)
+    table = host_table(directory.env)
     host = add_host(table, name or host_name(), env)
     return {**env, HOSTS_KEY: table}, host
 

@@ -111,9 +111,9 @@ def build_report(out_dir, data_dir=None, progress=None) -> dict:
         listed = listed_figures(out_dir)
         files[inside(out_dir, *FIGURE_LIST.split("/"))] = figure_list(kept)
         files[out_dir / REPORT_MD] = render_markdown(blocks).encode("utf-8")
-        tick("report.md")
+        tick(REPORT_MD)
         files[out_dir / REPORT_HTML] = render_html(blocks, report_title(results)).encode("utf-8")
-        tick("report.html")
+        tick(REPORT_HTML)
         write_files_atomic(files)
         remove_stale_plots(out_dir, kept, listed)
     return {

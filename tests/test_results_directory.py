@@ -154,6 +154,22 @@ def test_a_run_reads_and_checks_sweep_json_once(tmp_path, monkeypatch):
     assert reads.count("sweep.json") == 1
 
 
+def test_a_directory_pinned_by_another_run_meanwhile_is_checked_again(tmp_path):
+    """Between planning and pinning another kvsbench pinned other settings: the pin (under the
+    lock) sees sweep.json changed on disk, reads it again and refuses the run."""
+    from benchmarks.harness.sweep import Sweep, pin_sweep, plan_sweep, sweep_record
+
+    path = good_dir(tmp_path / "r")
+    (path / "sweep.json").unlink()
+    sweep = Sweep(base=CONFIG, pairs=("trouser:ankle-boot",), models=("logreg",),
+                  impls=("scratch", "keras"), reference="keras")
+    plan = plan_sweep(sweep, path, log=lambda msg: None)
+    other = Sweep(base=ExperimentConfig(model="logreg", epochs=5), impls=("scratch", "keras"))
+    (path / "sweep.json").write_text(json.dumps(sweep_record(other)))
+    with pytest.raises(ResultsError, match=r"another config \(epochs=5 there vs 3 now\)"):
+        pin_sweep(sweep, path, plan, log=lambda msg: None)
+
+
 def test_a_run_into_a_directory_of_another_config_names_the_difference(tmp_path):
     from benchmarks.harness.sweep import Sweep, plan_sweep
 

@@ -24,6 +24,7 @@ from benchmarks.harness.registry import DEFAULT_TWINS
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import DEFAULT_TIMEOUT, TwinPool, WorkerDied
 from benchmarks.results.directory import ResultDirectory
+from benchmarks.results.schema import SWEEP
 from benchmarks.results.store import ResultStore, write_env, write_sweep
 
 #: threads per twin when --threads is not given (measured: docs/speed.md)
@@ -120,15 +121,21 @@ def check_out_dir(directory: ResultDirectory, sweep: Sweep,
             f"{directory.path} holds results of another config ({what}); use another --out "
             "directory."
         )
+    check_same_data(directory.path, old_data, data)
+    return old_data
+
+
+def check_same_data(out_dir: Path, old_data: dict | None, data: dict | None) -> None:
+    """Refuse ``data`` (the data found now) when ``out_dir``'s runs were made on other data
+    (``old_data``, the fingerprint its sweep.json pins; either None: nothing to compare)."""
     if data is not None and old_data and old_data != data:
         def show(d):
             return f"{d.get('train_images')} training images, fingerprint {d.get('sha1')}"
 
         raise ResultsError(
-            f"{directory.path} holds results made on other data ({show(old_data)} there vs "
+            f"{out_dir} holds results made on other data ({show(old_data)} there vs "
             f"{show(data)} now); use another --out directory, or the data it was made with."
         )
-    return old_data
 
 
 def _as_recorded(settings: dict) -> dict:
@@ -215,6 +222,8 @@ class Plan:
     data: dict | None
     #: the result directory as read while planning (each file read once)
     directory: ResultDirectory
+    #: the data fingerprint the directory's sweep.json pinned (None if none)
+    pinned: dict | None = None
 
 
 def plan_sweep(sweep: Sweep, out_dir: Path, log) -> Plan:
@@ -228,7 +237,7 @@ def plan_sweep(sweep: Sweep, out_dir: Path, log) -> Plan:
 
     check_writable(out_dir)
     directory = ResultDirectory(out_dir)
-    check_out_dir(directory, sweep)
+    pinned = check_out_dir(directory, sweep)  # sweep.json read and checked, once
     _ = directory.env  # a damaged env.json (its host table is kept) is refused now
     store = ResultStore(out_dir, directory)
     configs = sweep.configs()
@@ -237,11 +246,11 @@ def plan_sweep(sweep: Sweep, out_dir: Path, log) -> Plan:
     if todo:  # find and check the data before anything is written (DataError otherwise)
         pairs = list(dict.fromkeys(c.pair for c in todo))
         data = check_pairs(pairs, sweep.base.protocol, sweep.data_dir)
-        check_out_dir(directory, sweep, data)
+        check_same_data(directory.path, pinned, data)
     skipped = len(configs) - len(todo)
     if skipped:
         log(f"kvsbench: skipping {skipped} experiment(s) already recorded in {out_dir}")
-    return Plan(store, todo, skipped, data, directory)
+    return Plan(store, todo, skipped, data, directory, pinned)
 
 
 def pin_sweep(sweep: Sweep, out_dir: Path, plan: Plan, log) -> None:
@@ -254,7 +263,9 @@ def pin_sweep(sweep: Sweep, out_dir: Path, plan: Plan, log) -> None:
         if removed:
             log(f"kvsbench: removed {removed} temp file(s) an interrupted write left in "
                 f"{out_dir}")
-        pinned = check_out_dir(plan.directory, sweep, plan.data)
+        pinned = plan.pinned
+        if plan.directory.changed(SWEEP):  # another kvsbench pinned it since: check again
+            pinned = check_out_dir(plan.directory, sweep, plan.data)
         write_sweep(out_dir, {**sweep_record(sweep), "data": plan.data or pinned})
 
 

@@ -126,6 +126,12 @@ class ResultDirectory:
                                f"{self.path}` first.")
         return runs
 
+    def changed(self, name: str) -> bool:
+        """Whether file ``name`` differs on disk from what this object read (True when it
+        was not read yet): another kvsbench wrote it since."""
+        hit = self._read.get(name)
+        return hit is None or hit[0] != _signature(self.path / name)
+
     # ------------------------------------------------------------------ reading once
     def _cached(self, name: str, read):
         path = self.path / name

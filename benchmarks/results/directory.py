@@ -31,7 +31,7 @@ from benchmarks.results.schema import (
     RUNS,
     SWEEP,
 )
-from benchmarks.results.tables import check_rows, read_csv
+from benchmarks.results.tables import check_rows, read_csv, require_columns
 
 _HINT = "give the --out directory of a kvsbench run"
 
@@ -96,10 +96,7 @@ class ResultDirectory:
             return None
         columns = (RUN_COLUMNS if kind == "runs" else CURVE_COLUMNS) if columns is None \
             else columns
-        missing = [c for c in columns if c not in df.columns]
-        if missing:
-            raise ResultsError(f"{self.path / name} lacks the columns {missing}: it is not a "
-                               "kvsbench result file.")
+        require_columns(df, self.path / name, columns)
         return df
 
     @property

@@ -53,12 +53,15 @@ def read_csv(path: Path, columns=None) -> pd.DataFrame:
         for c in NEWER_COLUMNS:
             if c in columns and c not in df.columns:
                 df[c] = pd.NA
-        missing = [c for c in columns if c not in df.columns]
-        if missing:
-            raise ResultsError(
-                f"{path} lacks the columns {missing}: it is not a kvsbench result file."
-            )
+        require_columns(df, path, columns)
     return df
+
+
+def require_columns(df: pd.DataFrame, path: Path, columns) -> None:
+    """Refuse (one line) a table of ``path`` that lacks some of ``columns``."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ResultsError(f"{path} lacks the columns {missing}: it is not a kvsbench result file.")
 
 
 def _check_whole(path: Path, raw: bytes) -> None:

@@ -4,7 +4,7 @@ reader — or a run interrupted mid-write — never sees half a file.
 A temp file of ours is named ``.<target name>.kvsbench-<8 random characters>.tmp``
 (``.tmp.<ext>`` when the writer needs an extension): :data:`TEMP_NAME` matches exactly these, so
 the ones a killed process left behind can be cleaned up
-(:func:`benchmarks.harness.resultdir.clean_stale_temps`) without touching anybody else's
+(:func:`benchmarks.results.place.clean_stale_temps`) without touching anybody else's
 ``.*.tmp`` (``--out .`` in a directory of other files). An ``OSError`` while writing (disk
 full, permission denied, read-only file system) becomes one
 :class:`~benchmarks.errors.WriteError` line naming the file and the cause; the previous file,

@@ -24,7 +24,7 @@ import pytest
 from benchmarks.atomic import write_csv
 from benchmarks.data import all_pairs, pair_slug
 from benchmarks.data.idx import write_idx
-from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
+from benchmarks.results.schema import CURVE_COLUMNS, RUN_COLUMNS
 
 #: the checkout (tests/ is one level below it)
 ROOT = Path(__file__).resolve().parents[1]

@@ -83,7 +83,7 @@ def test_round_trip_through_a_csv_like_dict():
 
 
 def test_several_hidden_layers_round_trip_through_a_csv_row():
-    from benchmarks.harness.records import config_columns, config_from_row
+    from benchmarks.results.rows import config_columns, config_from_row
 
     c = ExperimentConfig(model="mlp", hidden_units=(5, 2), pair="trouser:ankle-boot")
     row = config_columns(c)

@@ -27,15 +27,11 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.atomic import write_csv
-from benchmarks.harness.records import (
-    CONFIG_COLUMNS,
-    CURVE_COLUMNS,
-    RUN_COLUMNS,
-    config_from_row,
-    read_csv,
-)
 from benchmarks.regressions.checks import Tolerances, compare_dirs
 from benchmarks.regressions.result_dirs import load_result_dir
+from benchmarks.results.rows import config_from_row
+from benchmarks.results.schema import CONFIG_COLUMNS, CURVE_COLUMNS, RUN_COLUMNS
+from benchmarks.results.tables import read_csv
 
 OLD_TOL = 0.25
 

@@ -24,14 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout: tests.twins
 
-from tests.twins.planted_twins import PLANTED  # noqa: E402
-
 from benchmarks.config import ExperimentConfig  # noqa: E402
 from benchmarks.data import load_pair  # noqa: E402
 from benchmarks.harness.runner import run_experiment  # noqa: E402
 from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE  # noqa: E402
 from benchmarks.harness.worker import TwinPool  # noqa: E402
 from benchmarks.twins import registry  # noqa: E402
+from tests.twins.planted_twins import PLANTED  # noqa: E402
 
 FIELDS = ("part", "data", "model", "optimizer", "batch_size", "schedule", "twin", "figure",
           "step_parity", "tensor", "step", "rule_step_parity", "max_loss_diff",

@@ -93,7 +93,7 @@ class Battery:
         try:
             w = self.pool.start(name)
             self.pool.load(w, self.pair)
-            w.call("build", config=config.to_dict(), weights=weights)
+            w.call("build", config=config, weights=weights)
             return w, None
         except (TwinError, WorkerDied) as exc:
             return None, f"{name} raised building {config.model}/{config.optimizer}: {exc}"

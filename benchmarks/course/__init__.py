@@ -77,7 +77,7 @@ def run_course(names, out_dir, data_dir=None, budget: float = 1.0, skip_missing_
     from benchmarks.course.common import check_budget
     from benchmarks.course.report import build_course_report
     from benchmarks.errors import DataError
-    from benchmarks.harness.resultdir import check_writable, prepare
+    from benchmarks.results.place import check_writable, prepare
 
     budget = check_budget(budget)
     out_dir = Path(out_dir)

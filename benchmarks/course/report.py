@@ -31,10 +31,10 @@ from benchmarks.course.report_sections import (
     smoke_run,
 )
 from benchmarks.errors import ResultsError
-from benchmarks.harness.resultdir import inside, safe_name
 from benchmarks.report.document import Heading, Image, Para, Plot, Table, code, text
 from benchmarks.report.fmt import fmt_number, fmt_seconds
 from benchmarks.report.render import render_html, render_markdown
+from benchmarks.results.place import inside, safe_name
 
 TITLE = "kvsbench — the course experiments"
 

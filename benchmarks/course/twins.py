@@ -61,7 +61,7 @@ def train_in_workers(config, weights, X, y, X_test, y_test, orders, test_each_ep
         for impl in impls:
             workers[impl] = pool.start(impl)
             pool.load(workers[impl], pair)
-            workers[impl].call("build", config=config.to_dict(), weights=weights)
+            workers[impl].call("build", config=config, weights=weights)
         for epoch, order in enumerate(orders):
             start = workers[reference].call("state")  # before the timed epoch, as the runner
             for impl in impls:

@@ -4,6 +4,6 @@ imports them, and the core (config, data, harness, report, regressions) never me
 
 ``dask_sweep`` is ``kvsbench run --scheduler``'s client: it submits one Dask task per
 experiment and records each as it completes, through the harness' own writers; ``dask_tasks``
-is that task, on a Dask worker. Which machine measured a run (``harness.hosts``) stays in the
+is that task, on a Dask worker. Which machine measured a run (``results.hosts``) stays in the
 core: every run, serial or not, records its host, and the report and compare read it.
 """

@@ -13,8 +13,8 @@ promises.
   runner; the task returns the records and that machine's env.json record, so time ratios are
   computed within the experiment, on one machine.
 - **The client is the only writer.** It records each experiment as its task completes, with
-  the serial runner's atomic writers (:class:`benchmarks.harness.records.ResultStore`), and
-  names the run's host (:mod:`benchmarks.harness.hosts`); an interrupted or crashed client
+  the serial runner's atomic writers (:class:`benchmarks.results.store.ResultStore`), and
+  names the run's host (:mod:`benchmarks.results.hosts`); an interrupted or crashed client
   loses nothing it recorded, and the same command again submits only what is missing.
 - **A lost worker costs its task only.** The scheduler resubmits a task whose worker died (up
   to ``distributed.scheduler.allowed-failures`` times, :data:`ALLOWED_FAILURES` on a local
@@ -236,10 +236,9 @@ class _Recorder:
         self.seen: dict = {}  # (host name, fingerprint) → host id, this invocation
 
     def host(self, name: str, env: dict) -> str:
-        from benchmarks.atomic import write_json
-        from benchmarks.harness.envinfo import fingerprint
-        from benchmarks.harness.hosts import HOSTS_KEY, add_host, read_host_table
-        from benchmarks.harness.resultdir import locked
+        from benchmarks.results.hosts import HOSTS_KEY, add_host, fingerprint, read_host_table
+        from benchmarks.results.place import locked
+        from benchmarks.results.store import write_env
 
         seen = (name, json.dumps(fingerprint(env), sort_keys=True, default=str))
         if seen in self.seen:
@@ -248,8 +247,7 @@ class _Recorder:
             table = read_host_table(self.out_dir)
             host = add_host(table, name, env)
             self.top = self.top or env  # env.json's own keys: the first machine that reported
-            write_json(self.out_dir / "env.json",
-                       {**self.top, HOSTS_KEY: table, "scheduler": str(self.spec)})
+            write_env(self.out_dir, {**self.top, HOSTS_KEY: table, "scheduler": str(self.spec)})
         self.seen[seen] = host
         self._check_code(host, env)
         return host

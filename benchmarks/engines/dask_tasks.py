@@ -44,8 +44,8 @@ def run_task(sweep, config, verbose: bool = False, data: dict | None = None) -> 
     loading raises (the scheduler retries, then the client records the experiment failed);
     a twin's failure is in its RunResult, as in a serial run.
     """
-    from benchmarks.harness.hosts import host_name
     from benchmarks.harness.runner import run_experiment
+    from benchmarks.results.hosts import host_name
     from benchmarks.twins.registry import TWINS, register
 
     for name, target in sweep.twin_targets.items():  # the --twin classes, by their targets

@@ -2,8 +2,8 @@
 
 The twins themselves and their registry are :mod:`benchmarks.twins`; here ``worker`` runs
 a process per twin, ``runner`` one paired experiment (and the parity formula), ``sweep`` every
-experiment of a ``kvsbench run``, ``records`` runs.csv / curves.csv, ``resultdir`` safe names
-and the lock of a result directory, ``envinfo`` the machine a result was made on, ``hosts``
-which machine measured each run. The same sweep as Dask tasks is an optional engine,
+experiment of a ``kvsbench run`` (written through :mod:`benchmarks.results`, which owns the
+result directory), ``envinfo`` the machine a result was made on. The same sweep as Dask tasks
+is an optional engine,
 :mod:`benchmarks.engines`, which the harness never imports.
 """

@@ -1,10 +1,10 @@
-"""The fingerprint of where figures were measured: CPU, cores, library versions, BLAS and
-threads, TensorFlow's thread settings, the git commit. Written to ``env.json``."""
+"""Where figures were measured: CPU, cores, library versions, BLAS and threads, TensorFlow's
+thread settings, the git commit. Written to ``env.json``; which of its keys make the machine's
+fingerprint is the result directory's schema (:mod:`benchmarks.results.hosts`)."""
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 import platform
 import subprocess
@@ -15,9 +15,6 @@ from pathlib import Path
 import psutil
 
 from benchmarks.twins.threads import blas_info
-
-#: the keys ``kvsbench compare --same-machine`` requires to agree
-FINGERPRINT_KEYS = ("cpu_model", "logical_cores", "blas_library", "blas_threads", "blas_kernel")
 
 _PACKAGES = (
     "numpy", "tensorflow", "keras", "pandas", "matplotlib", "scikit-learn", "scipy",
@@ -133,16 +130,3 @@ def collect_env() -> dict:
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
     return env
-
-
-def fingerprint(env: dict) -> dict:
-    """The part of ``env`` that must agree for absolute times to be comparable; a value that
-    is not a number or a string (a list in an edited env.json) as its JSON text, so that a
-    fingerprint can always be compared and hashed."""
-    return {k: _scalar(env.get(k)) for k in FINGERPRINT_KEYS}
-
-
-def _scalar(value):
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return json.dumps(value, sort_keys=True, default=str)

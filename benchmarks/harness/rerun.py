@@ -6,13 +6,13 @@ each field checked, one line for a bad one."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from benchmarks.bounded import read_json
 from benchmarks.config import ExperimentConfig, as_float, as_int, check_seeds
 from benchmarks.errors import ConfigError, ResultsError
 from benchmarks.harness.sweep import DEFAULT_THREADS, Sweep
 from benchmarks.harness.worker import DEFAULT_TIMEOUT
+from benchmarks.results.directory import ResultDirectory
+from benchmarks.results.schema import RUNS, SWEEP
 
 
 def recorded_sweep(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
@@ -25,37 +25,35 @@ def recorded_sweep(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
     ``threads_flag``. The data too: when env.json says the runs were made on a timing-only
     stand-in, the stand-in is made again from the data found (``data_dir``, else as the loader
     looks), as ``kvsbench standin`` does (:func:`benchmarks.data.standin.standin_like`), and
-    ``log`` is told. Raises :class:`ResultsError` when there is no readable sweep.json.
+    ``log`` is told. Every file is read once, through
+    :class:`~benchmarks.results.directory.ResultDirectory` (a damaged one is refused there,
+    as the report and compare refuse it). Raises :class:`ResultsError` when there is no
+    sweep.json.
     """
-    from benchmarks.harness.records import read_csv
-
-    result_dir = Path(result_dir)
-    path = result_dir / "sweep.json"
+    directory = ResultDirectory(result_dir)
+    result_dir = directory.path
+    path = result_dir / SWEEP
     hint = "give a directory written by `kvsbench run --out`"
-    if not path.exists():
+    settings = directory.pinned_settings()
+    if settings is None:
         raise ResultsError(f"--like {result_dir}: it has no sweep.json; {hint}.")
-    rec = read_json(path)
-    if not (isinstance(rec, dict) and isinstance(rec.get("settings"), dict)):
-        raise ResultsError(f"--like {result_dir}: {path} has no `settings` object; {hint}.")
-    settings = dict(rec["settings"])
+    rec, settings = directory.sweep, dict(settings)
     impls = _names(rec.get("impls"), "impls", path)
     if not impls:
         raise ResultsError(f"--like {result_dir}: {path} names no twins (`impls`); {hint}.")
     pairs = _names(rec.get("pairs"), "pairs", path)
     models = _names(rec.get("models"), "models", path)
     seeds = rec.get("seeds")
-    if (result_dir / "runs.csv").is_file():
-        runs = read_csv(result_dir / "runs.csv", ("pair", "model", "seed"))
-        if not runs.empty:
-            pairs = list(dict.fromkeys(runs["pair"]))
-            models = list(dict.fromkeys(runs["model"]))
-            seeds = int(runs["seed"].max()) + 1
+    runs = directory.table(RUNS, ("pair", "model", "seed"))
+    if runs is not None and not runs.empty:
+        pairs = list(dict.fromkeys(runs["pair"]))
+        models = list(dict.fromkeys(runs["model"]))
+        seeds = int(runs["seed"].max()) + 1
     if not (pairs and models and seeds):
         raise ResultsError(f"--like {result_dir}: it records no experiments yet; {hint}.")
     threads = rec.get("threads")
-    if threads is None and (result_dir / "env.json").exists():
-        env = read_json(result_dir / "env.json")
-        threads = env.get("threads_flag") if isinstance(env, dict) else None
+    if threads is None and directory.env is not None:
+        threads = directory.env.get("threads_flag")
     from benchmarks.twins.registry import TWINS, register, resolve
 
     targets = rec.get("twin_targets") or {}
@@ -70,7 +68,7 @@ def recorded_sweep(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
                           f"a twin's name; {hint}.")
     impls, reference = resolve(impls, reference, on_error=on_twin_error,
                                warn=lambda msg: print(f"kvsbench: {msg}", file=sys.stderr))
-    data_dir = _data_like(result_dir, data_dir, log)
+    data_dir = _data_like(directory, data_dir, log)
     target_acc = settings.pop("target_acc", None)
     if target_acc is not None:
         target_acc = as_float("target_acc", target_acc)
@@ -98,15 +96,15 @@ def _short(value) -> str:
     return r if len(r) <= 60 else r[:57] + "..."
 
 
-def _data_like(result_dir: Path, data_dir, log):
-    """The data to rerun ``result_dir``'s sweep on: ``data_dir``, or a stand-in rebuilt like
+def _data_like(directory: ResultDirectory, data_dir, log):
+    """The data to rerun the directory's sweep on: ``data_dir``, or a stand-in rebuilt like
     the one its env.json records (its runs were timing-only)."""
     from benchmarks.data.standin import standin_like
 
-    if not (result_dir / "env.json").exists():
+    result_dir, env = directory.path, directory.env
+    if env is None:
         return data_dir
-    env = read_json(result_dir / "env.json")
-    data = env.get("data") if isinstance(env, dict) else None
+    data = env.get("data")
     marker = data.get("standin") if isinstance(data, dict) and data.get("timing_only") else None
     if not isinstance(marker, dict):
         return data_dir

@@ -209,7 +209,7 @@ def run_experiment(
             w = pool.start(impl, entry=entries.get(impl))
             results[impl].threads = _threads_of(pool.info.get(impl, {}))
             pool.load(w, pair)
-            w.call("build", config=config.to_dict(), weights=weights)
+            w.call("build", config=config, weights=weights)
             workers[impl] = w
         except (WorkerDied, TwinError) as exc:
             _fail(results[impl], exc)

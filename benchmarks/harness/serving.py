@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from benchmarks.harness.timed import TimedCommands
+
+if TYPE_CHECKING:
+    from benchmarks.config import ExperimentConfig
 
 
 def _reset_peak_rss() -> None:
@@ -45,12 +49,13 @@ class Serving(TimedCommands):
     def data(self, paths: dict) -> None:
         self.arrays = {k: np.load(p, mmap_mode="r") for k, p in paths.items()}
 
-    def build(self, config: dict, weights: list) -> float:
-        from benchmarks.config import ExperimentConfig
+    def build(self, config: ExperimentConfig, weights: list) -> float:
+        """Build the twin of ``config`` — the parent's :class:`ExperimentConfig` itself,
+        pickled across the pipe (validated once, where it was made; never re-parsed) — with
+        the initial ``weights``, and draw its batch orders."""
         from benchmarks.twins.draws import epoch_orders
 
         self.twin = None
-        config = ExperimentConfig.from_dict(config)
         X, y = self.arrays["X_train"], self.arrays["y_train"]
         _reset_peak_rss()
         self.twin = self.twin_class(config, weights, len(X))

@@ -218,7 +218,7 @@ class RunCheck:
             try:
                 jw = pool.start(judge.name, entry=judge)
                 pool.load(jw, pair)
-                jw.call("build", config=config.to_dict(), weights=weights)
+                jw.call("build", config=config, weights=weights)
             except (WorkerDied, TwinError) as exc:
                 self.errors[f"{impl}-rule"] = f"its rule twin did not start: {exc}"
                 continue

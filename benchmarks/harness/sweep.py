@@ -9,13 +9,10 @@ settings, or on other data, is refused rather than mixed in.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from benchmarks.atomic import write_json
-from benchmarks.bounded import read_json
 from benchmarks.config import (
     DEFAULT_PAIRS,
     MODELS,
@@ -23,9 +20,11 @@ from benchmarks.config import (
     check_seeds,
 )
 from benchmarks.errors import ConfigError, KvsbenchError, ResultsError
-from benchmarks.harness.records import ResultStore
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import DEFAULT_TIMEOUT, TwinPool, WorkerDied
+from benchmarks.results.directory import ResultDirectory
+from benchmarks.results.schema import SWEEP
+from benchmarks.results.store import ResultStore, write_env, write_sweep
 from benchmarks.twins.registry import DEFAULT_TWINS
 
 #: threads per twin when --threads is not given (measured: docs/speed.md)
@@ -99,34 +98,36 @@ def sweep_record(sweep: Sweep) -> dict:
             "models": list(sweep.models), "seeds": sweep.seeds, "twin_targets": added}
 
 
-def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict | None:
+def check_out_dir(directory: ResultDirectory, sweep: Sweep,
+                  data: dict | None = None) -> dict | None:
     """Refuse a directory whose ``sweep.json`` holds other training settings (threads
     included), or whose runs were made on other data (``data``: :func:`benchmarks.data.
     fingerprint`, None when no data is read this time). A setting or the data fingerprint
     that an older ``sweep.json`` does not record is not compared (and is pinned from now on).
 
+    sweep.json is read once per run through ``directory`` (a damaged one is refused there,
+    as every reader refuses it), and again only when another kvsbench rewrote it meanwhile.
     Returns the data fingerprint recorded there (None if none).
     """
-    path = Path(out_dir) / "sweep.json"
-    if not path.exists():
+    old = directory.pinned_settings()
+    if old is None:
         return None
-    pinned = read_json(path)
-    try:
-        if not isinstance(pinned, dict):
-            raise ValueError
-        old = pinned["settings"]
-        old_data = pinned.get("data")
-        if not isinstance(old, dict) or not isinstance(old_data, (dict, type(None))):
-            raise ValueError
-    except (OSError, ValueError, KeyError, TypeError):
-        raise ResultsError(f"{path} is unreadable; use another --out or delete it.") from None
-    new = json.loads(json.dumps(sweep.settings()))
+    old_data = directory.sweep.get("data")
+    new = _as_recorded(sweep.settings())
     diff = sorted(k for k in set(old) | set(new) if k in old and old.get(k) != new.get(k))
     if diff:
         what = ", ".join(f"{k}={old.get(k)!r} there vs {new.get(k)!r} now" for k in diff)
         raise ResultsError(
-            f"{out_dir} holds results of another config ({what}); use another --out directory."
+            f"{directory.path} holds results of another config ({what}); use another --out "
+            "directory."
         )
+    check_same_data(directory.path, old_data, data)
+    return old_data
+
+
+def check_same_data(out_dir: Path, old_data: dict | None, data: dict | None) -> None:
+    """Refuse ``data`` (the data found now) when ``out_dir``'s runs were made on other data
+    (``old_data``, the fingerprint its sweep.json pins; either None: nothing to compare)."""
     if data is not None and old_data and old_data != data:
         def show(d):
             return f"{d.get('train_images')} training images, fingerprint {d.get('sha1')}"
@@ -135,7 +136,11 @@ def check_out_dir(out_dir: Path, sweep: Sweep, data: dict | None = None) -> dict
             f"{out_dir} holds results made on other data ({show(old_data)} there vs "
             f"{show(data)} now); use another --out directory, or the data it was made with."
         )
-    return old_data
+
+
+def _as_recorded(settings: dict) -> dict:
+    """``settings`` as sweep.json holds them (JSON has lists, not tuples: ``hidden_units``)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
 
 
 def sweep_env(sweep: Sweep, twins: dict) -> dict:
@@ -182,13 +187,13 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
 
     Everything that can be wrong is found before anything is written (:func:`plan_sweep`).
     Other kvsbench processes may write into ``out_dir`` at the same time
-    (:mod:`benchmarks.harness.resultdir`): nothing they record is lost.
+    (:mod:`benchmarks.results.place`): nothing they record is lost.
 
     Returns a dict with ``ran``, ``skipped`` and ``diverged`` counts (experiments).
     """
     from benchmarks.errors import one_line
-    from benchmarks.harness.hosts import env_with_host
-    from benchmarks.harness.resultdir import locked
+    from benchmarks.results.hosts import env_with_host
+    from benchmarks.results.place import locked
 
     log = log or (lambda msg: print(one_line(msg), file=sys.stderr))
     out_dir = Path(out_dir)
@@ -199,8 +204,8 @@ def run_sweep(sweep: Sweep, out_dir: Path, quiet: bool = False, log=None,
     with TwinPool(sweep.impls, sweep.threads, sweep.timeout, verbose=verbose) as pool:
         start_twins(pool, sweep.impls, log, on_twin_error=sweep.on_twin_error)
         with locked(out_dir, log):
-            env, host = env_with_host(out_dir, sweep_env(sweep, pool.info))
-            write_json(out_dir / "env.json", env)
+            env, host = env_with_host(plan.directory, sweep_env(sweep, pool.info))
+            write_env(out_dir, env)
         diverged = _run_all(plan.todo, sweep, plan.store, quiet, log, pool, host)
     return {"ran": len(plan.todo), "skipped": plan.skipped, "diverged": diverged}
 
@@ -215,35 +220,42 @@ class Plan:
     skipped: int
     #: the data's fingerprint (None when nothing is to be trained)
     data: dict | None
+    #: the result directory as read while planning (each file read once)
+    directory: ResultDirectory
+    #: the data fingerprint the directory's sweep.json pinned (None if none)
+    pinned: dict | None = None
 
 
 def plan_sweep(sweep: Sweep, out_dir: Path, log) -> Plan:
     """Check everything, write nothing: ``--out`` that is a file or not writable, a directory
-    of another config or other data, no data, corrupt data, or data without images of a
-    pair's classes (one-line errors); and find the experiments not recorded yet. Shared by
-    the serial runner and the Dask one (:mod:`benchmarks.engines.dask_sweep`)."""
+    of another config or other data, a damaged sweep.json, env.json or runs.csv, no data,
+    corrupt data, or data without images of a pair's classes (one-line errors); and find the
+    experiments not recorded yet. Shared by the serial runner and the Dask one
+    (:mod:`benchmarks.engines.dask_sweep`)."""
     from benchmarks.data import check_pairs
-    from benchmarks.harness.resultdir import check_writable
+    from benchmarks.results.place import check_writable
 
     check_writable(out_dir)
-    check_out_dir(out_dir, sweep)
-    store = ResultStore(out_dir)
+    directory = ResultDirectory(out_dir)
+    pinned = check_out_dir(directory, sweep)  # sweep.json read and checked, once
+    _ = directory.env  # a damaged env.json (its host table is kept) is refused now
+    store = ResultStore(out_dir, directory)
     configs = sweep.configs()
     todo = [c for c in configs if not store.done(c.run_id(i) for i in sweep.impls)]
     data = None
     if todo:  # find and check the data before anything is written (DataError otherwise)
         pairs = list(dict.fromkeys(c.pair for c in todo))
         data = check_pairs(pairs, sweep.base.protocol, sweep.data_dir)
-        check_out_dir(out_dir, sweep, data)
+        check_same_data(directory.path, pinned, data)
     skipped = len(configs) - len(todo)
     if skipped:
         log(f"kvsbench: skipping {skipped} experiment(s) already recorded in {out_dir}")
-    return Plan(store, todo, skipped, data)
+    return Plan(store, todo, skipped, data, directory, pinned)
 
 
 def pin_sweep(sweep: Sweep, out_dir: Path, plan: Plan, log) -> None:
     """Make ``out_dir`` and pin its ``sweep.json`` (settings and data), under its lock."""
-    from benchmarks.harness.resultdir import clean_stale_temps, locked, prepare
+    from benchmarks.results.place import clean_stale_temps, locked, prepare
 
     prepare(out_dir)
     with locked(out_dir, log):  # another run may have pinned the directory meanwhile
@@ -251,8 +263,10 @@ def pin_sweep(sweep: Sweep, out_dir: Path, plan: Plan, log) -> None:
         if removed:
             log(f"kvsbench: removed {removed} temp file(s) an interrupted write left in "
                 f"{out_dir}")
-        pinned = check_out_dir(out_dir, sweep, plan.data)
-        write_json(out_dir / "sweep.json", {**sweep_record(sweep), "data": plan.data or pinned})
+        pinned = plan.pinned
+        if plan.directory.changed(SWEEP):  # another kvsbench pinned it since: check again
+            pinned = check_out_dir(plan.directory, sweep, plan.data)
+        write_sweep(out_dir, {**sweep_record(sweep), "data": plan.data or pinned})
 
 
 def _run_all(todo, sweep: Sweep, store: ResultStore, quiet: bool, log, pool,

@@ -36,14 +36,14 @@ from different files compare in speed; their accuracies are shown, not judged.
 
 Absolute times differ from machine to machine, so they are compared only with
 ``--same-machine``, which is refused when the two ``env.json`` fingerprints
-(:data:`benchmarks.harness.envinfo.FINGERPRINT_KEYS`) differ. Experiments found on one side only
+(:data:`benchmarks.results.hosts.FINGERPRINT_KEYS`) differ. Experiments found on one side only
 are listed and fail only with ``--strict``; when NO experiment of the baseline is in the
 current directory, that is bad input (:class:`benchmarks.errors.ResultsError`), never a pass. A
 figure of the current side that cannot be computed is a failure of its experiment, never "n/a".
 A figure outside its valid range (an accuracy of 5, a parity figure of -5) never gets this far:
-the result file is refused on reading (:data:`benchmarks.harness.records.RANGES`).
+the result file is refused on reading (:data:`benchmarks.results.schema.RANGES`).
 
-A sweep run on several hosts (``kvsbench run --scheduler``, :mod:`benchmarks.harness.hosts`)
+A sweep run on several hosts (``kvsbench run --scheduler``, :mod:`benchmarks.results.hosts`)
 has one fingerprint per host: ``--same-machine`` is refused unless they are all one.
 """
 

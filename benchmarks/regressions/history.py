@@ -15,7 +15,7 @@ run started; directories without it keep their place at the end), or as given wi
 ``--as-given``.
 
 **Machines.** Each directory's machine is its ``env.json`` fingerprint
-(:data:`benchmarks.harness.envinfo.FINGERPRINT_KEYS`). A series is cut where the fingerprint
+(:data:`benchmarks.results.hosts.FINGERPRINT_KEYS`). A series is cut where the fingerprint
 changes: the plot's line breaks there (a dotted vertical line marks it), and steps are looked for
 within each machine's stretch only, never across one.
 
@@ -83,8 +83,8 @@ class Series:
 def load_points(dirs, as_given: bool = False) -> list[Point]:
     """Read every directory (:func:`benchmarks.regressions.result_dirs.load_result_dir`), put
     them in order and number the machines (1, 2, … in order of first appearance)."""
-    from benchmarks.harness.hosts import machine_fingerprint
     from benchmarks.regressions.result_dirs import load_result_dir
+    from benchmarks.results.hosts import machine_fingerprint
 
     if not dirs:
         raise ConfigError("kvsbench history needs at least one result directory.")
@@ -247,9 +247,9 @@ def compose(points: list[Point], series: list[Series], plots: dict) -> list:
 def write_history(dirs, out_dir, as_given: bool = False) -> dict:
     """Write history.html, history.md, history.csv and plots/ into ``out_dir``."""
     from benchmarks.atomic import write_files_atomic
-    from benchmarks.harness.resultdir import inside, prepare
     from benchmarks.report.document import Plot, code
     from benchmarks.report.render import render_html, render_markdown
+    from benchmarks.results.place import inside, prepare
     from benchmarks.spreadsheet import spreadsheet_csv_bytes
 
     points = load_points(dirs, as_given)

@@ -1,8 +1,9 @@
 """The two result directories ``kvsbench compare`` (and ``history``) read: ``runs.csv``
 summarised (:func:`benchmarks.report.summary.summarize`), ``env.json`` for the header and
 ``--same-machine``, ``curves.csv`` for the noise-aware speed verdict, ``sweep.json`` to say why
-nothing matched. A directory that is not one, or a damaged file, is
-:class:`benchmarks.errors.ResultsError` (one line, exit 2); every string read from it is
+nothing matched — read through :class:`benchmarks.results.directory.ResultDirectory`. A
+directory that is not one, or a damaged file, is :class:`benchmarks.errors.ResultsError` (one
+line, exit 2, the same line the report and ``--like`` give); every string read from it is
 untrusted (:meth:`ResultDir.label` is one line).
 """
 
@@ -11,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.bounded import read_json
 from benchmarks.errors import ResultsError
 from benchmarks.report.document import one_line
+from benchmarks.results.directory import open_result_dir
+from benchmarks.results.hosts import FINGERPRINT_KEYS, fingerprints, host_table
+from benchmarks.results.schema import CURVES, RUNS
 
 
 @dataclass
@@ -34,8 +37,6 @@ class ResultDir:
         commit = str(env.get("git_commit") or "?")[:12]
         cpu = env.get("cpu_model") or "?"
         blas = f"{env.get('blas_library') or '?'} {env.get('blas_kernel') or ''}".strip()
-        from benchmarks.harness.hosts import host_table
-
         n_hosts = len(host_table(env))
         hosts = f"; measured on {n_hosts} hosts" if n_hosts > 1 else ""
         return one_line(f"{self.path} (commit {commit}; {cpu}, {env.get('logical_cores', '?')} "
@@ -54,64 +55,27 @@ def _needed_columns() -> tuple[str, ...]:
 
 
 def load_result_dir(path) -> ResultDir:
-    """Read and summarise one result directory; :class:`ResultsError` if it is not one."""
-    from benchmarks.harness.records import read_runs
+    """Read and summarise one result directory (through
+    :class:`~benchmarks.results.directory.ResultDirectory`, whose error policy every reader
+    shares); :class:`ResultsError` if it is not one, or a file of it is damaged."""
     from benchmarks.report.summary import summarize
 
-    path = Path(path)
-    hint = "give a directory made by `kvsbench run --out`"
-    if not path.exists():
-        raise ResultsError(f"{path} does not exist: {hint}.")
-    if not path.is_dir():
-        raise ResultsError(f"{path} is not a directory: {hint}.")
-    if not (path / "runs.csv").is_file():
-        raise ResultsError(
-            f"{path} is not a kvsbench result directory (it has no runs.csv); "
-            "make one with `kvsbench run --out DIR`."
-        )
-    runs = read_runs(path / "runs.csv", _needed_columns())
-    if runs.empty:
-        raise ResultsError(
-            f"{path / 'runs.csv'} holds no runs; re-run `kvsbench run --out {path}`."
-        )
-    env = None
-    env_path = path / "env.json"
-    if env_path.exists() or env_path.is_symlink():
-        env = read_json(env_path)
-        if not isinstance(env, dict):
-            raise ResultsError(f"{env_path} is not a kvsbench env.json (not a JSON object).")
+    directory = open_result_dir(path)
+    runs = directory.recorded_runs(_needed_columns())
+    env = directory.env
     try:
         summary = summarize(runs)
     except KeyError as exc:
         raise ResultsError(
-            f"{path / 'runs.csv'} lacks the column {exc}: it is not a kvsbench result file."
+            f"{directory.path / RUNS} lacks the column {exc}: it is not a kvsbench result file."
         ) from None
-    return ResultDir(path, runs, summary, env, _read_curves(path), _read_sweep(path))
-
-
-def _read_curves(path: Path):
-    """curves.csv's per-epoch times, or None when the directory has none."""
-    from benchmarks.harness.records import read_csv
-
-    if not (path / "curves.csv").exists():  # there but no regular file: read_csv says so
-        return None
-    return read_csv(path / "curves.csv",
-                    ("experiment_id", "impl", "seed", "epoch", "epoch_seconds"))
-
-
-def _read_sweep(path: Path) -> dict | None:
-    if not (path / "sweep.json").exists():
-        return None
-    sweep = read_json(path / "sweep.json")
-    return sweep if isinstance(sweep, dict) else None
+    curves = directory.table(CURVES, ("experiment_id", "impl", "seed", "epoch", "epoch_seconds"))
+    return ResultDir(directory.path, runs, summary, env, curves, directory.sweep)
 
 
 def check_same_machine(baseline: ResultDir, current: ResultDir) -> None:
     """Refuse ``--same-machine`` unless both fingerprints exist and agree (ResultsError); a
     directory measured on several hosts has one fingerprint per host, and they must be one."""
-    from benchmarks.harness.envinfo import FINGERPRINT_KEYS
-    from benchmarks.harness.hosts import fingerprints
-
     for side in (baseline, current):
         if side.env is None:
             raise ResultsError(

@@ -5,7 +5,8 @@ The report is composed ONCE as a list of blocks (:mod:`benchmarks.report.compose
 twice (:mod:`benchmarks.report.render`): to Markdown (figures as relative links into ``plots/``)
 and to one self-contained HTML file (every figure embedded, so it can be attached to a CI job or
 mailed). Every file is written whole (temp file + rename), all of them only once everything is
-composed, under the result directory's lock (:mod:`benchmarks.harness.resultdir`).
+composed, under the result directory's lock (:mod:`benchmarks.results.place`); the directory is read
+through :class:`benchmarks.results.directory.ResultDirectory`.
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from pathlib import Path
 from benchmarks.report.compose import compose, protocol_of, report_title
 from benchmarks.report.datanote import data_kind_of, data_note
 from benchmarks.report.document import one_line, plain
-from benchmarks.report.figure_set import (
-    FIGURE_LIST,
-    draw_figures,
-    figure_list,
-    listed_figures,
-    n_figures,
-    remove_stale_plots,
-)
+from benchmarks.report.figure_set import draw_figures, n_figures
 from benchmarks.report.render import render_html, render_markdown
-from benchmarks.report.results import check_result_dir, load_results
 from benchmarks.report.summary import ordered_rows
 from benchmarks.report.verdict import failure_notes, verdict_items, verdict_notes, verdict_table
+from benchmarks.results.directory import open_result_dir
+from benchmarks.results.manifest import (
+    FIGURE_LIST,
+    figure_list,
+    listed_figures,
+    remove_stale_plots,
+)
+from benchmarks.results.schema import CURVES, REPORT_HTML, REPORT_MD, RUNS, SUMMARY
 
 
 def add_parser(sub) -> None:
@@ -86,38 +87,39 @@ def build_report(out_dir, data_dir=None, progress=None) -> dict:
     import numpy as np
 
     from benchmarks.atomic import write_files_atomic
-    from benchmarks.harness.resultdir import check_writable, clean_stale_temps, inside, locked
     from benchmarks.report.summary import summarize
+    from benchmarks.results.place import check_writable, clean_stale_temps, inside, locked
     from benchmarks.spreadsheet import spreadsheet_csv_bytes
 
-    out_dir = check_result_dir(out_dir)
+    results = open_result_dir(out_dir, needs=(RUNS, CURVES))
+    out_dir = results.path
     check_writable(out_dir, "kvsbench report")
     # read and write with no other kvsbench writing here; numbers at float's edge in the
     # files overflow to inf quietly (and show as "—"), without NumPy warnings
     with locked(out_dir), np.errstate(all="ignore"):
         clean_stale_temps(out_dir)
-        results = load_results(out_dir)
-        summary = ordered_rows(summarize(results.runs))
+        results.read_all()  # every file read once, or the first damaged one refused
+        summary = ordered_rows(summarize(results.recorded_runs()))
         tick = _Ticker(progress, n_figures(summary, data_dir) + 2)
         figures = draw_figures(results, summary, data_dir, tick=tick)
         blocks = compose(results, summary, figures)
         plots = [p for p in (*figures.heatmaps, *figures.experiments.values(),
                              *figures.pairs.values())]
-        files = {out_dir / "summary.csv": spreadsheet_csv_bytes(summary)}
+        files = {out_dir / SUMMARY: spreadsheet_csv_bytes(summary)}
         files.update({inside(out_dir, *p.path.split("/")): p.png for p in plots})
         kept = {p.path for p in plots}
         listed = listed_figures(out_dir)
         files[inside(out_dir, *FIGURE_LIST.split("/"))] = figure_list(kept)
-        files[out_dir / "report.md"] = render_markdown(blocks).encode("utf-8")
-        tick("report.md")
-        files[out_dir / "report.html"] = render_html(blocks, report_title(results)).encode("utf-8")
-        tick("report.html")
+        files[out_dir / REPORT_MD] = render_markdown(blocks).encode("utf-8")
+        tick(REPORT_MD)
+        files[out_dir / REPORT_HTML] = render_html(blocks, report_title(results)).encode("utf-8")
+        tick(REPORT_HTML)
         write_files_atomic(files)
         remove_stale_plots(out_dir, kept, listed)
     return {
-        "summary": out_dir / "summary.csv",
-        "report_md": out_dir / "report.md",
-        "report_html": out_dir / "report.html",
+        "summary": out_dir / SUMMARY,
+        "report_md": out_dir / REPORT_MD,
+        "report_html": out_dir / REPORT_HTML,
         "plots": [out_dir / p.path for p in plots],
         "verdict": [plain(v) for v in verdict_items(results.runs, summary)],
         "verdict_table": verdict_table(summary,

@@ -34,7 +34,6 @@ from benchmarks.report.fmt import (
     speed_words,
 )
 from benchmarks.report.host_section import hosts_blocks, hosts_of_summary
-from benchmarks.report.results import Results
 from benchmarks.report.run_settings import config_blocks, env_blocks, version_text
 from benchmarks.report.summary import (
     models_of,
@@ -44,6 +43,7 @@ from benchmarks.report.summary import (
     twin_text,
 )
 from benchmarks.report.verdict import verdict_items, verdict_table
+from benchmarks.results.directory import ResultDirectory
 from benchmarks.twins.registry import twins_of
 
 #: up to this many pairs every per-experiment and per-pair figure is shown in the report; with
@@ -51,7 +51,7 @@ from benchmarks.twins.registry import twins_of
 SHOW_ALL_MAX_PAIRS = 12
 
 
-def compose(results: Results, summary, figures: Figures) -> list:
+def compose(results: ResultDirectory, summary, figures: Figures) -> list:
     """The report as blocks: verdict, summary table, plots, config, environment, files."""
     runs = results.runs
     impls, reference = twins_of(summary)
@@ -66,8 +66,8 @@ def compose(results: Results, summary, figures: Figures) -> list:
         f"{', '.join(twin_text(i) for i in impls)}{ref_text}, each trained in its own process. "
         f"{text(settings_text(summary.iloc[0], with_seeds=False).capitalize())} per run; "
         f"total training time {fmt_seconds(runs['fit_seconds'].sum())}. Result directory "
-        f"{code(results.out_dir)}; rebuild this report with "
-        f"{code(f'kvsbench report {results.out_dir}')}. " + version_text(results.env)))
+        f"{code(results.path)}; rebuild this report with "
+        f"{code(f'kvsbench report {results.path}')}. " + version_text(results.env)))
 
     data = (results.env or {}).get("data") or {}
     timing_only = data_kind_of(results.env) == "standin"
@@ -142,8 +142,8 @@ def protocol_of(summary):
     return summary["protocol"].iloc[0]
 
 
-def report_title(results: Results) -> str:
-    return f"kvsbench report — {results.out_dir.resolve().name}"
+def report_title(results: ResultDirectory) -> str:
+    return f"kvsbench report — {results.path.resolve().name}"
 
 
 def summary_table(summary) -> Table:

@@ -1,19 +1,16 @@
 """The run report's figures: the heatmaps over pairs, one figure per experiment and one per
 pair, drawn by :mod:`benchmarks.report.experiment_plots`. A plot's file name made from a result
-directory's data is :func:`benchmarks.harness.resultdir.safe_name` and checked to lie inside
+directory's data is :func:`benchmarks.results.place.safe_name` and checked to lie inside
 it."""
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from benchmarks.errors import DataError
 from benchmarks.report.document import Plot, code, text
 from benchmarks.report.parallel_drawing import draw_all
-from benchmarks.report.results import Results
 from benchmarks.report.summary import (
     models_of,
     others,
@@ -22,6 +19,7 @@ from benchmarks.report.summary import (
     settings_text,
     twin_text,
 )
+from benchmarks.results.directory import ResultDirectory
 from benchmarks.twins.registry import label, twins_of
 
 #: class-by-class heatmaps are drawn for a sweep over at least this many pairs
@@ -44,49 +42,13 @@ def n_figures(summary, data_dir=None) -> int:
     return len(summary) + heatmaps + n_pairs
 
 
-#: the list of the figures the last report wrote into ``plots/`` (one name a line): only
-#: these are ever deleted, so a ``plots/`` folder of anybody else's is left alone
-FIGURE_LIST = "plots/.kvsbench-figures"
-_FIGURE_NAME = re.compile(r"^[A-Za-z0-9_+-][A-Za-z0-9._+-]*\.(png|gif)$")
-
-
-def figure_list(kept: set) -> bytes:
-    """The contents of :data:`FIGURE_LIST` for the figures ``kept`` (``plots/<name>``)."""
-    return "".join(f"{p.split('/', 1)[1]}\n" for p in sorted(kept)).encode("utf-8")
-
-
-def remove_stale_plots(out_dir: Path, kept: set, listed: set) -> list[Path]:
-    """Delete the figures an earlier report wrote (``listed``: read from :data:`FIGURE_LIST`
-    before this report replaced it) that this one did not draw (e.g. a pair figure, when the
-    images are now left out). A file kvsbench did not list is never deleted.
-    Returns the files removed."""
-    removed = []
-    for name in sorted(listed):
-        path = Path(out_dir) / "plots" / name
-        if f"plots/{name}" not in kept and path.is_file() and not path.is_symlink():
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
-def listed_figures(out_dir: Path) -> set:
-    """The figure names :data:`FIGURE_LIST` holds (an empty set when there is none; names
-    that are not a plain figure file name are ignored)."""
-    from benchmarks.bounded import read_text
-
-    path = Path(out_dir) / FIGURE_LIST
-    if not path.is_file():
-        return set()
-    return {n for n in read_text(path, 2**20).splitlines() if _FIGURE_NAME.match(n)}
-
-
-def draw_figures(results: Results, summary, data_dir=None, tick=None) -> Figures:
+def draw_figures(results: ResultDirectory, summary, data_dir=None, tick=None) -> Figures:
     """Draw every PNG of the report (in memory; :func:`build_report` writes them to
     ``plots/``; ``tick(name)`` after each). A file name made from the data is
-    :func:`~benchmarks.harness.resultdir.safe_name`; a caption is markup, with every string from
+    :func:`~benchmarks.results.place.safe_name`; a caption is markup, with every string from
     the data as text."""
-    from benchmarks.harness.resultdir import safe_name
     from benchmarks.report import experiment_plots
+    from benchmarks.results.place import safe_name
 
     figures = Figures()
 
@@ -185,7 +147,7 @@ def pair_png(first: int, second: int, protocol: str, directory: str, seed: int) 
                                                   data_dir=directory, seed=seed))
 
 
-def _pair_jobs(results: Results, pairs, data_dir) -> tuple[list, str]:
+def _pair_jobs(results: ResultDirectory, pairs, data_dir) -> tuple[list, str]:
     """The per-pair figures to draw as ``(pair, (pair_png, args))``, and the note under them
     (where the images come from, or why there are none)."""
     from benchmarks.config import SPLIT_SEED_BASE

@@ -1,6 +1,6 @@
 """The report's hosts: how many machines measured a result directory and, with several, the
 time ratios and absolute epoch times per host (absolute times never leave their host;
-:mod:`benchmarks.harness.hosts` says why).
+:mod:`benchmarks.results.hosts` says why).
 
 Host names and env.json values are untrusted: they enter the report through
 :func:`benchmarks.report.document.text` or ``code``.
@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from benchmarks.harness.hosts import host_table, hosts_of, names_a_host
 from benchmarks.report.document import Heading, Para, Table, code, text
 from benchmarks.report.fmt import fmt_ratio, fmt_seconds, plural
 from benchmarks.report.summary import twin_text
+from benchmarks.results.hosts import host_table, hosts_of, names_a_host
 from benchmarks.twins.registry import ordered, twins_of
 
 HEADER = ["host", "machine", "model", "twin", "runs", "speed per epoch", "speed per step",

@@ -5,11 +5,11 @@ directory enters as :func:`benchmarks.report.document.text` or ``code``.
 
 from __future__ import annotations
 
-from benchmarks.harness.hosts import HOSTS_KEY
 from benchmarks.report.document import Para, Table, code, text
 from benchmarks.report.fmt import finite, fmt_value
-from benchmarks.report.results import Results
 from benchmarks.report.summary import int_text, models_of, pair_title
+from benchmarks.results.directory import ResultDirectory
+from benchmarks.results.hosts import HOSTS_KEY
 
 
 def version_text(env: dict | None) -> str:
@@ -23,12 +23,12 @@ def version_text(env: dict | None) -> str:
             f"{__version__}.")
 
 
-def config_blocks(results: Results, summary, impls) -> list:
+def config_blocks(results: ResultDirectory, summary, impls) -> list:
     sweep = results.sweep or {}
     settings = sweep.get("settings")
     settings = dict(settings) if isinstance(settings, dict) else {}
     if not settings:  # an older directory: read the settings off the runs
-        from benchmarks.harness.records import CONFIG_COLUMNS
+        from benchmarks.results.schema import CONFIG_COLUMNS
 
         runs = results.runs
         settings = {c: ", ".join(map(int_text, runs[c].unique())) for c in CONFIG_COLUMNS

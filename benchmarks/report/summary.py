@@ -14,10 +14,10 @@ from scipy import stats
 
 from benchmarks.config import MODELS
 from benchmarks.errors import DataError
-from benchmarks.harness.hosts import hosts_of
-from benchmarks.harness.records import CONFIG_COLUMNS
 from benchmarks.report.document import text
 from benchmarks.report.fmt import plural
+from benchmarks.results.hosts import hosts_of
+from benchmarks.results.schema import CONFIG_COLUMNS
 from benchmarks.twins.registry import label, twins_of
 
 #: per-twin figures aggregated over seeds (mean and std columns: ``<impl>_<figure>_mean``)

@@ -210,7 +210,7 @@ def twin_worker(pool, impl: str, model: str, batch_size: int | None, pair, weigh
         weights = initial_weights(cfg, pair.X_train.shape[1])
     worker = pool.start(impl)
     pool.load(worker, pair)
-    worker.call("build", config=cfg.to_dict(), weights=weights)
+    worker.call("build", config=cfg, weights=weights)
     return worker
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import benchmarks.report.build
-from benchmarks.harness.records import read_runs
+from benchmarks.results.directory import ResultDirectory
 from tests.helpers import run_cli
 
 QUICK = ["--models", "logreg", "--impls", "scratch", "--epochs", "2", "--batch-size", "8",
@@ -73,7 +73,7 @@ def test_out_below_a_file_is_one_line(data, tmp_path, capsys):
 
 def test_out_without_write_permission_is_one_line(data, tmp_path, capsys, monkeypatch):
     """Permission is simulated (root, who runs these tests in CI containers, may write
-    anywhere); tests/results/test_resultdir.py checks the real thing when not root."""
+    anywhere); tests/results/test_place.py checks the real thing when not root."""
     parent = tmp_path / "ro"
     parent.mkdir()
     real = os.access
@@ -263,7 +263,7 @@ def test_two_runs_into_one_directory_keep_every_row(data, tmp_path):
         stdout, stderr = p.communicate(timeout=600)
         assert p.returncode == 0, stderr
         assert "2 experiment(s) run" in stdout
-    runs = read_runs(out / "runs.csv")
+    runs = ResultDirectory(out).runs
     assert sorted(runs["pair"]) == ["pullover:coat", "sandal:sneaker", "shirt:bag",
                                     "trouser:ankle-boot"]
     curves = pd.read_csv(out / "curves.csv")

@@ -20,7 +20,8 @@ from benchmarks.atomic import write_csv
 from benchmarks.cli import build_parser, main
 from benchmarks.config import ExperimentConfig, parse_threads
 from benchmarks.errors import ConfigError, ResultsError
-from benchmarks.harness.records import RUN_COLUMNS, config_columns
+from benchmarks.results.rows import config_columns
+from benchmarks.results.schema import RUN_COLUMNS
 from tests.helpers import ROOT, write_tiny_fashion
 
 BASE = ExperimentConfig(pair="pullover:coat", epochs=5, batch_size=64)
@@ -179,7 +180,7 @@ def test_seeds_and_seed_are_integers_in_the_report(tmp_path):
     frame = pd.DataFrame(rows)[list(RUN_COLUMNS)]
     frame["seed"] = frame["seed"].astype(float)  # as a runs.csv with a gap reads
     write_csv(out / "runs.csv", frame)
-    from benchmarks.harness.records import CURVE_COLUMNS
+    from benchmarks.results.schema import CURVE_COLUMNS
 
     write_csv(out / "curves.csv", pd.DataFrame(columns=list(CURVE_COLUMNS)))
     build_report(out)

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from benchmarks.cli import main
-from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS
 from benchmarks.harness.step_parity import STEP_PARITY_TOLERANCE
 from benchmarks.report.fmt import fmt_sci
+from benchmarks.results.schema import CURVE_COLUMNS, RUN_COLUMNS
 
 pytestmark = pytest.mark.slow  # runs kvsbench run end to end
 

@@ -25,9 +25,9 @@ from benchmarks.data import all_pairs, pair_slug
 from benchmarks.engines import dask_sweep as kd
 from benchmarks.engines import dask_tasks as kt
 from benchmarks.errors import ConfigError
-from benchmarks.harness.hosts import host_name
-from benchmarks.harness.records import read_csv
 from benchmarks.harness.sweep import Sweep, run_sweep
+from benchmarks.results.hosts import host_name
+from benchmarks.results.tables import read_csv
 from tests.helpers import write_tiny_fashion
 
 #: columns that are measurements of the run's machine and moment (times, memory) or name it
@@ -77,7 +77,8 @@ def test_without_dask_installed_the_line_names_the_extra(tmp_path, capsys, monke
 def test_without_the_flag_nothing_imports_dask():
     code = ("import sys\n"
             "from benchmarks import cli, regressions, report, engines\n"
-            "from benchmarks.harness import sweep, records, hosts\n"
+            "from benchmarks.harness import sweep\n"
+            "from benchmarks.results import directory, hosts, store\n"
             "from benchmarks.report import build, summary, host_section\n"
             "from benchmarks.regressions import checks, history\n"
             "cli.build_parser().parse_args(['run'])\n"

@@ -14,10 +14,12 @@ import pytest
 
 from benchmarks.atomic import write_csv, write_json
 from benchmarks.errors import ResultsError
-from benchmarks.harness.hosts import add_host, env_with_host, fingerprints, host_table, hosts_of
-from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
 from benchmarks.regressions.checks import Tolerances, compare_dirs
 from benchmarks.report.summary import HOST_BOUND_FIGURES, summarize
+from benchmarks.results.directory import ResultDirectory
+from benchmarks.results.hosts import add_host, env_with_host, fingerprints, host_table, hosts_of
+from benchmarks.results.schema import CURVE_COLUMNS, RUN_COLUMNS
+from benchmarks.results.tables import read_csv
 from tests.helpers import ROOT
 
 BASELINE = ROOT / "results" / "baseline"
@@ -37,7 +39,7 @@ def test_a_host_id_never_merges_two_machines():
     assert add_host(table, "node", {**one, "cpu_model": "B"}) == "node#2"
     assert len(fingerprints({"hosts": table})) == 3
     # kvsbench history's machine of a directory: its one machine, or the set of them
-    from benchmarks.harness.hosts import machine_fingerprint
+    from benchmarks.results.hosts import machine_fingerprint
 
     assert machine_fingerprint({"hosts": {"node": table["node"]}})["cpu_model"] == "A"
     assert machine_fingerprint({"hosts": table})["cpu_model"] == "A | B | C"
@@ -46,7 +48,8 @@ def test_a_host_id_never_merges_two_machines():
 
 def test_a_run_keeps_the_hosts_that_measured_earlier_runs(tmp_path):
     write_json(tmp_path / "env.json", {"cpu_model": "A", "hosts": {"old": {"cpu_model": "A"}}})
-    env, host = env_with_host(tmp_path, {"cpu_model": "B", "logical_cores": 8}, name="new")
+    env, host = env_with_host(ResultDirectory(tmp_path), {"cpu_model": "B", "logical_cores": 8},
+                              name="new")
     assert host == "new" and set(env["hosts"]) == {"old", "new"}
     assert env["cpu_model"] == "B"  # env.json's own keys: this run's machine
     assert host_table({"cpu_model": "A"}) == {} and fingerprints({"cpu_model": "A"}) == [

@@ -15,9 +15,9 @@ from benchmarks.config import ExperimentConfig
 from benchmarks.data import load_pair, parse_pair
 from benchmarks.errors import ConfigError
 from benchmarks.harness import sweep
-from benchmarks.harness.records import read_csv
 from benchmarks.harness.runner import run_experiment
 from benchmarks.harness.worker import TwinPool, TwinWorker, WorkerDied
+from benchmarks.results.tables import read_csv
 from benchmarks.twins import registry
 from benchmarks.twins.registry import TwinEntry
 from tests.helpers import FIXTURES, ROOT
@@ -102,7 +102,7 @@ def test_a_twin_error_fails_that_run_only(synthetic_pair):
         worker = pool.start("scratch")
         pool.load(worker, synthetic_pair)
         with pytest.raises(Exception, match="ValueError"):  # wrong weight shapes
-            worker.call("build", config=bad.to_dict(), weights=[np.zeros((3, 3), np.float32)])
+            worker.call("build", config=bad, weights=[np.zeros((3, 3), np.float32)])
         # the same worker serves the next experiment normally
         r = run_experiment(cfg, synthetic_pair, ("scratch",), pool=pool)["scratch"]
         assert r.status == "ok" and r.epochs_run == 2
@@ -240,7 +240,7 @@ def test_a_runs_csv_without_a_column_is_refused_in_one_line_host_excepted(tmp_pa
     runs = pd.read_csv(root / "runs.csv")
     assert "host" not in runs  # what the one exception is for
     from benchmarks.errors import ResultsError
-    from benchmarks.harness.records import RUN_COLUMNS
+    from benchmarks.results.schema import RUN_COLUMNS
 
     runs.to_csv(tmp_path / "runs.csv", index=False)
     assert read_csv(tmp_path / "runs.csv", RUN_COLUMNS)["host"].isna().all()

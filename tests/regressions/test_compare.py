@@ -1,7 +1,7 @@
 """``kvsbench compare``: regressions of accuracy, parity, relative speed; exit codes; formats.
 
 Result directories are written here row by row with the real column set
-(:data:`benchmarks.harness.records.RUN_COLUMNS`), so the tests need no training and no data; the
+(:data:`benchmarks.results.schema.RUN_COLUMNS`), so the tests need no training and no data; the
 last test reads the committed ``results/baseline/`` when it is there.
 """
 
@@ -19,8 +19,10 @@ import pytest
 from benchmarks.atomic import write_csv
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
-from benchmarks.harness.records import RUN_COLUMNS, config_columns, read_csv
 from benchmarks.regressions.checks import Tolerances, compare_dirs
+from benchmarks.results.rows import config_columns
+from benchmarks.results.schema import RUN_COLUMNS
+from benchmarks.results.tables import read_csv
 from tests.helpers import ROOT, run_cli, run_row
 
 BASE = ExperimentConfig(pair="pullover:coat", epochs=5, batch_size=64)

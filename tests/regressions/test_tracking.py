@@ -24,10 +24,11 @@ from benchmarks.cli import main
 from benchmarks.config import ExperimentConfig
 from benchmarks.errors import ResultsError
 from benchmarks.harness import envinfo
-from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, config_columns
 from benchmarks.regressions.checks import compare_dirs
 from benchmarks.regressions.history import find_steps
 from benchmarks.regressions.speedcheck import SpeedChange, fast, sampled_change, speed_verdict
+from benchmarks.results.rows import config_columns
+from benchmarks.results.schema import CURVE_COLUMNS, RUN_COLUMNS
 from tests.helpers import ROOT
 
 BASE = ExperimentConfig(pair="pullover:coat", epochs=20, batch_size=32)

@@ -11,9 +11,10 @@ import pytest
 
 import benchmarks.harness.sweep
 from benchmarks.cli import main
-from benchmarks.harness.records import CURVE_COLUMNS, RUN_COLUMNS, read_csv
 from benchmarks.report.build import build_report
 from benchmarks.report.compose import SHOW_ALL_MAX_PAIRS
+from benchmarks.results.schema import CURVE_COLUMNS, RUN_COLUMNS
+from benchmarks.results.tables import read_csv
 from tests.helpers import fake_results, parse_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -91,7 +92,8 @@ def test_report_rebuilds_from_the_csvs_alone(real_run, tmp_path, fashion_dir, ca
 
 # ---------------------------------------------------------------------------- bad directories
 @pytest.mark.parametrize("make, needle", [
-    (lambda d: None, "is not a directory"),
+    (lambda d: None, "does not exist"),
+    (lambda d: d.write_text("x"), "is not a directory"),
     (lambda d: d.mkdir(), "has no runs.csv"),
     (lambda d: (d.mkdir(), (d / "runs.csv").write_text("a,b\n1,2\n"),
                 (d / "curves.csv").write_text("a,b\n1,2\n")), "lacks the columns"),

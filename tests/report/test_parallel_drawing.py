@@ -7,14 +7,14 @@ import pytest
 
 from benchmarks.report import parallel_drawing
 from benchmarks.report.figure_set import draw_figures
-from benchmarks.report.results import load_results
 from benchmarks.report.summary import ordered_rows, summarize
+from benchmarks.results.directory import open_result_dir
 from tests.helpers import result_dir
 
 
 def _figures(path, data_dir, parallel_from, monkeypatch):
     monkeypatch.setattr(parallel_drawing, "PARALLEL_MIN_FIGURES", parallel_from)
-    results = load_results(path)
+    results = open_result_dir(path).read_all()
     ticks = []
     figures = draw_figures(results, ordered_rows(summarize(results.runs)), data_dir,
                            tick=ticks.append)

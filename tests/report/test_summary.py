@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from benchmarks.harness.records import RUN_COLUMNS
 from benchmarks.report.summary import confidence_interval, summarize
+from benchmarks.results.schema import RUN_COLUMNS
 from tests.helpers import run_row
 
 #: Student's t, 97.5 % quantile, 2 degrees of freedom (tables: 4.303; scipy.stats.t.ppf)

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from benchmarks.config import ExperimentConfig
-from benchmarks.harness.records import RUN_COLUMNS
 from benchmarks.harness.runner import RunResult, compare_with_reference, loss_gap
 from benchmarks.report.summary import summarize
 from benchmarks.report.verdict import verdict_items
+from benchmarks.results.schema import RUN_COLUMNS
 
 
 # ---------------------------------------------------------------------------- the parity figure

@@ -59,6 +59,6 @@ def test_keras_xla_runs_xla_and_keras_does_not(tmp_path, monkeypatch, synthetic_
         worker = TwinWorker(twin, 1, log_path=log)
         pool.workers[twin] = worker
         pool.load(worker, synthetic_pair)
-        worker.call("build", config=cfg.to_dict(), weights=initial_weights(cfg))
+        worker.call("build", config=cfg, weights=initial_weights(cfg))
         worker.call("epoch", epoch=0)
     assert (XLA_LOG_LINE in Path(log).read_text(errors="replace")) is xla

@@ -119,7 +119,7 @@ def test_torch_weights_round_trip_in_keras_layout(tmp_path):
     with TwinPool(("torch",), threads=1) as pool:
         worker = pool.start("torch")
         pool.load(worker, tiny)
-        worker.call("build", config=cfg.to_dict(), weights=w)
+        worker.call("build", config=cfg, weights=w)
         back = worker.call("finish", test=False)["weights"]
         assert worker.info["backend"] == "torch" and worker.info["jit_compile"] is False
     assert [a.shape for a in back] == [(5, 7), (7,), (7, 1), (1,)]

@@ -9,7 +9,7 @@ path component of harmless characters, a hash when anything had to change) and
 Two kvsbench processes may write into one directory at once (two ``kvsbench run`` with other
 pairs, a ``kvsbench report`` during a run): every write into a result directory happens under
 :func:`locked` (a ``filelock`` lock file, ``.kvsbench.lock``), and a writer merges with what is
-on disk at that moment (:class:`benchmarks.harness.records.ResultStore`), so no row is lost.
+on disk at that moment (:class:`benchmarks.results.store.ResultStore`), so no row is lost.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from benchmarks import atomic
 from benchmarks.atomic import TEMP_NAME, atomic_path, write_atomic, write_files_atomic
 from benchmarks.errors import ResultsError, WriteError
-from benchmarks.harness.resultdir import (
+from benchmarks.results.place import (
     LOCK_NAME,
     MAX_STEM,
     check_writable,
@@ -228,7 +228,7 @@ def test_a_lock_in_a_directory_that_cannot_be_written_is_one_line(tmp_path, monk
 
 def test_atomic_module_has_one_temp_pattern():
     """The cleaner and the writer share one definition (no second spelling of the pattern)."""
-    import benchmarks.harness.resultdir as rd
+    import benchmarks.results.place as rd
 
     assert rd.TEMP_NAME is atomic.TEMP_NAME
 
@@ -237,8 +237,10 @@ def test_store_rows_written_by_two_writers_both_survive(tmp_path, synthetic_pair
     """Two ResultStores opened on one directory (two `kvsbench run` into one --out), each
     adding its own experiment: both experiments' rows are on disk afterwards."""
     from benchmarks.config import ExperimentConfig
-    from benchmarks.harness.records import RUN_COLUMNS, ResultStore, read_runs
     from benchmarks.harness.runner import RunResult
+    from benchmarks.results.directory import ResultDirectory
+    from benchmarks.results.schema import RUN_COLUMNS
+    from benchmarks.results.store import ResultStore
 
     first, second = ResultStore(tmp_path), ResultStore(tmp_path)
     pair = synthetic_pair
@@ -248,7 +250,7 @@ def test_store_rows_written_by_two_writers_both_survive(tmp_path, synthetic_pair
         for k in res.curves:
             res.curves[k].append(0.5)
         store.add({"scratch": res}, pair)
-    runs = read_runs(tmp_path / "runs.csv")
+    runs = ResultDirectory(tmp_path).runs
     assert sorted(runs["pair"]) == ["sandal:sneaker", "trouser:ankle-boot"]
     assert list(runs.columns) == list(RUN_COLUMNS)
     assert len(pd.read_csv(tmp_path / "curves.csv")) == 2

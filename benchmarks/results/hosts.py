@@ -4,6 +4,10 @@ A time is a figure of the machine that measured it. On one machine that is impli
 spread over several (``kvsbench run --scheduler``, :mod:`benchmarks.engines.dask_sweep`)
 names the host of every run, and env.json holds one fingerprint per host (``hosts``: host id →
 that machine's full env record, as :func:`benchmarks.harness.sweep.sweep_env` made it there).
+This is the result directory's schema — runs.csv's ``host`` column, env.json's host table, the
+fingerprint that says whether two records are one machine — so it lives with the result
+directory, read through :class:`~benchmarks.results.directory.ResultDirectory`; the harness
+and the Dask engine write it, the summary, report, compare and history read it.
 The rules that follow from it:
 
 - a time ratio is only ever computed within one experiment, so on one machine;
@@ -18,12 +22,16 @@ Rows written before hosts were recorded have an empty ``host``: one machine, as 
 """
 from __future__ import annotations
 
+import json
 import platform
 import socket
-from pathlib import Path
+
+from benchmarks.results.directory import ResultDirectory
 
 #: env.json key of the host table
 HOSTS_KEY = "hosts"
+#: the env.json keys that must agree for absolute times to be comparable
+FINGERPRINT_KEYS = ("cpu_model", "logical_cores", "blas_library", "blas_threads", "blas_kernel")
 
 
 def host_name() -> str:
@@ -31,10 +39,17 @@ def host_name() -> str:
     return socket.gethostname() or platform.node() or "localhost"
 
 
-def _fingerprint(env: dict) -> dict:
-    from benchmarks.harness.envinfo import fingerprint
+def fingerprint(env: dict) -> dict:
+    """The part of ``env`` that must agree for absolute times to be comparable; a value that
+    is not a number or a string (a list in an edited env.json) as its JSON text, so that a
+    fingerprint can always be compared and hashed."""
+    return {k: _scalar(env.get(k)) for k in FINGERPRINT_KEYS}
 
-    return fingerprint(env)
+
+def _scalar(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def add_host(table: dict, name: str, env: dict) -> str:
@@ -43,9 +58,9 @@ def add_host(table: dict, name: str, env: dict) -> str:
     ``name`` itself when it is new or holds the same fingerprint (its record is then replaced
     by this newer one); else the first free ``name#k`` with that fingerprint or none."""
     entry = {k: v for k, v in env.items() if k != HOSTS_KEY}
-    fp = _fingerprint(entry)
+    fp = fingerprint(entry)
     candidate, k = name, 1
-    while candidate in table and _fingerprint(table[candidate]) != fp:
+    while candidate in table and fingerprint(table[candidate]) != fp:
         k += 1
         candidate = f"{name}#{k}"
     table[candidate] = entry
@@ -53,13 +68,9 @@ def add_host(table: dict, name: str, env: dict) -> str:
 
 
 def read_host_table(out_dir) -> dict:
-    """The host table of ``out_dir``'s env.json ({} when there is none, or no env.json)."""
-    from benchmarks.bounded import read_json
-
-    path = Path(out_dir) / "env.json"
-    if not path.exists():
-        return {}
-    return host_table(read_json(path))
+    """The host table of ``out_dir``'s env.json ({} when there is none, or no env.json; a
+    damaged env.json is refused, as every reader refuses it)."""
+    return host_table(ResultDirectory(out_dir).env)
 
 
 def host_table(env: dict | None) -> dict:
@@ -69,25 +80,27 @@ def host_table(env: dict | None) -> dict:
         else {}
 
 
-def env_with_host(out_dir, env: dict, name: str | None = None) -> tuple[dict, str]:
-    """env.json for a run on this machine: ``env`` with the host table of ``out_dir``'s
-    current env.json (hosts that measured earlier runs stay) and this machine entered in it.
+def env_with_host(directory: ResultDirectory, env: dict,
+                  name: str | None = None) -> tuple[dict, str]:
+    """env.json for a run on this machine: ``env`` with the host table of the directory's
+    current env.json (hosts that measured earlier runs stay; read through the run's
+    ``directory``, again only if another writer changed it) and this machine entered in it.
     Returns (env record, this machine's host id)."""
-    table = read_host_table(out_dir)
+    table = host_table(directory.env)
     host = add_host(table, name or host_name(), env)
     return {**env, HOSTS_KEY: table}, host
 
 
 def fingerprints(env: dict | None) -> list[dict]:
     """The distinct machine fingerprints
-    (:data:`benchmarks.harness.envinfo.FINGERPRINT_KEYS`) of the hosts that measured a result
+    (:data:`FINGERPRINT_KEYS`) of the hosts that measured a result
     directory: its host table's, else env.json's own."""
     if not env:
         return []
     records = list(host_table(env).values()) or [env]
     out: list[dict] = []
     for rec in records:
-        fp = _fingerprint(rec)
+        fp = fingerprint(rec)
         if fp not in out:
             out.append(fp)
     return out

@@ -16,7 +16,7 @@ figure                      fails when
                             differs from the reference's for a stated reason (registry
                             ``rule_notes``) and it matches the scratch twin of its own rule
 ``max_loss_diff``           the free-running loss gap: information beside step parity; the
-                            verdict only for result directories from before step parity,
+                            verdict only for runs without a step-parity figure,
                             where it fails above ``parity_tol`` or when it cannot be computed
                             (:func:`benchmarks.harness.runner.loss_gap`)
 ``time_ratio``              reference/twin speed measured inside each run fell by more than
@@ -278,8 +278,8 @@ def _acc_row(exp_id, impl, base, cur, b, c, tol: Tolerances) -> Row:
 
 
 def _parity_rows(exp_id, impl, reference, b, c, tol: Tolerances, same_ref: bool) -> list[Row]:
-    """Step parity (the verdict) and the free-running gap (information), or, for a current
-    directory from before step parity, the free-running gap as the verdict."""
+    """Step parity (the verdict) and the free-running gap (information), or, for current
+    runs without a step-parity figure, the free-running gap as the verdict."""
     cv = float(c.get(f"{impl}_step_parity", math.nan))
     if math.isnan(cv):
         return [_parity_row(exp_id, impl, reference, b, c, tol, same_ref)]

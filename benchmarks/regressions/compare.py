@@ -47,7 +47,7 @@ def add_parser(sub) -> None:
                    f"reference, the verdict (default {STEP_PARITY_TOLERANCE:g}; docs/parity.md)")
     p.add_argument("--parity-tol", type=float, default=PARITY_TOLERANCE, metavar="LOSS",
                    help="largest allowed per-epoch train-loss difference of the twins, for "
-                   "result directories from before step parity (default "
+                   "runs without a step-parity figure (default "
                    f"{PARITY_TOLERANCE:g}; otherwise it is information)")
     p.add_argument("--time-tol", type=float, default=0.25, metavar="FRAC",
                    help="with --same-machine: allowed relative slow-down of the steady epoch "

@@ -142,7 +142,8 @@ def _step_parity_figures(row: dict, p: str, t: pd.DataFrame) -> None:
     """``<impl>_step_parity`` (largest over the seeds), ``<impl>_step_parity_tensor`` (the
     tensor where it was), ``<impl>_rule_step_parity`` (against the scratch twin of the twin's
     own rule) and ``<impl>_bifurcation_epoch`` (the earliest epoch where the free-running
-    curves part); NaN / "" in result directories from before step parity."""
+    curves part); NaN / "" for runs without a step-parity figure
+    (``step_parity_note`` says why)."""
     figures = pd.to_numeric(t.get("step_parity", pd.Series(dtype=float)), errors="coerce")
     row[p + "step_parity"] = _nanmax(figures)
     worst = figures.dropna()

@@ -282,7 +282,8 @@ def step_parity_head(rows, model: str, impl: str, reference: str) -> str:
 
 
 def _loss_gap_head(rows, model: str, impl: str, reference: str) -> str:
-    """The verdict of a result directory from before step parity: the free-running gap."""
+    """The verdict of runs without a step-parity figure (a twin without the state commands,
+    or a check that could not run): the free-running gap."""
     twin, ref = twin_text(impl), twin_text(reference)
     parity = rows[f"{impl}_max_loss_diff"].max()
     if not finite(parity):

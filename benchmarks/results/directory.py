@@ -26,7 +26,6 @@ from benchmarks.results.schema import (
     CURVE_COLUMNS,
     CURVES,
     ENV,
-    NEWER_COLUMNS,
     RUN_COLUMNS,
     RUNS,
     SWEEP,
@@ -86,10 +85,7 @@ class ResultDirectory:
     def table(self, name: str, columns=None):
         """runs.csv (``RUNS``) or curves.csv (``CURVES``), checked row by row
         (:func:`benchmarks.results.tables.check_rows`); refused unless it has ``columns``
-        (default: every column of the schema). None when the file is absent.
-
-        runs.csv's columns of :data:`~benchmarks.results.schema.NEWER_COLUMNS` (the host, the
-        step parity) are blank when the file predates them (the committed CI baseline)."""
+        (default: every column of the schema). None when the file is absent."""
         kind = {RUNS: "runs", CURVES: "curves"}[name]
         df = self._cached(name, lambda path: _read_table(path, kind))
         if df is None:
@@ -190,6 +186,4 @@ def _read_sweep(path: Path) -> dict:
 
 
 def _read_table(path: Path, kind: str):
-    # runs.csv of a version before hosts and step parity: those columns blank
-    df = read_csv(path, NEWER_COLUMNS if kind == "runs" else None)
-    return check_rows(df, path, kind)
+    return check_rows(read_csv(path), path, kind)

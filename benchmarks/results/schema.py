@@ -48,10 +48,6 @@ RUN_COLUMNS = (
 TEXT_COLUMNS = ("run_id", "experiment_id", "impl", "reference", "model", "pair", "optimizer",
                 "batch_size", "activation", "init", "schedule", "protocol", "status", "failure",
                 "slow_epochs", "host", "parity_ok", "step_parity_tensor", "step_parity_note")
-#: columns a result directory may lack, read as blank: ``host`` and the step-parity columns
-#: (the committed CI baseline, results/baseline/, was recorded before runs named their host
-#: and before step parity)
-NEWER_COLUMNS = ("host", *STEP_PARITY_COLUMNS)
 #: what a run's ``status`` may be
 STATUSES = ("ok", "diverged", "failed")
 CURVE_COLUMNS = (

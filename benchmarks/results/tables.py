@@ -17,7 +17,6 @@ from benchmarks import bounded
 from benchmarks.errors import ResultsError
 from benchmarks.results.schema import (
     INTEGER_COLUMNS,
-    NEWER_COLUMNS,
     RANGES,
     REQUIRED,
     STATUSES,
@@ -50,9 +49,6 @@ def read_csv(path: Path, columns=None) -> pd.DataFrame:
         raise ResultsError(
             f"{path} is not a readable CSV ({reason}); re-run kvsbench run.") from None
     if columns is not None:
-        for c in NEWER_COLUMNS:
-            if c in columns and c not in df.columns:
-                df[c] = pd.NA
         require_columns(df, path, columns)
     return df
 

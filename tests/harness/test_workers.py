@@ -233,17 +233,17 @@ def test_round_off_is_allowed_and_a_real_change_is_not():
     assert not _close([0.1781], [golden])
 
 
-def test_a_runs_csv_without_a_column_is_refused_in_one_line_host_excepted(tmp_path):
-    """Every column of runs.csv is required but ``host``: the committed baseline predates it
-    (read as blank); a file without ``reference`` is no kvsbench runs.csv."""
-    root = ROOT / "results" / "baseline"
-    runs = pd.read_csv(root / "runs.csv")
-    assert "host" not in runs  # what the one exception is for
+@pytest.mark.parametrize("column", ["reference", "host", "step_parity"])
+def test_a_runs_csv_without_a_column_is_refused_in_one_line(tmp_path, column):
+    """Every column of runs.csv is required, the host and the step-parity figures too: no
+    kvsbench wrote a runs.csv without them (the committed baseline has them all)."""
     from benchmarks.errors import ResultsError
     from benchmarks.results.schema import RUN_COLUMNS
 
+    runs = pd.read_csv(ROOT / "results" / "baseline" / "runs.csv")
+    assert set(RUN_COLUMNS) <= set(runs.columns)
     runs.to_csv(tmp_path / "runs.csv", index=False)
-    assert read_csv(tmp_path / "runs.csv", RUN_COLUMNS)["host"].isna().all()
-    runs.drop(columns=["reference"]).to_csv(tmp_path / "runs.csv", index=False)
-    with pytest.raises(ResultsError, match=r"lacks the columns \['reference'\]"):
+    assert len(read_csv(tmp_path / "runs.csv", RUN_COLUMNS)) == len(runs)
+    runs.drop(columns=[column]).to_csv(tmp_path / "runs.csv", index=False)
+    with pytest.raises(ResultsError, match=rf"lacks the columns \['{column}'\]"):
         read_csv(tmp_path / "runs.csv", RUN_COLUMNS)

@@ -21,7 +21,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "data" / "inprocess_runner_figures.json"
+GOLDEN = (Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+          / "inprocess_runner_figures.json")
 #: the libraries whose arithmetic the framework twins' figures are
 LIBRARIES = ("tensorflow", "keras", "numpy")
 CURVES = ("train_loss", "train_acc", "val_loss", "val_acc")

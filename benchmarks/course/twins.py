@@ -79,7 +79,8 @@ def train_in_workers(config, weights, X, y, X_test, y_test, orders, test_each_ep
                     rec["test_acc"].append(r["test_acc"])
             check_epoch(workers, reference, epoch, [j for e, j in samples if e == epoch],
                         steps_per_epoch, parities, start=start,
-                        batches=_batches(X, y, order, batch_size))
+                        batches=_batches(X, y, order, batch_size),
+                        activation=config.activation)
         for impl in impls:
             out[impl]["weights"] = workers[impl].call("finish", test=False)["weights"]
             runs[impl].final_weights = out[impl]["weights"]

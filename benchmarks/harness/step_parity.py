@@ -27,6 +27,21 @@ by ~1 %, and ``Δm = (1 − β₁)(g − m)`` by as much (measured: 1.0e-2 on ``
 scratch against Keras, trouser:ankle-boot MLP after 20 epochs at batch 128, training loss
 1.3e-5). The weights' updates, which the slots only feed, stay within the tolerance there.
 
+A step can judge a rule no finer than float32 resolves its gradient. Once the model
+saturates, ``p − y`` of a sample with ``y = 1`` is ``1 − p`` held in a float32 ``p`` near 1,
+whose spacing is 6e-8: at a loss of 1e-6 every float32 twin's gradient is uncertain by ~6 %,
+and two correct twins' updates differ by up to a few 1e-3 (measured: 2.6e-3 on
+``hidden_1/kernel``, scratch against Keras, trouser:ankle-boot MLP after 60 epochs at batch
+128, training loss 1e-6). So each step's gap is taken less that step's resolution,
+:func:`gradient_resolution` ``ρ = ‖spacing₃₂(p)‖ / ‖p − y‖`` over the batch (float64, from the
+shared state: no twin's code enters it)::
+
+    step parity = max over tensors and sampled steps of  max(gap(T) − ρ, 0)
+
+ρ is ~1e-7 while the model learns (the first steps, where a rule shows itself, are judged
+in full) and reaches the percent only at losses near 1e-6, where a step carries no more
+information than that.
+
 The free-running gap (``max_loss_diff``, :func:`benchmarks.harness.runner.loss_gap`) is kept as
 information: at real size one gate at ±1e-7 flips, Adam amplifies it, and correct twins part.
 
@@ -43,7 +58,8 @@ import numpy as np
 
 #: the step parity up to which a twin applies the reference's rule ("matches"); chosen by
 #: measurement (tools/step_parity_margins.py, docs/parity.md): every correct twin stays below
-#: it with ≥ 10× room, every planted rule change lands above it by ≥ 10×
+#: it with ≥ 10× room (saturated runs too, judged beyond each step's resolution), every planted
+#: rule change lands above it by ≥ 10× (21× the smallest)
 STEP_PARITY_TOLERANCE = 1e-3
 #: the first steps of a run checked one by one (bias correction and fresh slots act there)
 FIRST_STEPS = 3
@@ -82,12 +98,34 @@ def _gap(before, after, ref_after) -> float:
     return float(diff / size)
 
 
+def gradient_resolution(weights, X, y, activation: str) -> float:
+    """ρ = ‖spacing₃₂(p)‖ / ‖p − y‖ over the batch: the relative precision to which a float32
+    twin can hold the batch's output residual ``p − y`` (and with it the gradient, which is
+    linear in it), from the shared ``weights`` (Keras' layout: ``[kernel (in, out), bias, …]``)
+    in float64. ``X``: (batch, 784), ``y``: (batch,) or (batch, 1) of 0/1. ``activation``:
+    the hidden layers' (a name of :mod:`scratch.activations`). Infinite when ``p = y``."""
+    from scratch.activations import get
+
+    h = np.asarray(X, np.float64)
+    forward = get(activation).forward
+    pairs = [(np.asarray(weights[i], np.float64), np.asarray(weights[i + 1], np.float64))
+             for i in range(0, len(weights), 2)]
+    for kernel, bias in pairs[:-1]:
+        h = forward(h @ kernel + bias)
+    kernel, bias = pairs[-1]
+    p = 1.0 / (1.0 + np.exp(-(h @ kernel + bias).ravel()))
+    residual = np.linalg.norm(p - np.asarray(y, np.float64).ravel())
+    spacing = np.linalg.norm(np.spacing(p.astype(np.float32)).astype(np.float64))
+    return float(spacing / residual) if residual > 0 else math.inf
+
+
 def step_gaps(before: dict, after: dict, ref_after: dict,
-              slots: bool = True) -> dict[str, float]:
+              slots: bool = True, floor: float = 0.0) -> dict[str, float]:
     """Per tensor (weights, then ``weight:slot`` when ``slots``) the gap of one step (module
     docstring): ``before`` the shared state, ``after`` the twin's state after the step,
-    ``ref_after`` the reference's. A slot the twin lacks (it holds its optimizer's state
-    otherwise) is skipped."""
+    ``ref_after`` the reference's; each gap less ``floor`` (the step's
+    :func:`gradient_resolution`), not below 0. A slot the twin lacks (it holds its optimizer's
+    state otherwise) is skipped."""
     names = tensor_names(len(before["weights"]))
     gaps = {n: _gap(b, a, r) for n, b, a, r in
             zip(names, before["weights"], after["weights"], ref_after["weights"], strict=True)}
@@ -97,7 +135,7 @@ def step_gaps(before: dict, after: dict, ref_after: dict,
         for n, b, a, r in zip(names, arrays, after["slots"][slot], ref_after["slots"][slot],
                               strict=True):
             gaps[f"{n}:{slot}"] = _gap(b, a, r)
-    return gaps
+    return {name: max(g - floor, 0.0) for name, g in gaps.items()} if floor > 0 else gaps
 
 
 @dataclass
@@ -133,7 +171,8 @@ class StepParity:
 
 def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_epoch: int,
                 parities: dict, judges: dict | None = None, errors: dict | None = None,
-                start: dict | None = None, batches=None) -> None:
+                start: dict | None = None, batches=None, batch_of=None,
+                activation: str | None = None) -> None:
     """Step parity at the sampled batch ``indices`` of ``epoch``, from ``start``, the
     reference's state at the epoch's start (default: its state now).
 
@@ -151,7 +190,9 @@ def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_ep
     line in ``errors`` (a rule twin under ``"<twin>-rule"``) and no more checks; the reference
     failing raises. Every twin's own state is put back after each probe. ``batches``: the
     epoch's batches ``[(X, y), ...]`` when the twins trained in an order of the caller's (the
-    course's own batch orders, :mod:`benchmarks.course.twins`) rather than their build's.
+    course's own batch orders, :mod:`benchmarks.course.twins`) rather than their build's;
+    ``batch_of(j)`` (X, y) of the build's batch j, else. With ``activation`` (the hidden
+    layers'), each step is judged beyond its :func:`gradient_resolution`.
     """
     from benchmarks.harness.worker import TwinError, WorkerDied
 
@@ -182,11 +223,16 @@ def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_ep
                 errors[name if isinstance(name, str) else f"{name[1]}-rule"] = str(exc)
         step = epoch * steps_per_epoch + j
         slots = step < FIRST_STEPS  # the slots at the first steps only: module docstring
+        batch = batches[j] if batches is not None else batch_of(j) if batch_of else None
+        floor = (gradient_resolution(state["weights"], *batch, activation)
+                 if batch is not None and activation else 0.0)
         for name, after in afters.items():
             if isinstance(name, str) and name != reference:
-                parities[name].add(step, step_gaps(state, after, afters[reference], slots))
+                parities[name].add(step, step_gaps(state, after, afters[reference], slots,
+                                                   floor))
             elif not isinstance(name, str) and name[1] in afters:
-                judges[name[1]][1].add(step, step_gaps(state, afters[name[1]], after, slots))
+                judges[name[1]][1].add(step, step_gaps(state, afters[name[1]], after, slots,
+                                                       floor))
 
 
 class RunCheck:
@@ -200,9 +246,11 @@ class RunCheck:
     def __init__(self, pool, config, weights, pair, reference, workers, results):
         from benchmarks.harness.worker import TwinError, WorkerDied
         from benchmarks.twins import registry
+        from benchmarks.twins.draws import epoch_orders
 
         self.config, self.reference = config, reference
         self.workers, self.results = workers, results
+        self.pair, self.orders = pair, epoch_orders(config, len(pair.X_train))
         spe = config.steps_per_epoch(len(pair.X_train))
         self.steps_per_epoch = spe
         self.samples = sample_steps(config.epochs, spe)
@@ -252,9 +300,19 @@ class RunCheck:
         judges = {i: j for i, j in self.judges.items() if i in running}
         try:
             check_epoch(workers, self.reference, epoch, indices, self.steps_per_epoch,
-                        self.parities, judges, self.errors, start=start)
+                        self.parities, judges, self.errors, start=start,
+                        batch_of=lambda j: self.batch(epoch, j),
+                        activation=self.config.activation)
         except (WorkerDied, TwinError) as exc:  # the reference's own state commands
             self._refused(exc)
+
+    def batch(self, epoch: int, index: int):
+        """(X, y) of batch ``index`` of ``epoch``: the rows every twin's worker trains on there
+        (:meth:`benchmarks.harness.serving.Serving.batch`)."""
+        n = len(self.pair.X_train)
+        bs = self.config.effective_batch_size(n)
+        rows = self.orders[epoch][index * bs:(index + 1) * bs]
+        return self.pair.X_train[rows], self.pair.y_train[rows]
 
     def record(self) -> None:
         """Write the figures into the runs (:class:`benchmarks.harness.runner.RunResult`)."""

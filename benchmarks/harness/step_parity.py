@@ -103,8 +103,10 @@ def gradient_resolution(weights, X, y, activation: str) -> float:
     twin can hold the batch's output residual ``p − y`` (and with it the gradient, which is
     linear in it), from the shared ``weights`` (Keras' layout: ``[kernel (in, out), bias, …]``)
     in float64. ``X``: (batch, 784), ``y``: (batch,) or (batch, 1) of 0/1. ``activation``:
-    the hidden layers' (a name of :mod:`scratch.activations`). Infinite when ``p = y``."""
-    from scratch.activations import get
+    the hidden layers' (a name of :mod:`scratch.activations`). 0 when ``p = y`` exactly (no
+    gradient: nothing to resolve, the step is judged in full); ``sigmoid`` never overflows,
+    so a diverged model's logits of ±1e6 give p of exactly 0 or 1."""
+    from scratch.activations import get, sigmoid
 
     h = np.asarray(X, np.float64)
     forward = get(activation).forward
@@ -113,10 +115,10 @@ def gradient_resolution(weights, X, y, activation: str) -> float:
     for kernel, bias in pairs[:-1]:
         h = forward(h @ kernel + bias)
     kernel, bias = pairs[-1]
-    p = 1.0 / (1.0 + np.exp(-(h @ kernel + bias).ravel()))
+    p = sigmoid((h @ kernel + bias).ravel())
     residual = np.linalg.norm(p - np.asarray(y, np.float64).ravel())
     spacing = np.linalg.norm(np.spacing(p.astype(np.float32)).astype(np.float64))
-    return float(spacing / residual) if residual > 0 else math.inf
+    return float(spacing / residual) if residual > 0 else 0.0
 
 
 def step_gaps(before: dict, after: dict, ref_after: dict,

@@ -269,6 +269,23 @@ def test_the_resolution_of_a_batch_is_the_spacing_of_p_over_the_residual(bias):
     assert {0.0: 1.2e-7, 14.0: 7.2e-2, -9.0: 1.46e-11}[bias] == pytest.approx(expected, rel=0.05)
 
 
+def test_the_resolution_of_a_diverged_model_is_finite_and_silent():
+    """Logits of ±1e6 (a far too large learning rate) give p of exactly 1 or 0, no overflow
+    warning; where p = y exactly there is no gradient and nothing to resolve (0: the step is
+    judged in full), else ρ is the spacing over the residual as always."""
+    import warnings
+
+    from benchmarks.harness.step_parity import gradient_resolution
+
+    X = np.ones((4, 3), np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ones = np.ones(4, np.float32)
+        assert gradient_resolution([np.zeros((3, 1)), np.array([1e6])], X, ones, "relu") == 0.0
+        rho = gradient_resolution([np.zeros((3, 1)), np.array([-1e6])], X, ones, "relu")
+    assert rho == pytest.approx(float(np.spacing(np.float32(0.0))), rel=1e-6)
+
+
 def test_a_gap_within_the_step_resolution_is_no_gap():
     before = _state([[0.0, 0.0], [0.0]])
     ref = _state([[3.0, 4.0], [1.0]])

@@ -102,16 +102,16 @@ class ExperimentConfig:
                 and self.decay_rate >= 0):
             raise ConfigError(
                 "Argument `decay_rate` must be >= 0. "
-                f"Received: decay_rate={_short(self.decay_rate)}"
+                f"Received: decay_rate={short_repr(self.decay_rate)}"
             )
         if not (_is_number(self.momentum) and 0.0 <= self.momentum < 1.0):
             raise ConfigError(
                 "Argument `momentum` must be in [0, 1). "
-                f"Received: momentum={_short(self.momentum)}"
+                f"Received: momentum={short_repr(self.momentum)}"
             )
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             raise ConfigError("Argument `seed` must be an int >= 0. "
-                              f"Received: seed={_short(self.seed)}")
+                              f"Received: seed={short_repr(self.seed)}")
         _at_most("seed", self.seed)
 
     # ---------------------------------------------------------------- the specs both twins use
@@ -219,7 +219,7 @@ def batch_size_label(batch_size: int | None) -> str:
 def parse_hidden_units(value) -> int | tuple[int, ...]:
     """A config's ``hidden_units`` from a CSV cell, JSON or Python: 100, "100", "5 2", [5, 2]."""
     bad = ConfigError("Argument `hidden_units` must be a positive int or widths like '5 2'. "
-                      f"Received: hidden_units={_short(value)}")
+                      f"Received: hidden_units={short_repr(value)}")
     if isinstance(value, (list, tuple)):
         if not all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in value):
             raise bad
@@ -248,7 +248,7 @@ def as_int(name: str, value) -> int:
         number = math.nan
     if not math.isfinite(number) or number != int(number):
         raise ConfigError(f"Argument `{name}` must be a whole number. "
-                          f"Received: {name}={_short(value)}")
+                          f"Received: {name}={short_repr(value)}")
     return int(number)
 
 
@@ -260,7 +260,7 @@ def as_float(name: str, value) -> float:
         return float(value)
     except (ValueError, OverflowError):
         raise ConfigError(f"Argument `{name}` must be a number. "
-                          f"Received: {name}={_short(value)}") from None
+                          f"Received: {name}={short_repr(value)}") from None
 
 
 def check_seeds(seeds) -> int:
@@ -270,7 +270,7 @@ def check_seeds(seeds) -> int:
     return seeds
 
 
-def _short(value) -> str:
+def short_repr(value) -> str:
     """``value`` for an error line: its repr up to 60 characters; a whole number past 15
     digits in scientific notation, so its size shows (and no 4,300-digit int is printed)."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
@@ -306,7 +306,7 @@ def _parse_batch_size(value) -> int | None:
         except ValueError:
             raise ConfigError(
                 "Argument `batch_size` must be a positive int or 'full'. "
-                f"Received: batch_size={_short(value)}"
+                f"Received: batch_size={short_repr(value)}"
             ) from None
     return as_int("batch_size", value)
 
@@ -357,22 +357,22 @@ def parse_threads(value, cores: int | None = None) -> int:
 def _choice(name: str, value, choices) -> None:
     if not isinstance(value, str) or value not in choices:
         raise ConfigError(
-            f"Argument `{name}` must be one of {choices}. Received: {name}={_short(value)}")
+            f"Argument `{name}` must be one of {choices}. Received: {name}={short_repr(value)}")
 
 
 def _positive(name: str, value) -> None:
     if not _is_number(value) or not value > 0 or not math.isfinite(value):
-        raise ConfigError(f"Argument `{name}` must be > 0. Received: {name}={_short(value)}")
+        raise ConfigError(f"Argument `{name}` must be > 0. Received: {name}={short_repr(value)}")
 
 
 def _positive_int(name: str, value) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise ConfigError(
-            f"Argument `{name}` must be a positive int. Received: {name}={_short(value)}")
+            f"Argument `{name}` must be a positive int. Received: {name}={short_repr(value)}")
     _at_most(name, value)
 
 
 def _at_most(name: str, value: int) -> None:
     if name in LIMITS and value > LIMITS[name]:
         raise ConfigError(f"Argument `{name}` must be at most {LIMITS[name]:,}. "
-                          f"Received: {name}={_short(value)}")
+                          f"Received: {name}={short_repr(value)}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks.config import ExperimentConfig, as_float, as_int, check_seeds
+from benchmarks.config import ExperimentConfig, as_float, as_int, check_seeds, short_repr
 from benchmarks.errors import ConfigError, ResultsError
 from benchmarks.harness.sweep import DEFAULT_THREADS, Sweep
 from benchmarks.harness.worker import DEFAULT_TIMEOUT
@@ -64,8 +64,8 @@ def recorded_sweep(result_dir, data_dir=None, timeout: float = DEFAULT_TIMEOUT,
         if isinstance(targets, dict) else {}
     reference = rec.get("reference")
     if reference is not None and not isinstance(reference, str):
-        raise ConfigError(f"--like {result_dir}: {path}'s `reference` is {_short(reference)}, not "
-                          f"a twin's name; {hint}.")
+        raise ConfigError(f"--like {result_dir}: {path}'s `reference` is "
+                          f"{short_repr(reference)}, not a twin's name; {hint}.")
     impls, reference = resolve(impls, reference, on_error=on_twin_error,
                                warn=lambda msg: print(f"kvsbench: {msg}", file=sys.stderr))
     data_dir = _data_like(directory, data_dir, log)
@@ -87,13 +87,8 @@ def _names(value, key: str, path) -> tuple[str, ...]:
         return ()
     if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         raise ConfigError(f"{path}: `{key}` must be a list of names. Received: "
-                          f"{key}={_short(value)}")
+                          f"{key}={short_repr(value)}")
     return tuple(value)
-
-
-def _short(value) -> str:
-    r = repr(value)
-    return r if len(r) <= 60 else r[:57] + "..."
 
 
 def _data_like(directory: ResultDirectory, data_dir, log):

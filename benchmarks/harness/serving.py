@@ -87,7 +87,7 @@ class Serving(TimedCommands):
         """Batch ``index`` of epoch ``epoch``'s order (the rows the run's epoch trains on)."""
         a, twin = self.arrays, self.twin
         bs = twin.config.effective_batch_size(len(a["X_train"]))
-        rows = self.orders[epoch][index * bs:(index + 1) * bs]
+        rows = self.orders.batch_rows(epoch, index, bs)
         return (np.ascontiguousarray(a["X_train"][rows]),
                 np.ascontiguousarray(a["y_train"][rows]))
 

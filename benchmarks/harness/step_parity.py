@@ -137,7 +137,7 @@ def step_gaps(before: dict, after: dict, ref_after: dict,
         for n, b, a, r in zip(names, arrays, after["slots"][slot], ref_after["slots"][slot],
                               strict=True):
             gaps[f"{n}:{slot}"] = _gap(b, a, r)
-    return {name: max(g - floor, 0.0) for name, g in gaps.items()} if floor > 0 else gaps
+    return {name: max(g - floor, 0.0) for name, g in gaps.items()}
 
 
 @dataclass
@@ -205,6 +205,7 @@ def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_ep
             state = worker.call("probe", state=state, X=batches[k][0], y=batches[k][1])
         return state
 
+    batch_at = batches.__getitem__ if batches is not None else batch_of
     errors = {} if errors is None else errors
     judges = judges or {}
     state, at = (workers[reference].call("state") if start is None else start), 0
@@ -225,9 +226,8 @@ def check_epoch(workers: dict, reference: str, epoch: int, indices, steps_per_ep
                 errors[name if isinstance(name, str) else f"{name[1]}-rule"] = str(exc)
         step = epoch * steps_per_epoch + j
         slots = step < FIRST_STEPS  # the slots at the first steps only: module docstring
-        batch = batches[j] if batches is not None else batch_of(j) if batch_of else None
-        floor = (gradient_resolution(state["weights"], *batch, activation)
-                 if batch is not None and activation else 0.0)
+        floor = (gradient_resolution(state["weights"], *batch_at(j), activation)
+                 if batch_at is not None and activation else 0.0)
         for name, after in afters.items():
             if isinstance(name, str) and name != reference:
                 parities[name].add(step, step_gaps(state, after, afters[reference], slots,
@@ -311,9 +311,8 @@ class RunCheck:
     def batch(self, epoch: int, index: int):
         """(X, y) of batch ``index`` of ``epoch``: the rows every twin's worker trains on there
         (:meth:`benchmarks.harness.serving.Serving.batch`)."""
-        n = len(self.pair.X_train)
-        bs = self.config.effective_batch_size(n)
-        rows = self.orders[epoch][index * bs:(index + 1) * bs]
+        bs = self.config.effective_batch_size(len(self.pair.X_train))
+        rows = self.orders.batch_rows(epoch, index, bs)
         return self.pair.X_train[rows], self.pair.y_train[rows]
 
     def record(self) -> None:

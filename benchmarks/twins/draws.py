@@ -62,3 +62,8 @@ class EpochOrders(Sequence):
             self._drawn += 1
         return self._last
 
+    def batch_rows(self, epoch: int, index: int, batch_size: int) -> np.ndarray:
+        """The rows of batch ``index`` of epoch ``epoch`` (the last batch may be short): what
+        a twin's worker trains on there, and what the step check judges that step by."""
+        return self[epoch][index * batch_size:(index + 1) * batch_size]
+
